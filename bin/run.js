@@ -1,4 +1,10 @@
 #!/usr/bin/env node
 import { execute } from '@oclif/core';
 
-await execute({ dir: import.meta.url });
+// `tm-doctor [DIR]` and `tm-doctor --format json` mean `tm-doctor check ...`.
+const COMMANDS = new Set(['check', 'rules', 'explain', 'help']);
+const TOP_LEVEL_FLAGS = new Set(['--help', '-h', '--version', '-v']);
+const args = process.argv.slice(2);
+if (!(args[0] && (COMMANDS.has(args[0]) || TOP_LEVEL_FLAGS.has(args[0])))) args.unshift('check');
+
+await execute({ args, dir: import.meta.url });

@@ -1,0 +1,91 @@
+import { writeFileSync } from 'node:fs';
+import { Args, Command, Flags } from '@oclif/core';
+import { runDoctor, type DoctorOutcome } from '../engine/doctor.js';
+import { exitCodeFor, type FailOn } from '../engine/exit-code.js';
+import { packageVersion, ruleDoc } from '../cli/package-info.js';
+import { REPORT_FORMATS, reporters, type ReportFormat } from '../reporters/index.js';
+import { UsageError } from '../types.js';
+import { ruleMetas } from '../engine/check.js';
+import { withProgress } from '../cli/progress.js';
+
+export default class Check extends Command {
+  static override description = 'Scan the Terramate project containing DIR for configuration that corrupts providers during parallel init.';
+
+  static override args = {
+    dir: Args.string({ default: '.', description: 'a directory inside the Terramate project' }),
+  };
+
+  static override flags = {
+    format: Flags.string({ char: 'f', options: [...REPORT_FORMATS], default: 'stylish', description: 'report format' }),
+    output: Flags.string({ char: 'o', description: 'write the report to FILE instead of stdout' }),
+    fix: Flags.boolean({ description: 'apply safe fixes, then report what is left' }),
+    'fix-dry-run': Flags.boolean({ description: 'print the fixes as a unified diff; change nothing' }),
+    'unsafe-fixes': Flags.boolean({ description: 'with --fix/--fix-dry-run, also apply fixes outside the project' }),
+    rule: Flags.string({ multiple: true, description: 'run only this rule (repeatable)' }),
+    disable: Flags.string({ multiple: true, description: 'skip this rule (repeatable)' }),
+    exec: Flags.boolean({ default: true, allowNo: true, description: 'execute provider binaries for the handshake check (--no-exec: never)' }),
+    cache: Flags.boolean({ default: true, allowNo: true, description: 'reuse provider results from earlier runs (--no-cache: recompute)' }),
+    'handshake-timeout': Flags.integer({ default: 10_000, min: 1, description: 'per-binary handshake limit in milliseconds' }),
+    'fail-on': Flags.string({ options: ['error', 'warning', 'info', 'never'], default: 'warning', description: 'lowest severity that makes the exit code 1' }),
+    config: Flags.string({ char: 'c', description: 'config file (default: .tm-doctor.json at the project root)' }),
+    quiet: Flags.boolean({ char: 'q', description: 'no progress display' }),
+    color: Flags.boolean({ default: true, allowNo: true, description: 'ANSI colour (off when NO_COLOR is set or stdout is not a TTY)' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Check);
+    const format = flags.format as ReportFormat;
+    const toTerminal = !flags.output && process.stdout.isTTY === true;
+    const showProgress = toTerminal && format === 'stylish' && !flags.quiet;
+    const color = flags.color && toTerminal && !process.env.NO_COLOR;
+
+    let outcome: DoctorOutcome;
+    try {
+      outcome = await withProgress(showProgress, (progress) =>
+        runDoctor(
+          {
+            dir: args.dir,
+            env: { ...process.env },
+            configFile: flags.config,
+            only: flags.rule,
+            disable: flags.disable,
+            options: { noExec: !flags.exec, handshakeTimeoutMs: flags['handshake-timeout'], noCache: !flags.cache },
+          },
+          { fix: flags.fix, dryRun: flags['fix-dry-run'], unsafe: flags['unsafe-fixes'] },
+          progress,
+        ),
+      );
+    } catch (error) {
+      this.failWith(error);
+    }
+
+    if (outcome.diff !== null) process.stdout.write(outcome.diff);
+    for (const note of outcome.notes) process.stderr.write(`tm-doctor: ${note}\n`);
+
+    const report = reporters[format]({
+      root: outcome.root,
+      tool: { name: 'tm-doctor', version: packageVersion() },
+      findings: outcome.findings,
+      rules: ruleMetas(),
+      ruleDocs: ruleDoc,
+      color,
+      readText: outcome.readText,
+    });
+    if (flags.output) writeFileSync(flags.output, report);
+    else if (flags['fix-dry-run'] && format === 'stylish') process.stderr.write(report);
+    else process.stdout.write(report);
+    this.exit(exitCodeFor(outcome.findings, flags['fail-on'] as FailOn));
+  }
+
+  private failWith(error: unknown): never {
+    if (process.env.DEBUG && /tm-doctor/.test(process.env.DEBUG)) console.error(error);
+    if (error instanceof UsageError) {
+      this.error(error.message, { exit: 2, suggestions: error.hint ? [error.hint] : undefined });
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    this.error(`internal failure: ${message}`, {
+      exit: 2,
+      suggestions: ['Run again with DEBUG=tm-doctor* for details, and report it with the output.'],
+    });
+  }
+}

@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import AjvModule, { type ErrorObject } from 'ajv';
+import { UsageError, type SeveritySetting } from '../types.js';
+
+export interface DoctorConfig {
+  rules: Record<string, SeveritySetting>;
+  ignore: string[];
+  /** Where it was read from, or null for the defaults. */
+  file: string | null;
+}
+
+export const CONFIG_FILE_NAME = '.tm-doctor.json';
+
+const require = createRequire(import.meta.url);
+const Ajv = AjvModule.default ?? AjvModule;
+
+function keyPath(error: ErrorObject): string {
+  const base = error.instancePath.replace(/^\//, '').split('/').filter(Boolean).join('.');
+  if (error.keyword === 'additionalProperties') {
+    const extra = (error.params as { additionalProperty: string }).additionalProperty;
+    return base ? `${base}.${extra}` : extra;
+  }
+  if (error.keyword === 'propertyNames') {
+    const name = (error.params as { propertyName: string }).propertyName;
+    return base ? `${base}.${name}` : name;
+  }
+  return base || '(root)';
+}
+
+function describe(error: ErrorObject, knownRules: string[]): string {
+  const path = keyPath(error);
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return `"${path}": unknown key (allowed: rules, ignore)`;
+    case 'propertyNames':
+      return `"${path}": unknown rule (known rules: ${knownRules.join(', ')})`;
+    case 'enum':
+      return `"${path}": must be one of ${(error.params as { allowedValues: string[] }).allowedValues.join(', ')}`;
+    default:
+      return `"${path}": ${error.message ?? 'invalid'}`;
+  }
+}
+
+let validator: ((data: unknown) => boolean) & { errors?: ErrorObject[] | null } | undefined;
+
+function validate(data: unknown): ErrorObject[] {
+  if (!validator) {
+    const schema = JSON.parse(readFileSync(require.resolve('../../schema/tm-doctor.schema.json'), 'utf8'));
+    validator = new Ajv({ allErrors: true, strict: false }).compile(schema);
+  }
+  return validator(data) ? [] : (validator.errors ?? []);
+}
+
+/** Reads `.tm-doctor.json` (or the given file); a bad file is a usage error naming the key. */
+export function loadConfig(root: string, explicitFile: string | undefined, knownRules: string[]): DoctorConfig {
+  const file = explicitFile ?? join(root, CONFIG_FILE_NAME);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if (!explicitFile && (error as NodeJS.ErrnoException).code === 'ENOENT') return { rules: {}, ignore: [], file: null };
+    throw new UsageError(`cannot read config file ${file}: ${(error as Error).message}`, 'Check the path given to --config.');
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${file}: not valid JSON: ${(error as Error).message}`, 'Fix the JSON syntax of the config file.');
+  }
+  const errors = validate(data);
+  if (errors.length > 0) {
+    const first = errors.find((error) => error.keyword !== 'if') ?? errors[0];
+    throw new UsageError(`${file}: ${describe(first, knownRules)}`, 'See schema/tm-doctor.schema.json in the tm-doctor package.');
+  }
+  const config = data as { rules?: Record<string, SeveritySetting>; ignore?: string[] };
+  return { rules: config.rules ?? {}, ignore: config.ignore ?? [], file };
+}

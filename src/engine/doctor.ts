@@ -1,0 +1,79 @@
+import { relative } from 'node:path';
+import { fixUntilStable, renderPlanDiff, writePlan, type FixPlan } from '../fix/index.js';
+import type { DiskSnapshot } from '../fix/snapshot.js';
+import type { Finding, Fix } from '../types.js';
+import { prepareCheck, runRules, type CheckRequest } from './check.js';
+
+export interface FixRequest {
+  fix?: boolean;
+  dryRun?: boolean;
+  unsafe?: boolean;
+}
+
+export interface PhaseRunner {
+  phase<T>(title: string, work: () => Promise<T>): Promise<T>;
+}
+
+export interface DoctorOutcome {
+  root: string;
+  /** What is left, plus (after --fix) what was fixed, marked `fixed`. */
+  findings: Finding[];
+  /** The unified diff of --fix-dry-run, else null. */
+  diff: string | null;
+  /** Things the user should know that are not findings (refused writes, empty project). */
+  notes: string[];
+  readText: (file: string) => string | undefined;
+}
+
+const direct: PhaseRunner = { phase: (_title, work) => work() };
+
+function identity(finding: Finding): string {
+  return `${finding.ruleId}\0${finding.location?.file ?? ''}\0${finding.message}`;
+}
+
+async function checkOnce(request: CheckRequest, progress: PhaseRunner, snapshot?: DiskSnapshot) {
+  const prepared = await progress.phase('Discover the project', () => prepareCheck({ ...request, snapshot }));
+  const stacks = await progress.phase('Parse the configuration', () => prepared.project.stacks());
+  const findings = await progress.phase('Run the rules', () => runRules(prepared));
+  return { prepared, findings, stackCount: stacks.length };
+}
+
+/** One `tm-doctor check`: find, optionally fix (in memory, re-checking, then one write), report. */
+export async function runDoctor(request: CheckRequest, fixRequest: FixRequest = {}, progress: PhaseRunner = direct): Promise<DoctorOutcome> {
+  const first = await checkOnce(request, progress);
+  const root = first.prepared.project.root;
+  const snapshot = first.prepared.project.sources.snapshot;
+  const notes: string[] = [];
+  if (first.stackCount === 0) notes.push(`no Terramate stacks found under ${request.dir} (no *.tm or *.tm.hcl file with a stack {} block)`);
+  const readText = (file: string) => snapshot.textOf(file);
+  if (!fixRequest.fix && !fixRequest.dryRun) return { root, findings: first.findings, diff: null, notes, readText };
+
+  const wanted = (fix: Fix | null): fix is Fix => fix !== null && (fix.safe || Boolean(fixRequest.unsafe));
+  let latest = first.findings;
+  let passes = 0;
+  const loop = await progress.phase('Fix', () =>
+    fixUntilStable({
+      snapshot,
+      check: async (_view, overlay) => {
+        if (passes++ > 0) latest = await runRules(await prepareCheck({ ...request, snapshot, overlay: new Map(overlay) }));
+        return latest.map((finding) => finding.fix).filter(wanted);
+      },
+    }),
+  );
+  const plan: FixPlan = loop.plan;
+  for (const { fix, reason } of [...plan.deferred, ...plan.rejected]) notes.push(`fix not applied (${fix.description}): ${reason}`);
+
+  if (fixRequest.dryRun) {
+    return { root, findings: first.findings, diff: renderPlanDiff(plan, root), notes, readText };
+  }
+
+  const written = await writePlan(plan, snapshot);
+  for (const outcome of written.outcomes) {
+    if (outcome.status === 'refused') notes.push(`${relative(root, outcome.path) || outcome.path} left unchanged: ${outcome.reason}`);
+  }
+  // When a write was refused the in-memory result is not what is on disk: check the disk again.
+  const remaining = written.ok ? latest : (await checkOnce(request, direct)).findings;
+  const left = new Set(remaining.map(identity));
+  const fixed = first.findings.filter((finding) => !left.has(identity(finding))).map((finding) => ({ ...finding, fixed: true }));
+  return { root, findings: [...remaining, ...fixed], diff: null, notes, readText };
+}

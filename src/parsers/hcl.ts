@@ -1,0 +1,154 @@
+import { createRequire } from 'node:module';
+import type { Language, Node, Parser, Tree } from 'web-tree-sitter';
+
+// Values come from HashiCorp's own parser (compiled to wasm) so that tm-doctor reads exactly
+// what Terraform and Terramate read; positions come from tree-sitter, which keeps byte-exact
+// ranges and comments. Both load lazily: the wasm modules cost ~200 ms at import.
+
+const require = createRequire(import.meta.url);
+
+export type HclValue = string | number | boolean | null | HclValue[] | { [key: string]: HclValue };
+export type HclBody = { [key: string]: HclValue };
+
+export interface HclDiagnostic {
+  line: number;
+  column: number;
+  endColumn?: number;
+  message: string;
+}
+
+export interface HclDocument {
+  file: string;
+  text: string;
+  /** hcl2json's JSON form: blocks are arrays of bodies, labelled blocks nest by label. Null on a syntax error. */
+  body: HclBody | null;
+  diagnostic: HclDiagnostic | null;
+  tree: Tree;
+}
+
+type Hcl2Json = { parse(filename: string, text: string): Promise<HclBody> };
+
+let hcl2jsonLoading: Promise<Hcl2Json> | undefined;
+let treeParserLoading: Promise<Parser> | undefined;
+
+function loadHcl2Json(): Promise<Hcl2Json> {
+  hcl2jsonLoading ??= import('@cdktf/hcl2json') as Promise<Hcl2Json>;
+  return hcl2jsonLoading;
+}
+
+function loadTreeParser(): Promise<Parser> {
+  treeParserLoading ??= (async () => {
+    const { Parser: ParserClass, Language: LanguageClass } = await import('web-tree-sitter');
+    await ParserClass.init();
+    const language: Language = await LanguageClass.load(
+      require.resolve('@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-hcl.wasm'),
+    );
+    const parser = new ParserClass();
+    parser.setLanguage(language);
+    return parser;
+  })();
+  return treeParserLoading;
+}
+
+// hcl2json reports diagnostics as "parse config: [FILE:LINE,COL-ENDCOL: Summary; Detail]".
+const DIAGNOSTIC = /:(\d+),(\d+)(?:-(\d+))?: ([^\]]*?)\]?$/s;
+
+export function parseHclDiagnostic(error: unknown): HclDiagnostic {
+  const text = error instanceof Error ? error.message : String(error);
+  const firstProblem = text.replace(/^parse config: \[/, '').split(/\] ?\[|\n/)[0] ?? text;
+  const match = DIAGNOSTIC.exec(firstProblem);
+  if (!match) return { line: 1, column: 1, message: text.trim() };
+  return {
+    line: Number(match[1]),
+    column: Number(match[2]),
+    endColumn: match[3] ? Number(match[3]) : undefined,
+    message: match[4].trim(),
+  };
+}
+
+export async function parseHcl(file: string, text: string): Promise<HclDocument> {
+  const [hcl2json, treeParser] = await Promise.all([loadHcl2Json(), loadTreeParser()]);
+  const tree = treeParser.parse(text);
+  if (!tree) throw new Error(`tree-sitter could not parse ${file}`);
+  try {
+    const body = await hcl2json.parse(file, text);
+    return { file, text, body, diagnostic: null, tree };
+  } catch (error) {
+    return { file, text, body: null, diagnostic: parseHclDiagnostic(error), tree };
+  }
+}
+
+// ---- Syntax-tree navigation -------------------------------------------------------------
+
+export interface BlockNode {
+  node: Node;
+  type: string;
+  labels: string[];
+  /** The `body` node, absent for an empty block written `x {}`. */
+  body: Node | null;
+  /** The `{` and `}` nodes. */
+  open: Node;
+  close: Node;
+}
+
+function bodyOf(node: Node): Node | null {
+  return node.type === 'body' ? node : (node.children.find((child) => child?.type === 'body') ?? null);
+}
+
+function stringLabel(node: Node): string {
+  const literal = node.descendantsOfType('template_literal')[0];
+  return literal ? literal.text : node.type === 'identifier' ? node.text : '';
+}
+
+function describeBlock(node: Node): BlockNode | null {
+  const children = node.children.filter((child): child is Node => child !== null);
+  const identifier = children[0];
+  const open = children.find((child) => child.type === 'block_start');
+  const close = children.find((child) => child.type === 'block_end');
+  if (!identifier || !open || !close) return null;
+  const labels = children
+    .slice(1, children.indexOf(open))
+    .filter((child) => child.type === 'string_lit' || child.type === 'identifier')
+    .map(stringLabel);
+  return { node, type: identifier.text, labels, body: bodyOf(node), open, close };
+}
+
+/** Blocks of the given type directly inside `container` (the file root or a block's body). */
+export function childBlocks(container: Node | null, type?: string): BlockNode[] {
+  const body = container ? bodyOf(container) : null;
+  if (!body) return [];
+  const blocks: BlockNode[] = [];
+  for (const child of body.children) {
+    if (child?.type !== 'block') continue;
+    const block = describeBlock(child);
+    if (block && (type === undefined || block.type === type)) blocks.push(block);
+  }
+  return blocks;
+}
+
+export interface AttributeNode {
+  node: Node;
+  name: string;
+  nameNode: Node;
+  expression: Node;
+}
+
+export function childAttributes(container: Node | null): AttributeNode[] {
+  const body = container ? bodyOf(container) : null;
+  if (!body) return [];
+  const attributes: AttributeNode[] = [];
+  for (const child of body.children) {
+    if (child?.type !== 'attribute') continue;
+    const nameNode = child.children.find((part) => part?.type === 'identifier');
+    const expression = child.children.find((part) => part?.type === 'expression');
+    if (nameNode && expression) attributes.push({ node: child, name: nameNode.text, nameNode, expression });
+  }
+  return attributes;
+}
+
+/** Follows a path of block types from the file root: every match at each level. */
+export function blocksAtPath(tree: Tree, path: string[]): BlockNode[] {
+  let level: BlockNode[] = childBlocks(tree.rootNode, path[0]);
+  for (const type of path.slice(1)) level = level.flatMap((block) => childBlocks(block.body, type));
+  return level;
+}

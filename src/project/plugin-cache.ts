@@ -1,0 +1,93 @@
+import { statSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
+import type { Location } from '../types.js';
+import type { CliConfig, Tool } from './cli-config.js';
+import type { Project } from './project.js';
+import { UNKNOWN, type EnvDefinition, type EnvValue, type Stack } from './terramate.js';
+
+export const CACHE_DIR_VAR = 'TF_PLUGIN_CACHE_DIR';
+export const MAY_BREAK_LOCK_VAR = 'TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE';
+
+export type SettingSource =
+  | { kind: 'terramate'; definition: EnvDefinition }
+  | { kind: 'environment' }
+  | { kind: 'cli-config'; file: string; location: Location | null };
+
+export interface EffectiveSetting {
+  value: EnvValue;
+  source: SettingSource;
+}
+
+export type CacheProblem = 'tilde' | 'relative' | 'missing' | 'not-a-directory';
+
+function describeSource(source: SettingSource, root: string): string {
+  if (source.kind === 'environment') return 'the environment';
+  if (source.kind === 'terramate') return `terramate config.run.env in ${source.definition.file.startsWith(root) ? source.definition.file.slice(root.length + 1) : source.definition.file}`;
+  return source.file;
+}
+
+export function sourceLocation(source: SettingSource): Location | null {
+  if (source.kind === 'environment') return null;
+  if (source.kind === 'cli-config') return source.location;
+  const node = source.definition.node;
+  return {
+    file: source.definition.file,
+    range: {
+      line: node.startPosition.row + 1,
+      column: node.startPosition.column + 1,
+      endLine: node.endPosition.row + 1,
+      endColumn: node.endPosition.column + 1,
+    },
+  };
+}
+
+export function sourceName(source: SettingSource, root: string): string {
+  return describeSource(source, root);
+}
+
+function fromCliConfig(config: CliConfig, key: 'pluginCacheDir' | 'mayBreakLockFile'): EffectiveSetting | null {
+  const setting = config[key];
+  if (!setting) return null;
+  if (setting.source === 'environment') return { value: setting.value, source: { kind: 'environment' } };
+  const file = setting.file as string;
+  return { value: setting.value, source: { kind: 'cli-config', file, location: { file, range: setting.range } } };
+}
+
+/**
+ * What Terraform run by Terramate in this stack sees: Terramate's `config.run.env` is laid over
+ * the process environment, which wins over the CLI configuration files.
+ */
+export async function effectiveSetting(
+  project: Project,
+  stack: Stack,
+  tool: Tool,
+  variable: typeof CACHE_DIR_VAR | typeof MAY_BREAK_LOCK_VAR,
+): Promise<EffectiveSetting | null> {
+  const terramate = await project.terramate();
+  const fromTerramate = terramate.envFor(stack.dir, project.env).get(variable);
+  const enabled = (value: EnvValue) => (variable === CACHE_DIR_VAR ? value !== '' : value !== '' && value !== '0');
+  if (fromTerramate && enabled(fromTerramate.value)) {
+    return { value: fromTerramate.value, source: { kind: 'terramate', definition: fromTerramate.definition } };
+  }
+  const config = await project.cliConfig(tool);
+  return fromCliConfig(config, variable === CACHE_DIR_VAR ? 'pluginCacheDir' : 'mayBreakLockFile');
+}
+
+/** Why a configured cache directory would not work, or null when it would. */
+export function cacheDirProblem(value: EnvValue): CacheProblem | null {
+  if (value === UNKNOWN) return null;
+  if (value.startsWith('~')) return 'tilde';
+  if (!isAbsolute(value)) return 'relative';
+  try {
+    return statSync(value).isDirectory() ? null : 'not-a-directory';
+  } catch {
+    return 'missing';
+  }
+}
+
+/** "a, b, c and 4 more": stack names for messages. */
+export function listStacks(project: Project, stacks: Stack[], shown = 3): string {
+  const names = stacks.map((stack) => stack.dir.slice(project.root.length + 1) || '.');
+  if (names.length <= shown) return names.join(', ');
+  return `${names.slice(0, shown).join(', ')} and ${names.length - shown} more`;
+}

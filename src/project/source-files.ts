@@ -1,0 +1,88 @@
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { DiskSnapshot } from '../fix/snapshot.js';
+import { LineIndex } from '../parsers/position.js';
+
+export interface SourceFile {
+  path: string;
+  text: string;
+  lines: LineIndex;
+}
+
+export interface UnreadableFile {
+  path: string;
+  reason: string;
+}
+
+export type ReadResult = { ok: true; file: SourceFile } | { ok: false; missing: boolean; problem: UnreadableFile };
+
+const MAX_TEXT_BYTES = 8 * 1024 * 1024;
+
+function describeReadError(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ELOOP':
+      return 'symbolic link loop';
+    case 'EISDIR':
+      return 'is a directory';
+    default:
+      return error.message;
+  }
+}
+
+/**
+ * Every project file is read once and kept. Bytes read from disk are recorded in a snapshot
+ * (shared by every pass of a --fix run) so that a fix can refuse to write a file that changed
+ * since; text produced by earlier fix passes (the overlay) takes precedence over the disk.
+ */
+export class SourceFiles {
+  private readonly cache = new Map<string, ReadResult>();
+
+  constructor(
+    readonly snapshot: DiskSnapshot,
+    private readonly overlay: ReadonlyMap<string, string> = new Map(),
+  ) {}
+
+  read(path: string): ReadResult {
+    let result = this.cache.get(path);
+    if (!result) {
+      result = this.load(path);
+      this.cache.set(path, result);
+    }
+    return result;
+  }
+
+  /** The file's text, or undefined when missing or unreadable (callers that care use read()). */
+  text(path: string): string | undefined {
+    const result = this.read(path);
+    return result.ok ? result.file.text : undefined;
+  }
+
+  private load(path: string): ReadResult {
+    const pending = this.overlay.get(path) ?? this.snapshot.textOf(path);
+    if (pending !== undefined) return { ok: true, file: { path, text: pending, lines: new LineIndex(pending) } };
+    if (this.snapshot.fingerprintOf(path) === null) return { ok: false, missing: true, problem: { path, reason: 'no such file' } };
+    let bytes: Buffer;
+    try {
+      const stat = statSync(path);
+      if (!stat.isFile()) return { ok: false, missing: false, problem: { path, reason: 'not a regular file' } };
+      if (stat.size > MAX_TEXT_BYTES) {
+        return { ok: false, missing: false, problem: { path, reason: `too large to be a configuration file (${stat.size} bytes)` } };
+      }
+      bytes = readFileSync(realpathSync(path));
+      if (bytes.subarray(0, 8000).includes(0)) {
+        return { ok: false, missing: false, problem: { path, reason: 'binary file (contains NUL bytes), not text' } };
+      }
+      const text = this.snapshot.remember(path, bytes, stat);
+      return { ok: true, file: { path, text, lines: new LineIndex(text) } };
+    } catch (error) {
+      const err = error as NodeJS.ErrnoException;
+      if (err.code === 'ENOENT' || err.code === 'ENOTDIR') {
+        this.snapshot.rememberAbsent(path);
+        return { ok: false, missing: true, problem: { path, reason: 'no such file' } };
+      }
+      return { ok: false, missing: false, problem: { path, reason: describeReadError(err) } };
+    }
+  }
+}

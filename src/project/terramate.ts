@@ -1,0 +1,174 @@
+import { basename, dirname, relative, sep } from 'node:path';
+import type { Node } from 'web-tree-sitter';
+import { blocksAtPath, childAttributes, childBlocks, type HclBody, type HclDocument, type HclValue } from '../parsers/hcl.js';
+
+/** A value tm-doctor cannot know statically (a global, a function call, an unset variable). */
+export const UNKNOWN = Symbol('unknown');
+export type EnvValue = string | typeof UNKNOWN;
+
+export interface Stack {
+  /** Absolute directory. */
+  dir: string;
+  /** The file holding the `stack {}` block. */
+  file: string;
+}
+
+export interface EnvDefinition {
+  dir: string;
+  file: string;
+  name: string;
+  /** null or `unset`: removes an inherited definition. */
+  value: HclValue;
+  node: Node;
+}
+
+export interface ScriptCommand {
+  argv: HclValue[];
+  options: { [key: string]: HclValue } | null;
+  node: Node | null;
+}
+
+export interface ScriptDefinition {
+  dir: string;
+  file: string;
+  labels: string[];
+  commands: ScriptCommand[];
+  node: Node;
+}
+
+function bodies(value: HclValue | undefined): HclBody[] {
+  return Array.isArray(value) ? (value.filter((item) => item && typeof item === 'object' && !Array.isArray(item)) as HclBody[]) : [];
+}
+
+function blockBodies(body: HclBody | null, path: string[]): HclBody[] {
+  let level: HclBody[] = body ? [body] : [];
+  for (const key of path) level = level.flatMap((item) => bodies(item[key]));
+  return level;
+}
+
+/** Labelled blocks in hcl2json form: nested objects per label, ending in an array of bodies. */
+function labelledBodies(value: HclValue | undefined, labels: string[] = []): Array<{ labels: string[]; body: HclBody }> {
+  if (Array.isArray(value)) return bodies(value).map((body) => ({ labels, body }));
+  if (!value || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([label, inner]) => labelledBodies(inner, [...labels, label]));
+}
+
+function tupleElements(expression: Node): Node[] {
+  const tuple = expression.descendantsOfType('tuple')[0];
+  if (!tuple) return [];
+  return tuple.namedChildren.filter((child): child is Node => child?.type === 'expression');
+}
+
+/** The Terramate configuration of the project: every `.tm`/`.tm.hcl` file, parsed once. */
+export class TerramateConfig {
+  readonly stacks: Stack[] = [];
+  readonly envDefinitions: EnvDefinition[] = [];
+  readonly scripts: ScriptDefinition[] = [];
+  /** Files holding a `terramate` block, shallowest directory first. */
+  readonly terramateBlockFiles: string[] = [];
+
+  constructor(
+    readonly root: string,
+    documents: HclDocument[],
+  ) {
+    for (const doc of documents) {
+      if (!doc.body) continue;
+      const dir = dirname(doc.file);
+      if (bodies(doc.body.stack).length > 0 && !this.stacks.some((stack) => stack.dir === dir)) {
+        this.stacks.push({ dir, file: doc.file });
+      }
+      if (bodies(doc.body.terramate).length > 0) this.terramateBlockFiles.push(doc.file);
+      this.collectEnv(doc, dir);
+      this.collectScripts(doc, dir);
+    }
+    this.stacks.sort((a, b) => a.dir.localeCompare(b.dir));
+    this.terramateBlockFiles.sort((a, b) => a.split(sep).length - b.split(sep).length || a.localeCompare(b));
+  }
+
+  private collectEnv(doc: HclDocument, dir: string): void {
+    const valueBodies = blockBodies(doc.body, ['terramate', 'config', 'run', 'env']);
+    const nodes = blocksAtPath(doc.tree, ['terramate', 'config', 'run', 'env']).flatMap((block) => childAttributes(block.body));
+    for (const body of valueBodies) {
+      for (const [name, value] of Object.entries(body)) {
+        const node = nodes.find((attribute) => attribute.name === name);
+        if (node) this.envDefinitions.push({ dir, file: doc.file, name, value, node: node.node });
+      }
+    }
+  }
+
+  private collectScripts(doc: HclDocument, dir: string): void {
+    const scriptNodes = childBlocks(doc.tree.rootNode, 'script');
+    const defined = labelledBodies(doc.body?.script);
+    defined.forEach(({ labels, body }, index) => {
+      const blockNode = scriptNodes.find((block) => block.labels.join('\0') === labels.join('\0')) ?? scriptNodes[index];
+      if (!blockNode) return;
+      const jobNodes = childBlocks(blockNode.body, 'job');
+      const commands: ScriptCommand[] = [];
+      bodies(body.job).forEach((job, jobIndex) => {
+        const attributes = childAttributes(jobNodes[jobIndex]?.body ?? null);
+        const single = attributes.find((attribute) => attribute.name === 'command');
+        const multiple = attributes.find((attribute) => attribute.name === 'commands');
+        if (Array.isArray(job.command)) commands.push(toCommand(job.command, single?.expression ?? null));
+        if (Array.isArray(job.commands)) {
+          const elements = multiple ? tupleElements(multiple.expression) : [];
+          job.commands.forEach((command, i) => {
+            if (Array.isArray(command)) commands.push(toCommand(command, elements[i] ?? multiple?.expression ?? null));
+          });
+        }
+      });
+      this.scripts.push({ dir, file: doc.file, labels, commands, node: blockNode.node });
+    });
+  }
+
+  /** The stack's `config.run.env`: definitions from the root down, the nearest winning. */
+  envFor(stackDir: string, processEnv: Record<string, string | undefined>): Map<string, { value: EnvValue; definition: EnvDefinition }> {
+    const env = new Map<string, { value: EnvValue; definition: EnvDefinition }>();
+    const applicable = this.envDefinitions
+      .filter((definition) => stackDir === definition.dir || stackDir.startsWith(definition.dir + sep) || definition.dir === this.root)
+      .sort((a, b) => a.dir.split(sep).length - b.dir.split(sep).length);
+    for (const definition of applicable) {
+      if (definition.value === null || definition.value === '${unset}') env.delete(definition.name);
+      else env.set(definition.name, { value: this.evaluate(definition.value, stackDir, processEnv), definition });
+    }
+    return env;
+  }
+
+  /** Scripts in scope for a directory with these labels: the nearest definition wins. */
+  scriptFor(dir: string, labels: string[]): ScriptDefinition | null {
+    const candidates = this.scripts
+      .filter((script) => script.labels.join(' ') === labels.join(' '))
+      .filter((script) => dir === script.dir || dir.startsWith(script.dir + sep))
+      .sort((a, b) => b.dir.length - a.dir.length);
+    return candidates[0] ?? null;
+  }
+
+  // Terramate evaluates these with its own functions and globals; only the metadata and
+  // `env.*` are knowable here, anything else stays UNKNOWN rather than guessed.
+  private evaluate(value: HclValue, stackDir: string, processEnv: Record<string, string | undefined>): EnvValue {
+    if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+    if (typeof value !== 'string') return UNKNOWN;
+    const stackPath = `/${relative(this.root, stackDir).split(sep).join('/')}`.replace(/\/$/, '') || '/';
+    const known: Record<string, string> = {
+      'terramate.root.path.fs.absolute': this.root,
+      'terramate.stack.path.absolute': stackPath,
+      'terramate.stack.path.relative': relative(this.root, stackDir).split(sep).join('/') || '.',
+      'terramate.stack.path.basename': basename(stackDir),
+    };
+    let unknown = false;
+    const result = value.replace(/\$\{([^}]*)\}/g, (_, expression: string) => {
+      const name = expression.trim();
+      if (name in known) return known[name];
+      const envMatch = /^env\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(name);
+      if (envMatch && processEnv[envMatch[1]] !== undefined) return processEnv[envMatch[1]] as string;
+      unknown = true;
+      return '';
+    });
+    return unknown ? UNKNOWN : result;
+  }
+}
+
+function toCommand(argv: HclValue[], node: Node | null): ScriptCommand {
+  const last = argv[argv.length - 1];
+  const options = last && typeof last === 'object' && !Array.isArray(last) ? (last as { [key: string]: HclValue }) : null;
+  return { argv: options ? argv.slice(0, -1) : argv, options, node };
+}

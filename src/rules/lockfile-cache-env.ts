@@ -1,0 +1,32 @@
+import { effectiveSetting, listStacks, MAY_BREAK_LOCK_VAR } from '../project/plugin-cache.js';
+import type { Stack } from '../project/terramate.js';
+import { configRootLocation } from './locations.js';
+import { createRule } from './rule.js';
+
+export const lockfileCacheEnv = createRule({
+  id: 'lockfile-cache-env',
+  severity: 'warning',
+  fixable: true,
+  summary: 'TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE is not set, so Terraform >= 1.4 bypasses the plugin cache.',
+  messages: {
+    unset:
+      'TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE is not set for {{count}} stack(s) ({{stacks}}): since Terraform 1.4 the plugin cache ' +
+      "is skipped for every provider whose lock entry lacks this platform's checksum, so each stack downloads it again. " +
+      'Set it to "true" in the root Terramate config.run.env. Trade-off: lock files then record only the local platform\'s h1: hash; ' +
+      'run `terraform providers lock -platform=...` to keep them portable.',
+  },
+  async check({ project }) {
+    const missing: Stack[] = [];
+    for (const stack of await project.stacks()) {
+      if (!(await effectiveSetting(project, stack, 'terraform', MAY_BREAK_LOCK_VAR))) missing.push(stack);
+    }
+    if (missing.length === 0) return [];
+    return [
+      {
+        messageId: 'unset',
+        data: { count: missing.length, stacks: listStacks(project, missing) },
+        location: await configRootLocation(project),
+      },
+    ];
+  },
+});

@@ -1,0 +1,59 @@
+import { CACHE_DIR_VAR, cacheDirProblem, effectiveSetting, listStacks, sourceLocation, sourceName } from '../project/plugin-cache.js';
+import { UNKNOWN, type Stack } from '../project/terramate.js';
+import type { Report } from '../types.js';
+import { configRootLocation } from './locations.js';
+import { createRule } from './rule.js';
+
+export const pluginCacheDir = createRule({
+  id: 'plugin-cache-dir',
+  severity: 'warning',
+  fixable: true,
+  summary: 'No usable provider plugin cache is in effect for the stacks.',
+  messages: {
+    none:
+      'No provider plugin cache is in effect for {{count}} stack(s) ({{stacks}}): every stack downloads its own copy of each provider during init. ' +
+      'Set TF_PLUGIN_CACHE_DIR in the root Terramate config.run.env, or plugin_cache_dir in {{cliFile}}.',
+    tilde:
+      'The plugin cache directory "{{value}}" (from {{source}}) starts with "~", which Terraform never expands: ' +
+      'it would use a directory literally named "~" inside each stack. Use an absolute path or $HOME.',
+    relative:
+      'The plugin cache directory "{{value}}" (from {{source}}) is relative: Terraform resolves it against each stack\'s directory, ' +
+      'so every stack gets a cache of its own. Use an absolute path.',
+    missing:
+      'The plugin cache directory "{{value}}" (from {{source}}) does not exist; Terraform does not create it and fails with ' +
+      '"The specified plugin cache dir ... cannot be opened". Create it (mkdir -p).',
+    'not-a-directory': 'The plugin cache directory "{{value}}" (from {{source}}) exists but is not a directory.',
+  },
+  async check({ project }) {
+    const stacks = await project.stacks();
+    const uncached: Stack[] = [];
+    const problems = new Map<string, { report: Report; stacks: Stack[] }>();
+    for (const stack of stacks) {
+      const setting = await effectiveSetting(project, stack, 'terraform', CACHE_DIR_VAR);
+      if (!setting) {
+        uncached.push(stack);
+        continue;
+      }
+      const problem = cacheDirProblem(setting.value);
+      if (!problem || setting.value === UNKNOWN) continue;
+      const source = sourceName(setting.source, project.root);
+      const key = `${problem}\0${setting.value}\0${source}`;
+      const entry = problems.get(key) ?? {
+        report: { messageId: problem, data: { value: setting.value, source }, location: sourceLocation(setting.source) },
+        stacks: [],
+      };
+      entry.stacks.push(stack);
+      problems.set(key, entry);
+    }
+    const reports: Report[] = [...problems.values()].map(({ report }) => report);
+    if (uncached.length > 0) {
+      const cli = await project.cliConfig('terraform');
+      reports.push({
+        messageId: 'none',
+        data: { count: uncached.length, stacks: listStacks(project, uncached), cliFile: cli.mainFile ?? '~/.terraformrc' },
+        location: await configRootLocation(project),
+      });
+    }
+    return reports;
+  },
+});
