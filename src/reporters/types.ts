@@ -4,7 +4,8 @@ import type { Finding, RuleMeta } from '../types.js';
 export interface ReportInput {
   /** Absolute project root. */
   root: string;
-  tool: { name: string; version: string };
+  /** `informationUri` is the tool's home page, shown by SARIF consumers; omitted when unknown. */
+  tool: { name: string; version: string; informationUri?: string };
   findings: Finding[];
   /** Every known rule (also those that produced nothing), for SARIF's driver.rules etc. */
   rules: RuleMeta[];
@@ -12,6 +13,11 @@ export interface ReportInput {
   ruleDocs: (ruleId: string) => string | null;
   /** Colour allowed (stylish only). */
   color: boolean;
+  /**
+   * The text of a file decoded as UTF-8 with any BOM kept, or undefined when it
+   * cannot be read. SARIF uses it for GitHub's line fingerprints; without it they are omitted.
+   */
+  readText?: (absPath: string) => string | undefined;
 }
 
 export type Reporter = (input: ReportInput) => string;

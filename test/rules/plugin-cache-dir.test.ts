@@ -96,7 +96,7 @@ describe('plugin-cache-dir', () => {
     const cache = tempDir();
     const home = homeWith({ '.terraformrc': `plugin_cache_dir = "${cache}"\n` });
     const fromEnv = await run(project(), home, { TF_PLUGIN_CACHE_DIR: '/nonexistent/cache' });
-    expect(fromEnv.map((f) => [f.file, f.message.slice(0, 87)])).toEqual([
+    expect(fromEnv.map((f) => [f.file, f.message.slice(0, 86)])).toEqual([
       [null, 'The plugin cache directory "/nonexistent/cache" (from the environment) does not exist;'],
     ]);
     const fileOverDir = homeWith({ '.terraformrc': 'plugin_cache_dir = "~/c"\n', '.terraform.d/a.tfrc': `plugin_cache_dir = "${cache}"\n` });
