@@ -1,0 +1,111 @@
+// What the rules saw: the text of each file and a fingerprint of the bytes it came from, so a
+// later write can tell whether the file changed underneath.
+import { createHash } from 'node:crypto';
+import { lstatSync, readFileSync, realpathSync, type Stats } from 'node:fs';
+import path from 'node:path';
+
+export interface FileFingerprint {
+  /** sha256 of the bytes read, hex. */
+  hash: string;
+  size: number;
+  mtimeMs: number;
+  /** Permission bits (mode & 0o7777) of the file the path resolved to. */
+  mode: number;
+  /**
+   * False when the bytes are not valid UTF-8 (or otherwise do not survive a decode/encode
+   * round trip): writing the decoded text back would corrupt the file, so edits are refused.
+   */
+  lossless: boolean;
+}
+
+/**
+ * The text the rules saw, per absolute path. `fingerprintOf` is `null` for a file that was
+ * looked for and absent, `undefined` for a file never looked at.
+ */
+export interface Snapshot {
+  readonly root: string;
+  textOf(file: string): string | undefined;
+  fingerprintOf(file: string): FileFingerprint | null | undefined;
+}
+
+export function hashBytes(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export function fingerprintBytes(bytes: Buffer, stats: Pick<Stats, 'size' | 'mtimeMs' | 'mode'>): FileFingerprint {
+  const text = bytes.toString('utf8');
+  return {
+    hash: hashBytes(bytes),
+    size: stats.size,
+    mtimeMs: stats.mtimeMs,
+    mode: stats.mode & 0o7777,
+    lossless: Buffer.from(text, 'utf8').equals(bytes),
+  };
+}
+
+interface Recorded {
+  text: string;
+  fingerprint: FileFingerprint;
+}
+
+/**
+ * A snapshot filled as the project is read. The project reader either reads through
+ * `readText` or hands over bytes it read itself with `remember`.
+ */
+export class DiskSnapshot implements Snapshot {
+  private readonly files = new Map<string, Recorded | null>();
+
+  constructor(readonly root: string) {}
+
+  /** Reads (once) and records the file; `undefined` when it does not exist or is not a file. */
+  readText(file: string): string | undefined {
+    const key = path.resolve(file);
+    const known = this.files.get(key);
+    if (known !== undefined) return known?.text;
+    let bytes: Buffer;
+    let stats: Stats;
+    try {
+      // Follow symlinks: the fingerprint must describe the bytes a write would replace.
+      const real = realpathSync(key);
+      stats = lstatSync(real);
+      if (!stats.isFile()) {
+        this.files.set(key, null);
+        return undefined;
+      }
+      bytes = readFileSync(real);
+    } catch (error) {
+      if (isMissing(error)) {
+        this.files.set(key, null);
+        return undefined;
+      }
+      throw error;
+    }
+    return this.remember(key, bytes, stats);
+  }
+
+  /** Records bytes the caller read itself; returns the text the rules should see. */
+  remember(file: string, bytes: Buffer, stats: Pick<Stats, 'size' | 'mtimeMs' | 'mode'>): string {
+    const text = bytes.toString('utf8');
+    this.files.set(path.resolve(file), { text, fingerprint: fingerprintBytes(bytes, stats) });
+    return text;
+  }
+
+  /** Records that the file was looked for and did not exist. */
+  rememberAbsent(file: string): void {
+    this.files.set(path.resolve(file), null);
+  }
+
+  textOf(file: string): string | undefined {
+    return this.files.get(path.resolve(file))?.text;
+  }
+
+  fingerprintOf(file: string): FileFingerprint | null | undefined {
+    const known = this.files.get(path.resolve(file));
+    return known === undefined ? undefined : known === null ? null : known.fingerprint;
+  }
+}
+
+export function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
