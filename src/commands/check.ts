@@ -49,7 +49,12 @@ export default class Check extends Command {
             configFile: flags.config,
             only: flags.rule,
             disable: flags.disable,
-            options: { noExec: !flags.exec, handshakeTimeoutMs: flags['handshake-timeout'], noCache: !flags.cache },
+            options: {
+              noExec: !flags.exec,
+              handshakeTimeoutMs: flags['handshake-timeout'],
+              noCache: !flags.cache,
+              unsafeFixes: flags['unsafe-fixes'],
+            },
           },
           { fix: flags.fix, dryRun: flags['fix-dry-run'], unsafe: flags['unsafe-fixes'] },
           progress,

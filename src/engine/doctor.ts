@@ -71,8 +71,10 @@ export async function runDoctor(request: CheckRequest, fixRequest: FixRequest = 
   for (const outcome of written.outcomes) {
     if (outcome.status === 'refused') notes.push(`${relative(root, outcome.path) || outcome.path} left unchanged: ${outcome.reason}`);
   }
-  // When a write was refused the in-memory result is not what is on disk: check the disk again.
-  const remaining = written.ok ? latest : (await checkOnce(request, direct)).findings;
+  // The overlay models file text only: directories made, files moved or a write refused
+  // leave the in-memory result short of what is on disk, so then the disk is checked again.
+  const diskMoved = plan.directories.length > 0 || plan.moves.length > 0;
+  const remaining = written.ok && !diskMoved ? latest : (await checkOnce(request, direct)).findings;
   const left = new Set(remaining.map(identity));
   const fixed = first.findings.filter((finding) => !left.has(identity(finding))).map((finding) => ({ ...finding, fixed: true }));
   return { root, findings: [...remaining, ...fixed], diff: null, notes, readText };

@@ -13,6 +13,7 @@ export type HclBody = { [key: string]: HclValue };
 export interface HclDiagnostic {
   line: number;
   column: number;
+  endLine?: number;
   endColumn?: number;
   message: string;
 }
@@ -50,19 +51,24 @@ function loadTreeParser(): Promise<Parser> {
   return treeParserLoading;
 }
 
-// hcl2json reports diagnostics as "parse config: [FILE:LINE,COL-ENDCOL: Summary; Detail]".
-const DIAGNOSTIC = /:(\d+),(\d+)(?:-(\d+))?: ([^\]]*?)\]?$/s;
+// hcl2json reports diagnostics as "parse config: [FILE:LINE,COL-ENDCOL: Summary; Detail. FILE:...]",
+// the end being "ENDLINE,ENDCOL" when the range spans lines. The first one is reported.
+const DIAGNOSTIC = /^(\d+),(\d+)-(?:(\d+),)?(\d+): ([^]*)$/;
 
-export function parseHclDiagnostic(error: unknown): HclDiagnostic {
-  const text = error instanceof Error ? error.message : String(error);
-  const firstProblem = text.replace(/^parse config: \[/, '').split(/\] ?\[|\n/)[0] ?? text;
-  const match = DIAGNOSTIC.exec(firstProblem);
-  if (!match) return { line: 1, column: 1, message: text.trim() };
+export function parseHclDiagnostic(file: string, error: unknown): HclDiagnostic {
+  const text = (error instanceof Error ? error.message : String(error)).trim();
+  const inner = text.replace(/^parse config: \[/, '').replace(/\]$/, '');
+  const first = inner.split(`${file}:`).filter((part) => part.trim() !== '')[0] ?? inner;
+  const match = DIAGNOSTIC.exec(first.trim());
+  if (!match) return { line: 1, column: 1, message: inner };
+  const line = Number(match[1]);
+  const endLine = match[3] ? Number(match[3]) : line;
   return {
-    line: Number(match[1]),
+    line,
     column: Number(match[2]),
-    endColumn: match[3] ? Number(match[3]) : undefined,
-    message: match[4].trim(),
+    endLine,
+    endColumn: Number(match[4]),
+    message: match[5].trim(),
   };
 }
 
@@ -74,7 +80,7 @@ export async function parseHcl(file: string, text: string): Promise<HclDocument>
     const body = await hcl2json.parse(file, text);
     return { file, text, body, diagnostic: null, tree };
   } catch (error) {
-    return { file, text, body: null, diagnostic: parseHclDiagnostic(error), tree };
+    return { file, text, body: null, diagnostic: parseHclDiagnostic(file, error), tree };
   }
 }
 

@@ -52,11 +52,7 @@ function homeOf(env: Record<string, string | undefined>): string | null {
   return env.HOME || null;
 }
 
-function exists(path: string): boolean {
-  return existsSync(path);
-}
-
-function defaultMainFile(tool: Tool, env: Record<string, string | undefined>): string | null {
+function defaultMainFile(tool: Tool, env: Record<string, string | undefined>, exists: (path: string) => boolean): string | null {
   if (process.platform === 'win32' && tool === 'terraform') return env.APPDATA ? join(env.APPDATA, 'terraform.rc') : null;
   const home = homeOf(env);
   if (!home) return null;
@@ -69,7 +65,7 @@ function defaultMainFile(tool: Tool, env: Record<string, string | undefined>): s
   return fresh;
 }
 
-function configDir(tool: Tool, env: Record<string, string | undefined>): string | null {
+function configDir(tool: Tool, env: Record<string, string | undefined>, exists: (path: string) => boolean): string | null {
   const home = homeOf(env);
   if (!home) return null;
   const dir = join(home, '.terraform.d');
@@ -105,9 +101,14 @@ function settingFrom(
 }
 
 /** What Terraform (or OpenTofu) would load as CLI configuration under this environment. */
-export function resolveCliConfig(tool: Tool, env: Record<string, string | undefined>, read: CliConfigFileReader): CliConfig {
+export function resolveCliConfig(
+  tool: Tool,
+  env: Record<string, string | undefined>,
+  read: CliConfigFileReader,
+  exists: (path: string) => boolean = existsSync,
+): CliConfig {
   const override = env.TF_CLI_CONFIG_FILE || env.TERRAFORM_CONFIG || '';
-  const mainFile = override || defaultMainFile(tool, env);
+  const mainFile = override || defaultMainFile(tool, env, exists);
   const files: string[] = [];
   const docs: Array<{ doc: HclDocument | JsonCliConfig; source: CliSetting['source'] }> = [];
 
@@ -117,8 +118,8 @@ export function resolveCliConfig(tool: Tool, env: Record<string, string | undefi
     if (doc) docs.push({ doc, source: 'config-file' });
   }
   // Terraform skips the directory when the file location is overridden.
-  const dir = override ? null : configDir(tool, env);
-  if (dir && exists(dir) && statSync(dir).isDirectory()) {
+  const dir = override ? null : configDir(tool, env, exists);
+  if (dir && existsSync(dir) && statSync(dir).isDirectory()) {
     const names = readdirSync(dir)
       .filter((name) => name.endsWith('.tfrc') || name.endsWith('.tfrc.json'))
       .sort();

@@ -1,4 +1,5 @@
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { existsSync } from 'node:fs';
 import { DiskSnapshot } from '../fix/snapshot.js';
 import { parseHcl, type HclDocument } from '../parsers/hcl.js';
 import type { Range } from '../types.js';
@@ -91,8 +92,8 @@ export class Project {
         if (text === undefined) return null;
         const doc = await parseHcl(file, text);
         if (doc.diagnostic) {
-          const { line, column, endColumn, message } = doc.diagnostic;
-          this.reportProblem({ file, range: { line, column, endLine: line, endColumn: endColumn ?? column }, message });
+          const { line, column, endLine, endColumn, message } = doc.diagnostic;
+          this.reportProblem({ file, range: { line, column, endLine: endLine ?? line, endColumn: endColumn ?? column }, message });
         }
         return doc;
       })();
@@ -131,9 +132,11 @@ export class Project {
       return candidates.get(path) ?? null;
     };
     // Resolution is synchronous; parse every file it names first, then resolve again.
-    resolveCliConfig(tool, this.env, readAll);
+    // A file a fix created in an earlier pass exists only in the overlay so far.
+    const exists = (path: string) => existsSync(path) || this.sources.read(path).ok;
+    resolveCliConfig(tool, this.env, readAll, exists);
     for (const path of candidates.keys()) candidates.set(path, await this.cliConfigFile(path));
-    const config = resolveCliConfig(tool, this.env, (path) => candidates.get(path) ?? null);
+    const config = resolveCliConfig(tool, this.env, (path) => candidates.get(path) ?? null, exists);
     this.cliConfigs.set(tool, config);
     return config;
   }

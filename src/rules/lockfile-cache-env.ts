@@ -2,6 +2,7 @@ import { effectiveSetting, listStacks, MAY_BREAK_LOCK_VAR } from '../project/plu
 import type { Stack } from '../project/terramate.js';
 import { configRootLocation } from './locations.js';
 import { createRule } from './rule.js';
+import { runEnvFix } from './run-env-fix.js';
 
 export const lockfileCacheEnv = createRule({
   id: 'lockfile-cache-env',
@@ -26,6 +27,12 @@ export const lockfileCacheEnv = createRule({
         messageId: 'unset',
         data: { count: missing.length, stacks: listStacks(project, missing) },
         location: await configRootLocation(project),
+        fix: await runEnvFix(
+          project,
+          MAY_BREAK_LOCK_VAR,
+          '"true"',
+          `set ${MAY_BREAK_LOCK_VAR} = "true" in the root Terramate config.run.env`,
+        ),
       },
     ];
   },

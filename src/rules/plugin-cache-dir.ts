@@ -1,8 +1,33 @@
 import { CACHE_DIR_VAR, cacheDirProblem, effectiveSetting, listStacks, sourceLocation, sourceName } from '../project/plugin-cache.js';
 import { UNKNOWN, type Stack } from '../project/terramate.js';
 import type { Report } from '../types.js';
+import { join } from 'node:path';
+import type { Project } from '../project/project.js';
+import type { Fix } from '../types.js';
 import { configRootLocation } from './locations.js';
 import { createRule } from './rule.js';
+import { runEnvFix } from './run-env-fix.js';
+
+const CLI_CONFIG_LINE = 'plugin_cache_dir = "$HOME/.terraform.d/plugin-cache"';
+// Terramate evaluates env.HOME when it runs each stack.
+const RUN_ENV_VALUE = '"${env.HOME}/.terraform.d/plugin-cache"';
+
+/** Unsafe: the CLI config file Terraform reads gets the seed author's line, and the directory is made. */
+async function cliConfigFix(project: Project, cliFile: string | null): Promise<Fix | null> {
+  const home = project.env.HOME;
+  if (!cliFile || !home) return null;
+  const text = project.text(cliFile);
+  const cacheDir = join(home, '.terraform.d', 'plugin-cache');
+  const change =
+    text === undefined
+      ? ({ kind: 'create', file: cliFile, text: `${CLI_CONFIG_LINE}\n` } as const)
+      : ({ kind: 'text', file: cliFile, start: text.length, end: text.length, text: `${text === '' || text.endsWith('\n') ? '' : '\n'}${CLI_CONFIG_LINE}\n` } as const);
+  return {
+    description: `add ${CLI_CONFIG_LINE} to ${cliFile} and create ${cacheDir}`,
+    safe: false,
+    changes: [change, { kind: 'mkdir', dir: cacheDir }],
+  };
+}
 
 export const pluginCacheDir = createRule({
   id: 'plugin-cache-dir',
@@ -24,7 +49,7 @@ export const pluginCacheDir = createRule({
       '"The specified plugin cache dir ... cannot be opened". Create it (mkdir -p).',
     'not-a-directory': 'The plugin cache directory "{{value}}" (from {{source}}) exists but is not a directory.',
   },
-  async check({ project }) {
+  async check({ project, options }) {
     const stacks = await project.stacks();
     const uncached: Stack[] = [];
     const problems = new Map<string, { report: Report; stacks: Stack[] }>();
@@ -38,8 +63,10 @@ export const pluginCacheDir = createRule({
       if (!problem || setting.value === UNKNOWN) continue;
       const source = sourceName(setting.source, project.root);
       const key = `${problem}\0${setting.value}\0${source}`;
+      const fix: Fix | null =
+        problem === 'missing' ? { description: `create ${setting.value}`, safe: false, changes: [{ kind: 'mkdir', dir: setting.value }] } : null;
       const entry = problems.get(key) ?? {
-        report: { messageId: problem, data: { value: setting.value, source }, location: sourceLocation(setting.source) },
+        report: { messageId: problem, data: { value: setting.value, source }, location: sourceLocation(setting.source), fix },
         stacks: [],
       };
       entry.stacks.push(stack);
@@ -52,6 +79,9 @@ export const pluginCacheDir = createRule({
         messageId: 'none',
         data: { count: uncached.length, stacks: listStacks(project, uncached), cliFile: cli.mainFile ?? '~/.terraformrc' },
         location: await configRootLocation(project),
+        fix: options.unsafeFixes
+          ? await cliConfigFix(project, cli.mainFile)
+          : await runEnvFix(project, CACHE_DIR_VAR, RUN_ENV_VALUE, `set ${CACHE_DIR_VAR} = ${RUN_ENV_VALUE} in the root Terramate config.run.env`),
       });
     }
     return reports;

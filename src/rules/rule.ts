@@ -7,6 +7,11 @@ export interface RunOptions {
   handshakeTimeoutMs: number;
   /** Bypass the provider result cache. */
   noCache: boolean;
+  /**
+   * --unsafe-fixes was given: where a finding has both a safe fix and an unsafe one (outside
+   * the project), the rule offers the unsafe one.
+   */
+  unsafeFixes?: boolean;
 }
 
 export interface RuleContext {

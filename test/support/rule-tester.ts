@@ -59,7 +59,7 @@ export async function check(dir: string, options: CheckOptions = {}): Promise<Do
       dir,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, ...options.env },
       only: options.rules,
-      options: { noExec: options.noExec ?? true, handshakeTimeoutMs: 10_000, noCache: true },
+      options: { noExec: options.noExec ?? true, handshakeTimeoutMs: 10_000, noCache: true, unsafeFixes: options.fix?.unsafe },
     },
     options.fix,
   );
