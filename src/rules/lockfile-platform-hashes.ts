@@ -1,0 +1,55 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Report } from '../types.js';
+import { createRule } from './rule.js';
+
+function hasTerraformFiles(dir: string): boolean {
+  try {
+    return readdirSync(dir).some((name) => name.endsWith('.tf') || name.endsWith('.tf.json'));
+  } catch {
+    return false;
+  }
+}
+
+export const lockfilePlatformHashes = createRule({
+  id: 'lockfile-platform-hashes',
+  severity: 'info',
+  fixable: false,
+  summary: 'A stack has no .terraform.lock.hcl, or a provider entry has no h1: hash.',
+  messages: {
+    'no-lock-file':
+      'Stack {{stack}} has no .terraform.lock.hcl: it cannot use the plugin cache safely and its providers cannot be verified. ' +
+      'Run `terraform providers lock -platform=linux_amd64 -platform=darwin_arm64` (your platforms) in it and commit the file.',
+    'no-h1':
+      'The lock entry for {{provider}} {{version}} has no h1: hash (only zh:), so the installed package cannot be verified and ' +
+      'Terraform re-extracts it into the cache. Run `terraform providers lock -platform=...` for your platforms.',
+  },
+  async check({ project }) {
+    const reports: Report[] = [];
+    for (const stack of await project.stacks()) {
+      if (!hasTerraformFiles(stack.dir)) continue;
+      const lock = await project.lockFile(stack.dir);
+      const lockPath = join(stack.dir, '.terraform.lock.hcl');
+      if (!lock) {
+        if (project.sources.read(lockPath).ok) continue; // present but broken: parse-error says so
+        reports.push({
+          messageId: 'no-lock-file',
+          data: { stack: stack.dir.slice(project.root.length + 1) || '.' },
+          location: { file: stack.file, range: null },
+          stack: stack.dir,
+        });
+        continue;
+      }
+      for (const provider of lock.providers) {
+        if (provider.hashes.some((hash) => hash.startsWith('h1:'))) continue;
+        reports.push({
+          messageId: 'no-h1',
+          data: { provider: provider.address, version: provider.version ?? '(no version)' },
+          location: { file: lock.file, range: provider.range },
+          stack: stack.dir,
+        });
+      }
+    }
+    return reports;
+  },
+});
