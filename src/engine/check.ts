@@ -93,13 +93,14 @@ function relativePath(root: string, file: string): string {
 }
 
 /** Runs the selected rules in order (parse-error last, so it sees every file's problems). */
-export async function runRules(prepared: PreparedCheck, onRule?: (ruleId: string) => void): Promise<Finding[]> {
+export async function runRules(prepared: PreparedCheck, status: (text: string) => void = () => {}): Promise<Finding[]> {
   const { project, config, selected } = prepared;
-  const context = { project, options: prepared.request.options };
   const ordered = [...selected].sort((a, b) => Number(a.rule.meta.id === 'parse-error') - Number(b.rule.meta.id === 'parse-error'));
   const findings: Finding[] = [];
   for (const entry of ordered) {
-    onRule?.(entry.rule.meta.id);
+    const id = entry.rule.meta.id;
+    status(id);
+    const context = { project, options: prepared.request.options, progress: (text: string) => status(`${id}: ${text}`) };
     let reports: Report[];
     try {
       reports = await entry.rule.check(context);

@@ -11,7 +11,8 @@ export interface FixRequest {
 }
 
 export interface PhaseRunner {
-  phase<T>(title: string, work: () => Promise<T>): Promise<T>;
+  /** Runs one phase; `work` may report what it is doing through `status`. */
+  phase<T>(title: string, work: (status: (text: string) => void) => Promise<T>): Promise<T>;
 }
 
 export interface DoctorOutcome {
@@ -25,7 +26,7 @@ export interface DoctorOutcome {
   readText: (file: string) => string | undefined;
 }
 
-const direct: PhaseRunner = { phase: (_title, work) => work() };
+const direct: PhaseRunner = { phase: (_title, work) => work(() => {}) };
 
 function identity(finding: Finding): string {
   return `${finding.ruleId}\0${finding.location?.file ?? ''}\0${finding.message}`;
@@ -34,7 +35,7 @@ function identity(finding: Finding): string {
 async function checkOnce(request: CheckRequest, progress: PhaseRunner, snapshot?: DiskSnapshot) {
   const prepared = await progress.phase('Discover the project', () => prepareCheck({ ...request, snapshot }));
   const stacks = await progress.phase('Parse the configuration', () => prepared.project.stacks());
-  const findings = await progress.phase('Run the rules', () => runRules(prepared));
+  const findings = await progress.phase('Run the rules', (status) => runRules(prepared, status));
   return { prepared, findings, stackCount: stacks.length };
 }
 

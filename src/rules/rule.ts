@@ -17,6 +17,8 @@ export interface RunOptions {
 export interface RuleContext {
   project: Project;
   options: RunOptions;
+  /** Shows what a long rule is doing (e.g. "handshakes 3/12"); a no-op without a display. */
+  progress: (status: string) => void;
 }
 
 export interface Rule {
