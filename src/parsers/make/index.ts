@@ -1,0 +1,87 @@
+// A static evaluator of GNU make (4.3) makefiles: what each recipe line runs after expansion,
+// as bounded variants when values are unknown, with the provenance of every expanded piece.
+
+import { VariantBudget } from './pieces.js';
+import { AUTOMATIC_NAMES, MakefileReader, type ReadResult } from './reader.js';
+import { expandRecipes } from './recipes.js';
+import type { MakeDatabase, MakeDiagnostic, MakeOptions, MakeReadFile } from './types.js';
+
+export type {
+  ExpansionSpan,
+  MakeDatabase,
+  MakeDiagnostic,
+  MakeOptions,
+  MakeReadFile,
+  RecipeLine,
+  RecipeVariant,
+  VariableDefinition,
+  VariableOperator,
+  ViaLink,
+} from './types.js';
+export { containsUnknown, describeUnknown, unknownToken, withoutUnknown } from './unknown.js';
+
+const DEFAULT_MAX_VARIANTS = 64;
+/** Passes until the set of assigned names stops growing (names can be computed). */
+const MAX_PASSES = 3;
+
+function readAll(entry: string, read: MakeReadFile, variables: Record<string, string>, maxVariants: number, assignedSomewhere: Set<string> | null): ReadResult {
+  const reader = new MakefileReader(read, { variables, budget: new VariantBudget(maxVariants), assignedSomewhere });
+  return reader.readEntry(entry);
+}
+
+/**
+ * Reads `entry` (an absolute path) and every makefile it includes through `read`, and expands
+ * every recipe line. Never throws on bad input: problems GNU make would reject are diagnostics.
+ */
+export function evaluateMakefile(entry: string, read: MakeReadFile, options: MakeOptions = {}): MakeDatabase {
+  const variables = options.variables ?? {};
+  const maxVariants = Math.max(1, options.maxVariants ?? DEFAULT_MAX_VARIANTS);
+  try {
+    let known: Set<string> | null = null;
+    let result = readAll(entry, read, variables, maxVariants, known);
+    for (let pass = 1; pass < MAX_PASSES; pass++) {
+      const names: Set<string> = result.assignedNames;
+      const grew = known === null || [...names].some((name) => !known?.has(name));
+      if (!grew) break;
+      known = new Set([...(known ?? []), ...names]);
+      result = readAll(entry, read, variables, maxVariants, known);
+    }
+    const assigned = new Set([...(known ?? []), ...result.assignedNames]);
+    const diagnostics: MakeDiagnostic[] = [...result.diagnostics];
+    const recipes = expandRecipes(result, {
+      maxVariants,
+      isDefinedSomewhere: (name) => {
+        if (name === 'MAKECMDGOALS') return name in variables;
+        return AUTOMATIC_NAMES.includes(name) || /^[0-9]+$/.test(name) || assigned.has(name);
+      },
+      diagnose: (file, offset, message) => diagnostics.push({ ...locate(read, file, offset), message }),
+    });
+    return { files: result.files, definitions: result.definitions, recipes, diagnostics: dedupeDiagnostics(diagnostics) };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { files: [], definitions: [], recipes: [], diagnostics: [{ file: entry, line: 0, column: 0, message: `internal error: ${message}` }] };
+  }
+}
+
+function locate(read: MakeReadFile, file: string, offset: number): { file: string; line: number; column: number } {
+  let text: string | undefined;
+  try {
+    text = read(file);
+  } catch {
+    text = undefined;
+  }
+  if (text === undefined) return { file, line: 0, column: 0 };
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return { file, line, column: offset - (before.lastIndexOf('\n') + 1) + 1 };
+}
+
+function dedupeDiagnostics(diagnostics: MakeDiagnostic[]): MakeDiagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((d) => {
+    const key = `${d.file}:${d.line}:${d.column}:${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,325 @@
+import { basename, dirname, join } from 'node:path';
+import { evaluateMakefile, type RecipeLine, type RecipeVariant, type VariableDefinition, type ViaLink } from '../parsers/make/index.js';
+import { parseShell, type ArgWord, type ShellCommand, type VariableMap } from '../parsers/shell.js';
+import { findInitInRunCommand, isInitCommand, parseTerramateInvocation, type TerramateInvocation } from '../parsers/terramate-cli.js';
+import { extractCommandSites, positionInFile, type CommandSite, type CommandSiteContext } from '../parsers/yaml-ci.js';
+import type { Project } from './project.js';
+import type { ScriptCommand, ScriptDefinition } from './terramate.js';
+
+// Every place the project launches `terraform init` / `tofu init` through Terramate, with the
+// Terramate options that reach it, resolved the way make, the shell and Terramate would.
+
+export type SharingOption = 'enable-sharing' | 'mock-on-fail';
+export type LaunchContext = 'makefile' | 'shell' | CommandSiteContext | 'terramate-script';
+
+export interface SharingOrigin {
+  option: SharingOption;
+  /** As written: `--enable-sharing`, `TM_ARG_RUN_MOCK_ON_FAIL=true`, `enable_sharing = true`. */
+  written: string;
+  source: 'flag' | 'env' | 'script-option';
+  /** Make only: the variables the flag came through, outermost first. */
+  via: ViaLink[];
+  /** The flag's own text in `file` (`[start, end)`), or null when it cannot be pinned exactly. */
+  span: { start: number; end: number } | null;
+}
+
+export interface InitLaunch {
+  file: string;
+  /** The launching command (a recipe line, a shell command, a script command) in `file`. */
+  start: number;
+  end: number;
+  context: LaunchContext;
+  /** Where it sits, for messages: `target init`, `jobs.plan.steps[2]`, `script "deploy"`. */
+  label: string;
+  tool: 'terraform' | 'tofu';
+  sharing: SharingOrigin[];
+  /** The largest parallelism any variant asks for; 'unknown' when a value cannot be known. */
+  parallel: number | 'unknown';
+  make?: { recipe: RecipeLine; definitions: VariableDefinition[] };
+  script?: { definition: ScriptDefinition; command: ScriptCommand };
+}
+
+const launchesByProject = new WeakMap<Project, Promise<InitLaunch[]>>();
+
+export function initLaunches(project: Project): Promise<InitLaunch[]> {
+  let launches = launchesByProject.get(project);
+  if (!launches) {
+    launches = collect(project);
+    launchesByProject.set(project, launches);
+  }
+  return launches;
+}
+
+async function collect(project: Project): Promise<InitLaunch[]> {
+  const launches: InitLaunch[] = [];
+  launches.push(...fromMakefiles(project));
+  for (const file of project.filesOf('shell')) launches.push(...fromShellScript(project, file));
+  for (const kind of ['github-workflow', 'gitlab-ci', 'package-json', 'taskfile', 'justfile'] as const) {
+    for (const file of project.filesOf(kind)) launches.push(...fromCommandSites(project, file, kind));
+  }
+  launches.push(...(await fromTerramateScripts(project)));
+  return launches;
+}
+
+// ---- What one shell command launches ---------------------------------------------------
+
+interface CommandLaunch {
+  invocation: TerramateInvocation;
+  command: ShellCommand;
+  tool: 'terraform' | 'tofu';
+  parallel: number | 'unknown';
+}
+
+/** Parallelism as Terramate reads it; a bare `--parallel` meant 5 before Terramate 0.6. */
+function parallelOf(invocation: TerramateInvocation): number | 'unknown' {
+  const { value } = invocation.options.parallel;
+  if (value === 'unknown') return 'unknown';
+  if (value === 0 && invocation.flags.some((flag) => flag.name === 'parallel' && flag.value === undefined)) return 5;
+  return value;
+}
+
+function launchesIn(command: ShellCommand): CommandLaunch[] {
+  const invocation = parseTerramateInvocation(command.argv, { env: command.environment });
+  if (!invocation) return [];
+  if (invocation.kind === 'run') {
+    const inits = findInitInRunCommand(invocation.command, command.environment);
+    return inits.map((init) => ({ invocation, command, tool: init.tool, parallel: parallelOf(invocation) }));
+  }
+  return [];
+}
+
+const OPTION_OF_ENV: Record<string, SharingOption> = { TM_ARG_RUN_ENABLE_SHARING: 'enable-sharing', TM_ARG_RUN_MOCK_ON_FAIL: 'mock-on-fail' };
+
+/** The sharing options that are on, with the words that turned them on (offsets in the parsed text). */
+function sharingWords(launch: CommandLaunch): Array<{ option: SharingOption; word: ArgWord | null; written: string; source: 'flag' | 'env' }> {
+  const found: Array<{ option: SharingOption; word: ArgWord | null; written: string; source: 'flag' | 'env' }> = [];
+  for (const [key, option] of [
+    ['enableSharing', 'enable-sharing'],
+    ['mockOnFail', 'mock-on-fail'],
+  ] as const) {
+    const setting = launch.invocation.options[key];
+    if (setting.value !== true) continue;
+    if (setting.source === 'flag' && setting.argIndex !== undefined) {
+      const word = launch.command.argv[setting.argIndex];
+      found.push({ option, word: word ?? null, written: word?.text ?? `--${option}`, source: 'flag' });
+    } else if (setting.source === 'env' && setting.envVar) {
+      const prefix = launch.command.assignments.find((assignment) => assignment.name === setting.envVar);
+      const value = launch.command.environment.get(setting.envVar);
+      found.push({
+        option: OPTION_OF_ENV[setting.envVar] ?? option,
+        word: prefix ? { value: null, text: '', knownPrefix: '', maySplit: false, start: prefix.start, end: prefix.end, charOffsets: null } : null,
+        written: `${setting.envVar}=${typeof value === 'string' ? value : 'true'}`,
+        source: 'env',
+      });
+    }
+  }
+  return found;
+}
+
+// ---- Makefiles -------------------------------------------------------------------------
+
+const MAKEFILE_NAMES = ['GNUmakefile', 'makefile', 'Makefile'];
+
+/** The makefiles make would read by default per directory, plus `.mk` files no one includes. */
+function makefileEntries(project: Project): string[] {
+  const files = project.filesOf('makefile');
+  const entries: string[] = [];
+  const byDir = new Map<string, string[]>();
+  for (const file of files) byDir.set(dirname(file), [...(byDir.get(dirname(file)) ?? []), file]);
+  for (const [dir, inDir] of byDir) {
+    const chosen = MAKEFILE_NAMES.map((name) => join(dir, name)).find((path) => inDir.includes(path));
+    if (chosen) entries.push(chosen);
+  }
+  return entries.sort();
+}
+
+/** Make's unknown markers become undefined shell variables; `origin` maps offsets back. */
+function maskUnknowns(text: string): { text: string; origin: number[] } {
+  let masked = '';
+  const origin: number[] = [];
+  let counter = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '\uE000') {
+      const close = text.indexOf('\uE001', i);
+      const placeholder = `\${__tm_doctor_unknown_${counter++}}`;
+      masked += placeholder;
+      for (let k = 0; k < placeholder.length; k++) origin.push(i);
+      i = close < 0 ? text.length : close;
+      continue;
+    }
+    masked += text[i];
+    origin.push(i);
+  }
+  origin.push(text.length);
+  return { text: masked, origin };
+}
+
+function viaFor(variant: RecipeVariant, start: number, end: number): ViaLink[] {
+  const covering = variant.spans.filter((span) => span.start <= start && end <= span.end);
+  covering.sort((a, b) => b.via.length - a.via.length);
+  return covering[0]?.via ?? [];
+}
+
+function fromMakefiles(project: Project): InitLaunch[] {
+  const launches: InitLaunch[] = [];
+  const included = new Set<string>();
+  const entries = makefileEntries(project);
+  const read = (path: string) => project.text(path);
+  for (const entry of [...entries, ...project.filesOf('makefile').filter((file) => file.endsWith('.mk'))]) {
+    if (included.has(entry)) continue;
+    const db = evaluateMakefile(entry, read);
+    for (const file of db.files) if (file !== entry) included.add(file);
+    for (const diagnostic of db.diagnostics) {
+      if (diagnostic.line > 0) {
+        project.reportProblem({
+          file: diagnostic.file,
+          range: { line: diagnostic.line, column: diagnostic.column, endLine: diagnostic.line, endColumn: diagnostic.column },
+          message: diagnostic.message,
+        });
+      }
+    }
+    for (const recipe of db.recipes) {
+      const launch = makeLaunch(recipe, db.definitions);
+      if (launch) launches.push(launch);
+    }
+  }
+  return launches;
+}
+
+function makeLaunch(recipe: RecipeLine, definitions: VariableDefinition[]): InitLaunch | null {
+  const sharing = new Map<string, SharingOrigin>();
+  let parallel: number | 'unknown' = 0;
+  let tool: 'terraform' | 'tofu' | null = null;
+  for (const variant of recipe.variants) {
+    const masked = maskUnknowns(variant.text);
+    for (const command of parseShell(masked.text).commands) {
+      for (const launch of launchesIn(command)) {
+        tool ??= launch.tool;
+        parallel = maxParallel(parallel, launch.parallel);
+        for (const found of sharingWords(launch)) {
+          const start = found.word ? masked.origin[found.word.start] : -1;
+          const end = found.word ? masked.origin[found.word.end - 1] + 1 : -1;
+          const via = start >= 0 ? viaFor(variant, start, end) : [];
+          const key = `${found.option}\0${via.map((link) => `${link.name}@${link.refStart}`).join('>')}`;
+          if (sharing.has(key)) continue;
+          const rawAt = via.length === 0 && found.source === 'flag' ? recipe.raw.indexOf(found.written) : -1;
+          sharing.set(key, {
+            option: found.option,
+            written: found.written,
+            source: found.source,
+            via,
+            span: rawAt >= 0 ? { start: recipe.start + rawAt, end: recipe.start + rawAt + found.written.length } : null,
+          });
+        }
+      }
+    }
+  }
+  if (!tool) return null;
+  return {
+    file: recipe.file,
+    start: recipe.start,
+    end: recipe.end,
+    context: 'makefile',
+    label: `target ${recipe.targets.join(' ')}`,
+    tool,
+    sharing: [...sharing.values()],
+    parallel,
+    make: { recipe, definitions },
+  };
+}
+
+/** A known parallelism above 1 wins; otherwise an unknown one stays unknown. */
+function maxParallel(a: number | 'unknown', b: number | 'unknown'): number | 'unknown' {
+  const best = Math.max(0, ...[a, b].filter((value): value is number => value !== 'unknown'));
+  if (best > 1) return best;
+  return a === 'unknown' || b === 'unknown' ? 'unknown' : best;
+}
+
+// ---- Shell scripts and CI files ----------------------------------------------------------
+
+function shellLaunches(
+  file: string,
+  commands: ShellCommand[],
+  context: LaunchContext,
+  label: string,
+  toFile: (offset: number) => number,
+): InitLaunch[] {
+  const launches: InitLaunch[] = [];
+  for (const command of commands) {
+    for (const launch of launchesIn(command)) {
+      const sharing: SharingOrigin[] = sharingWords(launch).map((found) => ({
+        option: found.option,
+        written: found.written,
+        source: found.source,
+        via: [],
+        span: found.word && command.exactOffsets ? { start: toFile(found.word.start), end: toFile(found.word.end - 1) + 1 } : null,
+      }));
+      launches.push({
+        file,
+        start: toFile(command.start),
+        end: toFile(Math.max(command.start, command.end - 1)) + 1,
+        context,
+        label,
+        tool: launch.tool,
+        sharing,
+        parallel: launch.parallel,
+      });
+    }
+  }
+  return launches;
+}
+
+function fromShellScript(project: Project, file: string): InitLaunch[] {
+  const text = project.text(file);
+  if (text === undefined) return [];
+  const parsed = parseShell(text);
+  return shellLaunches(file, parsed.commands, 'shell', basename(file), (offset) => offset);
+}
+
+function fromCommandSites(project: Project, file: string, kind: 'github-workflow' | 'gitlab-ci' | 'package-json' | 'taskfile' | 'justfile'): InitLaunch[] {
+  const text = project.text(file);
+  if (text === undefined) return [];
+  const extracted = extractCommandSites(file, text, kind);
+  for (const diagnostic of extracted.diagnostics) {
+    project.reportProblem({
+      file,
+      range: { line: diagnostic.line, column: diagnostic.column, endLine: diagnostic.line, endColumn: diagnostic.column },
+      message: diagnostic.message,
+    });
+  }
+  return extracted.sites.flatMap((site: CommandSite) => {
+    const parsed = parseShell(site.text, { env: site.env as VariableMap });
+    return shellLaunches(file, parsed.commands, site.context, site.label, (offset) => positionInFile(site, offset).offset);
+  });
+}
+
+// ---- Terramate scripts -------------------------------------------------------------------
+
+const SCRIPT_OPTIONS: Record<string, SharingOption> = { enable_sharing: 'enable-sharing', mock_on_fail: 'mock-on-fail' };
+
+async function fromTerramateScripts(project: Project): Promise<InitLaunch[]> {
+  const config = await project.terramate();
+  const launches: InitLaunch[] = [];
+  for (const definition of config.scripts) {
+    for (const command of definition.commands) {
+      const argv = command.argv.map((word) => (typeof word === 'string' ? word : ''));
+      const init = isInitCommand(argv);
+      if (!init || !command.node) continue;
+      const sharing: SharingOrigin[] = Object.entries(command.options ?? {})
+        .filter(([key, value]) => SCRIPT_OPTIONS[key] && value === true)
+        .map(([key]) => ({ option: SCRIPT_OPTIONS[key], written: `${key} = true`, source: 'script-option', via: [], span: null }));
+      launches.push({
+        file: definition.file,
+        start: command.node.startIndex,
+        end: command.node.endIndex,
+        context: 'terramate-script',
+        label: `script "${definition.labels.join(' ')}"`,
+        tool: init.tool,
+        sharing,
+        parallel: 0,
+        script: { definition, command },
+      });
+    }
+  }
+  return launches;
+}

@@ -1,0 +1,325 @@
+// The one per-run look at installed provider packages that provider-checksum and
+// provider-handshake both report from: discover once, hash each package once, check headers,
+// and start only binaries whose checksum did not fail (never under --no-exec).
+import { existsSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+
+import type { DiskSnapshot } from '../fix/snapshot.js';
+import { CACHE_DIR_VAR, cacheDirProblem, effectiveSetting } from '../project/plugin-cache.js';
+import type { Project } from '../project/project.js';
+import {
+  discoverProviderPackages,
+  type DiscoveryProblem,
+  type DiscoveryResult,
+  type ProviderPackage,
+} from '../project/provider-packages.js';
+import type { Stack } from '../project/terramate.js';
+import { mapWithConcurrency } from '../providers/concurrency.js';
+import { hashPackageDir, listPackageFiles } from '../providers/dirhash.js';
+import type { HandshakeResult } from '../providers/handshake.js';
+import { runHandshakes } from '../providers/handshake-pool.js';
+import { checkExecutableHeader, hostPlatform, type HeaderCheckResult } from '../providers/header.js';
+import { fileSetKey, identityKey, ResultCache } from '../providers/result-cache.js';
+import type { Range } from '../types.js';
+import type { RuleContext } from './rule.js';
+
+/** How one stack's lock file judges the package it uses. */
+export interface LockVerdict {
+  stack: Stack;
+  lockFile: string;
+  range: Range | null;
+  status: 'match' | 'mismatch' | 'no-h1';
+}
+
+export type HeaderFailure = Extract<HeaderCheckResult, { ok: false }>;
+
+export type ExecutableVerdict =
+  | { kind: 'no-executable' }
+  | { kind: 'bad-header'; header: HeaderFailure }
+  | { kind: 'not-started'; reason: 'checksum' | 'no-exec' | 'foreign-platform' }
+  | { kind: 'started'; result: HandshakeResult; fromCache: boolean };
+
+export interface InspectedPackage {
+  package: ProviderPackage;
+  /** Stacks that link to (or hold) the package, in discovery order. */
+  stacks: Stack[];
+  /** Null when no lock file could check it (nothing to compare with), or hashing failed. */
+  h1: string | null;
+  hashError: string | null;
+  locks: LockVerdict[];
+  checksumFailed: boolean;
+  executable: ExecutableVerdict;
+}
+
+export interface DanglingLink {
+  problem: Extract<DiscoveryProblem, { kind: 'dangling-link' }>;
+  stack: Stack;
+  /** The stack's lock entry for the provider, when there is one. */
+  lock: { file: string; range: Range | null } | null;
+}
+
+export interface InspectionStats {
+  packages: number;
+  packagesHashed: number;
+  filesHashed: number;
+  bytesHashed: number;
+  hashesFromCache: number;
+  handshakesRun: number;
+  handshakesFromCache: number;
+}
+
+export interface ProviderInspection {
+  packages: InspectedPackage[];
+  danglingLinks: DanglingLink[];
+  /** `<root>/.tm-doctor-quarantine/<stamp>`: where this run's quarantine fixes move things. */
+  quarantineDir: string;
+  stats: InspectionStats;
+}
+
+interface InspectionInputs {
+  stacks: Stack[];
+  /** Stacks grouped by the TF_DATA_DIR they run with ('' = default). */
+  dataDirGroups: Map<string, Stack[]>;
+  cacheDirs: string[];
+  /** Lock entries per stack dir, keyed by lower-cased provider address. */
+  locks: Map<string, Map<string, { file: string; version: string | null; hashes: string[]; range: Range | null }>>;
+}
+
+const byProject = new WeakMap<Project, Promise<ProviderInspection>>();
+// The passes of one --fix run share a snapshot but each builds a new Project: without this the
+// broken binaries would be started again on every pass, and quarantine paths would change.
+const bySnapshot = new WeakMap<DiskSnapshot, Map<string, Promise<ProviderInspection>>>();
+
+export const QUARANTINE_DIR_NAME = '.tm-doctor-quarantine';
+
+/** The inspection for this run, computed on first use. */
+export function inspectProviders(context: RuleContext): Promise<ProviderInspection> {
+  let inspection = byProject.get(context.project);
+  if (!inspection) {
+    inspection = (async () => {
+      const inputs = await gatherInputs(context.project);
+      const signature = inputsSignature(inputs, context);
+      const snapshot = context.project.sources.snapshot;
+      const shared = bySnapshot.get(snapshot) ?? new Map<string, Promise<ProviderInspection>>();
+      bySnapshot.set(snapshot, shared);
+      let result = shared.get(signature);
+      if (!result) {
+        result = inspect(context, inputs);
+        shared.set(signature, result);
+      }
+      return result;
+    })();
+    byProject.set(context.project, inspection);
+  }
+  return inspection;
+}
+
+async function gatherInputs(project: Project): Promise<InspectionInputs> {
+  const stacks = await project.stacks();
+  const terramate = await project.terramate();
+  const dataDirGroups = new Map<string, Stack[]>();
+  const cacheDirs = new Set<string>();
+  const locks: InspectionInputs['locks'] = new Map();
+  for (const stack of stacks) {
+    const fromTerramate = terramate.envFor(stack.dir, project.env).get('TF_DATA_DIR')?.value;
+    const dataDir = typeof fromTerramate === 'string' ? fromTerramate : (project.env.TF_DATA_DIR ?? '');
+    dataDirGroups.set(dataDir, [...(dataDirGroups.get(dataDir) ?? []), stack]);
+    const cache = await effectiveSetting(project, stack, 'terraform', CACHE_DIR_VAR);
+    if (cache && typeof cache.value === 'string' && cacheDirProblem(cache.value) === null) cacheDirs.add(cache.value);
+    const lock = await project.lockFile(stack.dir);
+    const entries = new Map<string, { file: string; version: string | null; hashes: string[]; range: Range | null }>();
+    for (const provider of lock?.providers ?? []) {
+      entries.set(provider.address.toLowerCase(), { file: lock?.file ?? '', version: provider.version, hashes: provider.hashes, range: provider.range });
+    }
+    locks.set(stack.dir, entries);
+  }
+  return { stacks, dataDirGroups, cacheDirs: [...cacheDirs].sort(), locks };
+}
+
+function inputsSignature(inputs: InspectionInputs, context: RuleContext): string {
+  const { noExec, handshakeTimeoutMs, noCache } = context.options;
+  return JSON.stringify({
+    options: [noExec, handshakeTimeoutMs, noCache],
+    groups: [...inputs.dataDirGroups].map(([dataDir, stacks]) => [dataDir, stacks.map((stack) => stack.dir)]),
+    caches: inputs.cacheDirs,
+    locks: [...inputs.locks].map(([dir, entries]) => [dir, [...entries].map(([address, entry]) => [address, entry.version, entry.hashes])]),
+  });
+}
+
+async function inspect(context: RuleContext, inputs: InspectionInputs): Promise<ProviderInspection> {
+  const { project, options, progress } = context;
+  const stats: InspectionStats = {
+    packages: 0,
+    packagesHashed: 0,
+    filesHashed: 0,
+    bytesHashed: 0,
+    hashesFromCache: 0,
+    handshakesRun: 0,
+    handshakesFromCache: 0,
+  };
+  const quarantineDir = freshQuarantineDir(project.root);
+
+  progress('discovering provider packages');
+  const discovery = await discover(inputs);
+  const stackByDir = new Map(inputs.stacks.map((stack) => [stack.dir, stack]));
+  const cache = await ResultCache.open({ env: project.env, disabled: options.noCache });
+
+  const packages: InspectedPackage[] = discovery.packages.map((found) => {
+    const stacks = uniqueStacks(found.usedBy.map((use) => stackByDir.get(use.stack)));
+    return {
+      package: found,
+      stacks,
+      h1: null,
+      hashError: null,
+      locks: [],
+      checksumFailed: false,
+      executable: { kind: 'no-executable' },
+    };
+  });
+  stats.packages = packages.length;
+
+  const toHash = packages.filter((inspected) => lockEntriesFor(inspected, inputs).length > 0);
+  let hashed = 0;
+  await mapWithConcurrency(toHash, availableParallelism(), async (inspected) => {
+    try {
+      const listing = await listPackageFiles(inspected.package.packageDir);
+      const key = fileSetKey(listing.files);
+      const known = cache.getHash(key);
+      if (known !== undefined) {
+        inspected.h1 = known;
+        stats.hashesFromCache += 1;
+      } else {
+        const { h1 } = await hashPackageDir(inspected.package.packageDir, { listing });
+        inspected.h1 = h1;
+        cache.setHash(key, h1);
+        stats.packagesHashed += 1;
+        stats.filesHashed += listing.files.length;
+        stats.bytesHashed += listing.files.reduce((sum, file) => sum + file.size, 0);
+      }
+    } catch (error) {
+      inspected.hashError = error instanceof Error ? error.message : String(error);
+    }
+    hashed += 1;
+    progress(`checksums ${hashed}/${toHash.length}`);
+  });
+
+  for (const inspected of toHash) {
+    inspected.locks = lockEntriesFor(inspected, inputs).map(({ stack, entry }) => {
+      const h1s = entry.hashes.filter((hash) => hash.startsWith('h1:'));
+      const status = h1s.length === 0 ? 'no-h1' : inspected.h1 !== null && h1s.includes(inspected.h1) ? 'match' : 'mismatch';
+      return { stack, lockFile: entry.file, range: entry.range, status };
+    });
+    inspected.checksumFailed = inspected.hashError !== null || inspected.locks.some((verdict) => verdict.status === 'mismatch');
+  }
+
+  const host = hostPlatform();
+  const toStart: InspectedPackage[] = [];
+  await mapWithConcurrency(packages, availableParallelism(), async (inspected) => {
+    const executable = inspected.package.executable;
+    if (executable === null) return;
+    const header = await checkExecutableHeader(executable.path, inspected.package.platform);
+    if (!header.ok) inspected.executable = { kind: 'bad-header', header };
+    else if (inspected.checksumFailed) inspected.executable = { kind: 'not-started', reason: 'checksum' };
+    else if (inspected.package.platform !== host) inspected.executable = { kind: 'not-started', reason: 'foreign-platform' };
+    else if (options.noExec) inspected.executable = { kind: 'not-started', reason: 'no-exec' };
+    else toStart.push(inspected);
+  });
+
+  if (toStart.length > 0) {
+    const executables = toStart.map((inspected) => inspected.package.executable?.path ?? '');
+    const cacheKeys = new Map(toStart.map((inspected) => [inspected.package.executable?.path ?? '', identityKey(inspected.package.executable ?? { dev: 0, ino: 0, size: 0 })]));
+    progress(`handshakes 0/${toStart.length}`);
+    const entries = await runHandshakes(executables, {
+      timeoutMs: options.handshakeTimeoutMs,
+      path: project.env.PATH,
+      tempRoot: handshakeTempRoot(project.env),
+      lookup: (_identity, path) => cache.getHandshake(cacheKeys.get(path) ?? path),
+      onSettled: (done, total) => progress(`handshakes ${done}/${total}`),
+    });
+    const counted = new Set<string>();
+    entries.forEach((entry, index) => {
+      toStart[index].executable = { kind: 'started', result: entry.result, fromCache: entry.fromLookup };
+      if (entry.ran) {
+        stats.handshakesRun += 1;
+        cache.setHandshake(cacheKeys.get(entry.executable) ?? entry.executable, entry.result);
+      }
+      if (entry.fromLookup && !counted.has(entry.identity)) stats.handshakesFromCache += 1;
+      counted.add(entry.identity);
+    });
+  }
+  await cache.save().catch(() => undefined); // an unwritable cache only costs the next run time
+
+  const danglingLinks = discovery.problems.flatMap((problem): DanglingLink[] => {
+    if (problem.kind !== 'dangling-link') return [];
+    const stack = stackByDir.get(problem.stack);
+    if (!stack) return [];
+    const entry = inputs.locks.get(stack.dir)?.get(problem.source.toLowerCase());
+    return [{ problem, stack, lock: entry ? { file: entry.file, range: entry.range } : null }];
+  });
+
+  return { packages, danglingLinks, quarantineDir, stats };
+}
+
+async function discover(inputs: InspectionInputs): Promise<DiscoveryResult> {
+  const groups = [...inputs.dataDirGroups];
+  if (groups.length === 0) return { packages: [], problems: [] };
+  const results = await Promise.all(
+    groups.map(([dataDir, stacks], index) =>
+      discoverProviderPackages({
+        stacks: stacks.map((stack) => stack.dir),
+        tfDataDir: dataDir === '' ? undefined : dataDir,
+        pluginCacheDirs: index === 0 ? inputs.cacheDirs : [],
+      }),
+    ),
+  );
+  if (results.length === 1) return results[0];
+  const merged = new Map<string, ProviderPackage>();
+  for (const result of results) {
+    for (const found of result.packages) {
+      const known = merged.get(found.key);
+      if (!known) merged.set(found.key, found);
+      else {
+        known.usedBy.push(...found.usedBy);
+        for (const cacheDir of found.inCaches) if (!known.inCaches.includes(cacheDir)) known.inCaches.push(cacheDir);
+      }
+    }
+  }
+  return {
+    packages: [...merged.values()].sort((left, right) => Buffer.compare(Buffer.from(left.packageDir), Buffer.from(right.packageDir))),
+    problems: results.flatMap((result) => result.problems),
+  };
+}
+
+/** Lock entries of the stacks using the package that name its provider at its version. */
+function lockEntriesFor(inspected: InspectedPackage, inputs: InspectionInputs) {
+  const address = inspected.package.source.toLowerCase();
+  return inspected.stacks.flatMap((stack) => {
+    const entry = inputs.locks.get(stack.dir)?.get(address);
+    return entry && entry.version === inspected.package.version ? [{ stack, entry }] : [];
+  });
+}
+
+function uniqueStacks(stacks: Array<Stack | undefined>): Stack[] {
+  const seen = new Set<string>();
+  const unique: Stack[] = [];
+  for (const stack of stacks) {
+    if (!stack || seen.has(stack.dir)) continue;
+    seen.add(stack.dir);
+    unique.push(stack);
+  }
+  return unique;
+}
+
+function handshakeTempRoot(env: Project['env']): string {
+  const fromEnv = env.TMPDIR;
+  return fromEnv && isAbsolute(fromEnv) && existsSync(fromEnv) ? fromEnv : tmpdir();
+}
+
+function freshQuarantineDir(root: string): string {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const base = join(root, QUARANTINE_DIR_NAME, stamp);
+  let candidate = base;
+  for (let counter = 2; existsSync(candidate); counter += 1) candidate = `${base}-${counter}`;
+  return candidate;
+}

@@ -1,0 +1,104 @@
+// The unsafe fix for a broken provider package: move it (and the stack links leading to it)
+// out of Terraform's way into a quarantine the user can inspect, and name the serial re-init.
+//
+// Layout: `<project root>/.tm-doctor-quarantine/<UTC timestamp>/`
+//   packages/<path relative to the root>                for a package inside the project
+//   packages/HOST/NS/TYPE/VERSION/OS_ARCH               for a package in a plugin cache
+//   links/<link path relative to the root>              for each stack's link
+// A rename cannot cross file systems: a cache on another device than the project gets the
+// same layout under `<cache dir>/../.tm-doctor-quarantine/<timestamp>/` instead.
+import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
+
+import { isSameOrInside } from '../fix/overlay.js';
+import type { Project } from '../project/project.js';
+import type { ProviderPackage } from '../project/provider-packages.js';
+import type { Fix, MovePath } from '../types.js';
+import { QUARANTINE_DIR_NAME, type ProviderInspection } from './provider-inspection.js';
+
+export interface QuarantineSubject {
+  /** The real package directory, or null for a link that leads nowhere. */
+  packageDir: string | null;
+  source: string;
+  version: string;
+  platform: string;
+  links: ReadonlyArray<{ stack: string; linkPath: string }>;
+}
+
+export function subjectOf(found: ProviderPackage): QuarantineSubject {
+  return {
+    packageDir: found.packageDir,
+    source: found.source,
+    version: found.version,
+    platform: found.platform,
+    links: found.usedBy.map((use) => ({ stack: use.stack, linkPath: use.linkPath })),
+  };
+}
+
+export function quarantineFix(project: Project, inspection: ProviderInspection, subject: QuarantineSubject): Fix {
+  const quarantine = inspection.quarantineDir;
+  const changes: MovePath[] = [];
+  if (subject.packageDir !== null) {
+    changes.push({ kind: 'move', from: subject.packageDir, to: packageTarget(project, inspection, subject, subject.packageDir) });
+  }
+  for (const link of subject.links) {
+    if (link.linkPath === subject.packageDir) continue;
+    const inside = isSameOrInside(link.linkPath, project.root);
+    const tail = inside
+      ? relative(project.root, link.linkPath)
+      : join(relative(project.root, link.stack) || '.', subject.source, subject.version, subject.platform);
+    changes.push({ kind: 'move', from: link.linkPath, to: join(quarantine, 'links', tail) });
+  }
+  const what = subject.packageDir === null ? 'the dangling provider link' : `${display(project, subject.packageDir)}`;
+  const linkCount = changes.length - (subject.packageDir === null ? 0 : 1);
+  const links = subject.packageDir === null || linkCount === 0 ? '' : ` and ${linkCount} stack link${linkCount === 1 ? '' : 's'} to it`;
+  return {
+    description: `quarantine ${what}${links} in ${display(project, quarantine)}`,
+    safe: false,
+    changes,
+  };
+}
+
+/** One `terramate` command per stack that re-initialises it alone (no sibling shares the cache meanwhile). */
+export function reinitCommands(project: Project, stackDirs: readonly string[], shown = 3): string {
+  const commands = stackDirs.slice(0, shown).map((dir) => `\`terramate -C ${shellWord(relative(project.root, dir) || '.')} run --no-recursive -- terraform init\``);
+  const more = stackDirs.length - shown;
+  return more > 0 ? `${commands.join(', ')} and the same for ${more} more stack${more === 1 ? '' : 's'}, one at a time` : commands.join(', then ');
+}
+
+function packageTarget(project: Project, inspection: ProviderInspection, subject: QuarantineSubject, packageDir: string): string {
+  if (isSameOrInside(packageDir, project.root)) return join(inspection.quarantineDir, 'packages', relative(project.root, packageDir));
+  let base = inspection.quarantineDir;
+  const cacheDir = dirname(dirname(dirname(dirname(dirname(packageDir)))));
+  if (deviceOf(packageDir) !== deviceOf(project.root) && deviceOf(dirname(cacheDir)) === deviceOf(packageDir)) {
+    base = join(dirname(cacheDir), QUARANTINE_DIR_NAME, basename(inspection.quarantineDir));
+  }
+  // Two caches can hold the same provider version: keep their quarantined copies apart.
+  const twin = inspection.packages.some(
+    (other) =>
+      other.package.packageDir !== packageDir &&
+      !isSameOrInside(other.package.packageDir, project.root) &&
+      other.package.source === subject.source &&
+      other.package.version === subject.version &&
+      other.package.platform === subject.platform,
+  );
+  const platform = twin ? `${subject.platform}-${createHash('sha256').update(packageDir).digest('hex').slice(0, 8)}` : subject.platform;
+  return join(base, 'packages', subject.source, subject.version, platform);
+}
+
+function deviceOf(path: string): number | null {
+  try {
+    return statSync(path).dev;
+  } catch {
+    return null;
+  }
+}
+
+function display(project: Project, path: string): string {
+  return isSameOrInside(path, project.root) ? relative(project.root, path) || '.' : path;
+}
+
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_./@%+=:,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}

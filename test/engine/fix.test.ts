@@ -1,0 +1,215 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseHcl } from '../../src/parsers/hcl.js';
+import { check, copyFixture, tempDir, writeTree, type FileTree } from '../support/rule-tester.js';
+
+function makeDryRun(dir: string, ...goals: string[]): string {
+  return execFileSync('make', ['-n', '--no-print-directory', ...goals], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+}
+
+function treeBytes(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (at: string) => {
+    for (const entry of readdirSync(at, { withFileTypes: true })) {
+      const path = join(at, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else files.set(relative(dir, path), readFileSync(path, 'latin1'));
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+const fix = { fix: true };
+
+describe('--fix on the seed project', () => {
+  it('leaves only what needs --unsafe-fixes, and a second run changes no byte', async () => {
+    const project = copyFixture('seed-blog');
+    const home = tempDir('tm-doctor-home-');
+    const first = await check(project, { home, fix });
+    const left = first.findings.filter((finding) => !finding.fixed);
+    expect(left.map((finding) => [finding.ruleId, finding.fix?.safe])).toEqual([['plugin-cache-dir', false]]);
+    expect(first.findings.filter((finding) => finding.fixed).map((finding) => finding.ruleId).sort()).toEqual([
+      'lockfile-cache-env',
+      'no-sharing-on-init',
+      'plugin-cache-dir',
+    ]);
+
+    const before = treeBytes(project);
+    const second = await check(project, { home, fix });
+    expect(second.findings.filter((finding) => finding.fixed)).toEqual([]);
+    expect(treeBytes(project)).toEqual(before);
+  });
+
+  it('makes the author\'s Makefile split: GNU make shows init without sharing, plan with it', async () => {
+    const project = copyFixture('seed-blog');
+    await check(project, { fix, rules: ['no-sharing-on-init'] });
+    const init = makeDryRun(project, 'init', 'dev', 'P', '5');
+    const plan = makeDryRun(project, 'plan', 'dev', 'P', '5');
+    expect(init).toContain('-- terraform init');
+    expect(init).not.toMatch(/--enable-sharing|--mock-on-fail/);
+    expect(plan).toContain('--enable-sharing --mock-on-fail');
+    expect(readFileSync(join(project, 'Makefile'), 'utf8')).toContain('\tterramate run --tags=$(TAGS) $(TM_COMMON) -- terraform init $(INIT_OPTS)\n');
+  });
+
+  it('writes a terramate.tm.hcl that HashiCorp\'s parser reads, inside the existing blocks, other lines untouched', async () => {
+    const project = copyFixture('seed-blog');
+    const original = readFileSync(join(project, 'terramate.tm.hcl'), 'utf8');
+    await check(project, { fix, rules: ['lockfile-cache-env'] });
+    const fixed = readFileSync(join(project, 'terramate.tm.hcl'), 'utf8');
+    const doc = await parseHcl('terramate.tm.hcl', fixed);
+    expect(doc.diagnostic).toBeNull();
+    expect(doc.body?.terramate).toHaveLength(1);
+    expect(JSON.stringify(doc.body)).toContain('"TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE":"true"');
+    const inserted = '    run {\n      env {\n        TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE = "true"\n      }\n    }\n';
+    expect(fixed.split(inserted)).toHaveLength(2);
+    expect(fixed.replace(inserted, '')).toBe(original);
+  });
+});
+
+const MAKEFILE_SHAPES: Record<string, { makefile: string; extra?: string }> = {
+  'flags written on the init line': {
+    makefile: 'TM_COMMON := --changed\n\ninit:\n\tterramate run --enable-sharing --mock-on-fail $(TM_COMMON) -- terraform init\n\nplan:\n\tterramate run --enable-sharing --mock-on-fail $(TM_COMMON) -- terraform plan\n',
+  },
+  'a variable mixing sharing flags and other options': {
+    makefile: 'TAGS ?= dev\nTM_OPTS := --enable-sharing --tags=$(TAGS) --mock-on-fail --changed\n\ninit:\n\tterramate run $(TM_OPTS) -- terraform init\nplan:\n\tterramate run $(TM_OPTS) -- terraform plan\n',
+  },
+  'sharing flags in a variable of their own': {
+    makefile: 'SHARING = --enable-sharing --mock-on-fail\nCOMMON = --changed\nTM_OPTS = $(SHARING) $(COMMON)\n\ninit:\n\t@terramate run $(TM_OPTS) -- terraform init\nplan:\n\t@terramate run $(TM_OPTS) -- terraform plan\n',
+  },
+  'a target-specific variable': {
+    makefile: 'TM_OPTS := --changed\ninit: TM_OPTS += --enable-sharing\nplan: TM_OPTS += --enable-sharing --mock-on-fail\n\ninit:\n\tterramate run $(TM_OPTS) -- terraform init\nplan:\n\tterramate run $(TM_OPTS) -- terraform plan\n',
+  },
+  'a backslash-continued recipe': {
+    makefile: 'init:\n\tterramate run \\\n\t  --enable-sharing \\\n\t  --parallel 4 \\\n\t  -- terraform init\nplan:\n\tterramate run --enable-sharing -- terraform plan\n',
+  },
+};
+
+describe('Makefile fixes, with GNU make as the oracle', () => {
+  for (const [shape, { makefile }] of Object.entries(MAKEFILE_SHAPES)) {
+    it(shape, async () => {
+      const dir = tempDir();
+      const files: FileTree = { 'terramate.tm.hcl': 'terramate {\n  required_version = ">= 0.9"\n}\n', 'a/stack.tm.hcl': 'stack {}\n', Makefile: makefile };
+      writeTree(dir, files);
+      const planBefore = makeDryRun(dir, 'plan');
+      expect(makeDryRun(dir, 'init')).toMatch(/--enable-sharing|--mock-on-fail/);
+      const outcome = await check(dir, { fix, rules: ['no-sharing-on-init'] });
+      expect(outcome.findings.map((finding) => [finding.ruleId, finding.fixed])).toEqual([['no-sharing-on-init', true]]);
+      const init = makeDryRun(dir, 'init');
+      expect(init).toContain('terraform init');
+      expect(init).not.toMatch(/--enable-sharing|--mock-on-fail/);
+      expect(makeDryRun(dir, 'plan')).toBe(planBefore);
+      const again = await check(dir, { rules: ['no-sharing-on-init'] });
+      expect(again.findings).toEqual([]);
+    });
+  }
+});
+
+describe('other fix targets', () => {
+  it('removes the flags from a continued GitHub Actions step only', async () => {
+    const dir = tempDir();
+    const workflow =
+      'on: push\njobs:\n  tf:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n          terramate run \\\n            --enable-sharing \\\n            -- terraform init\n      - run: terramate run --enable-sharing -- terraform plan\n';
+    writeTree(dir, { 'terramate.tm.hcl': 'terramate {\n  required_version = ">= 0.9"\n}\n', 'a/stack.tm.hcl': 'stack {}\n', '.github/workflows/tf.yml': workflow });
+    await check(dir, { fix, rules: ['no-sharing-on-init'] });
+    expect(readFileSync(join(dir, '.github/workflows/tf.yml'), 'utf8')).toBe(
+      'on: push\njobs:\n  tf:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n          terramate run \\\n            -- terraform init\n      - run: terramate run --enable-sharing -- terraform plan\n',
+    );
+  });
+
+  it('drops the option object of a Terramate script init command, keeping plan\'s', async () => {
+    const dir = tempDir();
+    const script = 'script "deploy" {\n  job {\n    commands = [\n      ["terraform", "init", { enable_sharing = true }],\n      ["terraform", "plan", { enable_sharing = true }],\n    ]\n  }\n}\n';
+    writeTree(dir, { 'terramate.tm.hcl': 'terramate {\n  required_version = ">= 0.9"\n}\n', 'a/stack.tm.hcl': 'stack {}\n', 'scripts.tm.hcl': script });
+    await check(dir, { fix, rules: ['no-sharing-on-init'] });
+    const fixed = readFileSync(join(dir, 'scripts.tm.hcl'), 'utf8');
+    expect(fixed).toBe(script.replace('["terraform", "init", { enable_sharing = true }]', '["terraform", "init"]'));
+    expect((await parseHcl('scripts.tm.hcl', fixed)).diagnostic).toBeNull();
+  });
+});
+
+describe('--fix-dry-run', () => {
+  it('prints a diff that git apply accepts, and writes nothing', async () => {
+    const project = copyFixture('seed-blog');
+    const before = treeBytes(project);
+    const outcome = await check(project, { fix: { dryRun: true } });
+    expect(treeBytes(project)).toEqual(before);
+    expect(outcome.diff).toContain('--- a/Makefile');
+    execFileSync('git', ['init', '-q'], { cwd: project });
+    const patch = join(tempDir(), 'fix.patch');
+    writeFileSync(patch, outcome.diff ?? '');
+    execFileSync('git', ['apply', '--check', patch], { cwd: project });
+    execFileSync('git', ['apply', patch], { cwd: project });
+    const fixedByPatch = treeBytes(project);
+    const other = copyFixture('seed-blog');
+    await check(other, { fix });
+    for (const file of ['Makefile', 'terramate.tm.hcl']) expect(fixedByPatch.get(file)).toBe(treeBytes(other).get(file));
+  });
+});
+
+describe('nothing is ever lost', () => {
+  it('leaves a read-only file alone and says why', async () => {
+    const project = copyFixture('seed-blog');
+    chmodSync(join(project, 'Makefile'), 0o444);
+    const before = readFileSync(join(project, 'Makefile'), 'utf8');
+    const outcome = await check(project, { fix, rules: ['no-sharing-on-init'] });
+    expect(readFileSync(join(project, 'Makefile'), 'utf8')).toBe(before);
+    expect(statSync(join(project, 'Makefile')).mode & 0o777).toBe(0o444);
+    expect(outcome.notes.join('\n')).toMatch(/Makefile left unchanged: .*read-only|Makefile left unchanged: .*write/);
+    expect(outcome.findings.map((finding) => [finding.ruleId, finding.fixed])).toEqual([['no-sharing-on-init', false]]);
+  });
+
+  it('keeps file modes', async () => {
+    const project = copyFixture('seed-blog');
+    chmodSync(join(project, 'Makefile'), 0o750);
+    await check(project, { fix, rules: ['no-sharing-on-init'] });
+    expect(statSync(join(project, 'Makefile')).mode & 0o777).toBe(0o750);
+  });
+
+  it('does not write a file that changed on disk after it was read', async () => {
+    const project = copyFixture('seed-blog');
+    const makefile = join(project, 'Makefile');
+    const { runDoctor } = await import('../../src/engine/doctor.js');
+    const changedUnderneath = 'init:\n\tterramate run --enable-sharing -- terraform init # edited meanwhile\n';
+    const outcome = await runDoctor(
+      { dir: project, env: { PATH: process.env.PATH ?? '', HOME: tempDir() }, only: ['no-sharing-on-init'], options: { noExec: true, handshakeTimeoutMs: 1000, noCache: true } },
+      { fix: true },
+      {
+        async phase(title, work) {
+          const result = await work(() => {});
+          if (title === 'Fix') writeFileSync(makefile, changedUnderneath);
+          return result;
+        },
+      },
+    );
+    expect(readFileSync(makefile, 'utf8')).toBe(changedUnderneath);
+    expect(outcome.notes.join('\n')).toMatch(/Makefile left unchanged: .*changed/);
+  });
+
+  it('applies two fixes that would overlap over two passes, each file written once', async () => {
+    const project = copyFixture('seed-blog');
+    const outcome = await check(project, { fix, rules: ['lockfile-cache-env', 'plugin-cache-dir'] });
+    const text = readFileSync(join(project, 'terramate.tm.hcl'), 'utf8');
+    expect(text.match(/env \{/g)).toHaveLength(1);
+    expect(text).toContain('TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE = "true"\n        TF_PLUGIN_CACHE_DIR = "${env.HOME}/.terraform.d/plugin-cache"\n');
+    expect(outcome.findings.filter((finding) => finding.fixed).map((finding) => finding.ruleId).sort()).toEqual(['lockfile-cache-env', 'plugin-cache-dir']);
+  });
+});
+
+describe('--unsafe-fixes', () => {
+  it('writes ~/.terraformrc and creates the cache directory only when asked', async () => {
+    const project = copyFixture('seed-blog');
+    const home = tempDir('tm-doctor-home-');
+    await check(project, { home, fix, rules: ['plugin-cache-dir'] });
+    expect(existsSync(join(home, '.terraformrc'))).toBe(false);
+    expect(existsSync(join(home, '.terraform.d'))).toBe(false);
+
+    const other = copyFixture('seed-blog');
+    const outcome = await check(other, { home, fix: { fix: true, unsafe: true }, rules: ['plugin-cache-dir'] });
+    expect(readFileSync(join(home, '.terraformrc'), 'utf8')).toBe('plugin_cache_dir = "$HOME/.terraform.d/plugin-cache"\n');
+    expect(statSync(join(home, '.terraform.d/plugin-cache')).isDirectory()).toBe(true);
+    expect(outcome.findings.filter((finding) => !finding.fixed)).toEqual([]);
+  });
+});
