@@ -1,0 +1,55 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { exitCodeFor } from '../../src/engine/exit-code.js';
+import { check, copyFixture } from '../support/rule-tester.js';
+
+const ruleIds = (outcome: Awaited<ReturnType<typeof check>>) => outcome.findings.map((finding) => `${finding.ruleId}:${finding.severity}`);
+
+describe('choosing rules and severities', () => {
+  it('runs only --rule, skips --disable', async () => {
+    const project = copyFixture('seed-blog');
+    expect(ruleIds(await check(project, { rules: ['plugin-cache-dir'] }))).toEqual(['plugin-cache-dir:warning']);
+    const { runDoctor } = await import('../../src/engine/doctor.js');
+    const outcome = await runDoctor({
+      dir: project,
+      env: { HOME: '/nonexistent-home' },
+      disable: ['plugin-cache-dir', 'lockfile-cache-env'],
+      options: { noExec: true, handshakeTimeoutMs: 1000, noCache: true },
+    });
+    expect(ruleIds(outcome)).toEqual(['no-sharing-on-init:error']);
+  });
+
+  it('refuses an unknown rule id', async () => {
+    const project = copyFixture('seed-blog');
+    await expect(check(project, { rules: ['no-such-rule'] })).rejects.toThrow('--rule no-such-rule: unknown rule');
+  });
+
+  it('applies severities and "off" from .tm-doctor.json, and drops ignored files', async () => {
+    const project = copyFixture('seed-blog');
+    writeFileSync(
+      join(project, '.tm-doctor.json'),
+      JSON.stringify({ rules: { 'plugin-cache-dir': 'error', 'lockfile-cache-env': 'off' }, ignore: ['Makefile'] }),
+    );
+    expect(ruleIds(await check(project))).toEqual(['plugin-cache-dir:error']);
+  });
+
+  it('honours # tm-doctor-ignore on the line above and at the end of the line', async () => {
+    const project = copyFixture('seed-blog');
+    const makefile = join(project, 'Makefile');
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync(makefile, 'utf8');
+    writeFileSync(makefile, text.replace('init:\n', 'init:\n# tm-doctor-ignore: no-sharing-on-init -- we know\n'));
+    expect(ruleIds(await check(project, { rules: ['no-sharing-on-init'] }))).toEqual([]);
+    writeFileSync(makefile, text.replace('-- terraform init $(INIT_OPTS)', '-- terraform init $(INIT_OPTS) # tm-doctor-ignore: plugin-cache-dir'));
+    expect(ruleIds(await check(project, { rules: ['no-sharing-on-init'] }))).toEqual(['no-sharing-on-init:error']);
+    writeFileSync(makefile, text.replace('-- terraform init $(INIT_OPTS)', '-- terraform init $(INIT_OPTS) # tm-doctor-ignore: plugin-cache-dir, no-sharing-on-init'));
+    expect(ruleIds(await check(project, { rules: ['no-sharing-on-init'] }))).toEqual([]);
+  });
+
+  it('exits 1 at or above --fail-on only', async () => {
+    const project = copyFixture('seed-blog');
+    const { findings } = await check(project, { rules: ['plugin-cache-dir'] });
+    expect([exitCodeFor(findings, 'warning'), exitCodeFor(findings, 'error'), exitCodeFor(findings, 'info'), exitCodeFor(findings, 'never')]).toEqual([1, 0, 1, 0]);
+  });
+});
