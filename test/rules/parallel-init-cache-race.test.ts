@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { checkTree, tempDir, type FileTree } from '../support/rule-tester.js';
+
+const LOCK_WITH_H1 = 'provider "registry.terraform.io/hashicorp/aws" {\n  version = "5.82.2"\n  hashes = [\n    "h1:ce6Dw2y4PpuqAPtnQ0dO270dRTmwEARqnfffrE1VYJ8=",\n  ]\n}\n';
+
+function project(cache: string, extra: FileTree = {}): FileTree {
+  return {
+    'terramate.tm.hcl': `terramate {\n  required_version = ">= 0.9"\n  config {\n    run {\n      env {\n        TF_PLUGIN_CACHE_DIR = "${cache}"\n      }\n    }\n  }\n}\n`,
+    'stacks/a/stack.tm.hcl': 'stack {}\n',
+    'stacks/a/main.tf': 'terraform {}\n',
+    'stacks/a/.terraform.lock.hcl': LOCK_WITH_H1,
+    'stacks/b/stack.tm.hcl': 'stack {}\n',
+    'stacks/b/main.tf': 'terraform {}\n',
+    Makefile: 'P ?= 1\ninit:\n\tterramate run --parallel 8 -- terraform init\ninit-one:\n\tterramate run -- terraform init\n',
+    ...extra,
+  };
+}
+
+const run = (files: FileTree) => checkTree(files, { rule: 'parallel-init-cache-race' });
+
+describe('parallel-init-cache-race', () => {
+  it('warns at a parallel init when stacks share the cache and one has no lock file', async () => {
+    const findings = await run(project(tempDir()));
+    expect(findings.map(({ file, line }) => `${file}:${line}`)).toEqual(['Makefile:3']);
+    expect(findings[0].message).toMatch(/^terraform init \(target init\) runs 8 stacks at a time while 2 stack\(s\) share the plugin cache, and 1 \(stacks\/b\) lack/);
+  });
+
+  it('is silent when every stack has a lock file with h1: hashes', async () => {
+    expect(await run(project(tempDir(), { 'stacks/b/.terraform.lock.hcl': LOCK_WITH_H1 }))).toEqual([]);
+  });
+
+  it('is silent for serial init, for -j 1, and without a shared cache', async () => {
+    const serial = project(tempDir(), { Makefile: 'init:\n\tterramate run -j 1 -- terraform init\n' });
+    expect(await run(serial)).toEqual([]);
+    const noCache = project(tempDir(), { 'terramate.tm.hcl': 'terramate {\n  required_version = ">= 0.9"\n}\n' });
+    expect(await run(noCache)).toEqual([]);
+  });
+
+  it('is silent for OpenTofu, whose version cannot be known statically', async () => {
+    expect(await run(project(tempDir(), { Makefile: 'init:\n\tterramate run -j 4 -- tofu init\n' }))).toEqual([]);
+  });
+});
