@@ -24,7 +24,8 @@ export interface HclDocument {
   /** hcl2json's JSON form: blocks are arrays of bodies, labelled blocks nest by label. Null on a syntax error. */
   body: HclBody | null;
   diagnostic: HclDiagnostic | null;
-  tree: Tree;
+  /** Parsed on first use. */
+  readonly tree: Tree;
 }
 
 type Hcl2Json = { parse(filename: string, text: string): Promise<HclBody> };
@@ -73,15 +74,30 @@ export function parseHclDiagnostic(file: string, error: unknown): HclDiagnostic 
 }
 
 export async function parseHcl(file: string, text: string): Promise<HclDocument> {
+  // The syntax tree is only needed where a finding or a fix needs a position: built on demand.
   const [hcl2json, treeParser] = await Promise.all([loadHcl2Json(), loadTreeParser()]);
-  const tree = treeParser.parse(text);
-  if (!tree) throw new Error(`tree-sitter could not parse ${file}`);
+  let tree: Tree | undefined;
+  const lazyTree = () => {
+    tree ??= treeParser.parse(text) ?? undefined;
+    if (!tree) throw new Error(`tree-sitter could not parse ${file}`);
+    return tree;
+  };
+  let body: HclBody | null = null;
+  let diagnostic: HclDiagnostic | null = null;
   try {
-    const body = await hcl2json.parse(file, text);
-    return { file, text, body, diagnostic: null, tree };
+    body = await hcl2json.parse(file, text);
   } catch (error) {
-    return { file, text, body: null, diagnostic: parseHclDiagnostic(file, error), tree };
+    diagnostic = parseHclDiagnostic(file, error);
   }
+  return {
+    file,
+    text,
+    body,
+    diagnostic,
+    get tree() {
+      return lazyTree();
+    },
+  };
 }
 
 // ---- Syntax-tree navigation -------------------------------------------------------------

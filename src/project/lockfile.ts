@@ -7,7 +7,7 @@ export interface LockedProvider {
   address: string;
   version: string | null;
   hashes: string[];
-  range: Range | null;
+  readonly range: Range | null;
 }
 
 export interface LockFile {
@@ -23,24 +23,30 @@ function asStrings(value: HclValue | undefined): string[] {
 export function readLockFile(doc: HclDocument): LockFile {
   const providers: LockedProvider[] = [];
   const byAddress = doc.body?.provider;
-  const nodes = childBlocks(doc.tree.rootNode, 'provider');
+  const rangeOf = (address: string): Range | null => {
+    const node = childBlocks(doc.tree.rootNode, 'provider').find((block) => block.labels[0] === address);
+    if (!node) return null;
+    return {
+      line: node.node.startPosition.row + 1,
+      column: node.node.startPosition.column + 1,
+      endLine: node.open.endPosition.row + 1,
+      endColumn: node.open.endPosition.column + 1,
+    };
+  };
   if (byAddress && typeof byAddress === 'object' && !Array.isArray(byAddress)) {
     for (const [address, bodies] of Object.entries(byAddress)) {
       const body = Array.isArray(bodies) ? bodies[0] : null;
       if (!body || typeof body !== 'object' || Array.isArray(body)) continue;
-      const node = nodes.find((block) => block.labels[0] === address);
+      let range: Range | null | undefined;
       providers.push({
         address,
         version: typeof body.version === 'string' ? body.version : null,
         hashes: asStrings(body.hashes),
-        range: node
-          ? {
-              line: node.node.startPosition.row + 1,
-              column: node.node.startPosition.column + 1,
-              endLine: node.open.endPosition.row + 1,
-              endColumn: node.open.endPosition.column + 1,
-            }
-          : null,
+        // Positions need the syntax tree: computed only for a provider that is reported.
+        get range() {
+          if (range === undefined) range = rangeOf(address);
+          return range;
+        },
       });
     }
   }

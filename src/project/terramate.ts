@@ -87,6 +87,7 @@ export class TerramateConfig {
 
   private collectEnv(doc: HclDocument, dir: string): void {
     const valueBodies = blockBodies(doc.body, ['terramate', 'config', 'run', 'env']);
+    if (valueBodies.length === 0) return;
     const nodes = blocksAtPath(doc.tree, ['terramate', 'config', 'run', 'env']).flatMap((block) => childAttributes(block.body));
     for (const body of valueBodies) {
       for (const [name, value] of Object.entries(body)) {
@@ -97,6 +98,7 @@ export class TerramateConfig {
   }
 
   private collectScripts(doc: HclDocument, dir: string): void {
+    if (doc.body?.script === undefined) return;
     const scriptNodes = childBlocks(doc.tree.rootNode, 'script');
     const defined = labelledBodies(doc.body?.script);
     defined.forEach(({ labels, body }, index) => {
