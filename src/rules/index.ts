@@ -1,6 +1,7 @@
 import { lockfileCacheEnv } from './lockfile-cache-env.js';
 import { lockfilePlatformHashes } from './lockfile-platform-hashes.js';
 import { noSharingOnInit } from './no-sharing-on-init.js';
+import { parallelInitCacheRace } from './parallel-init-cache-race.js';
 import { parseError } from './parse-error.js';
 import { pluginCacheDir } from './plugin-cache-dir.js';
 import { providerChecksum } from './provider-checksum.js';
@@ -8,4 +9,4 @@ import { providerHandshake } from './provider-handshake.js';
 import type { Rule } from './rule.js';
 
 /** Every rule, in the order `tm-doctor rules` lists them. */
-export const rules: Rule[] = [noSharingOnInit, pluginCacheDir, lockfileCacheEnv, lockfilePlatformHashes, providerChecksum, providerHandshake, parseError];
+export const rules: Rule[] = [noSharingOnInit, pluginCacheDir, lockfileCacheEnv, parallelInitCacheRace, lockfilePlatformHashes, providerChecksum, providerHandshake, parseError];
