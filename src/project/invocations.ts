@@ -51,11 +51,12 @@ export function initLaunches(project: Project): Promise<InitLaunch[]> {
 }
 
 async function collect(project: Project): Promise<InitLaunch[]> {
+  const { scripts } = await project.terramate();
   const launches: InitLaunch[] = [];
-  launches.push(...fromMakefiles(project));
-  for (const file of project.filesOf('shell')) launches.push(...fromShellScript(project, file));
+  launches.push(...fromMakefiles(project, scripts));
+  for (const file of project.filesOf('shell')) launches.push(...fromShellScript(project, file, scripts));
   for (const kind of ['github-workflow', 'gitlab-ci', 'package-json', 'taskfile', 'justfile'] as const) {
-    for (const file of project.filesOf(kind)) launches.push(...fromCommandSites(project, file, kind));
+    for (const file of project.filesOf(kind)) launches.push(...fromCommandSites(project, file, kind, scripts));
   }
   launches.push(...(await fromTerramateScripts(project)));
   return launches;
@@ -78,14 +79,24 @@ function parallelOf(invocation: TerramateInvocation): number | 'unknown' {
   return value;
 }
 
-function launchesIn(command: ShellCommand): CommandLaunch[] {
+/** `terramate run ... init`, or `terramate script run NAME` where a script NAME runs init. */
+function launchesIn(command: ShellCommand, scripts: ScriptDefinition[]): CommandLaunch[] {
   const invocation = parseTerramateInvocation(command.argv, { env: command.environment });
   if (!invocation) return [];
+  const parallel = parallelOf(invocation);
   if (invocation.kind === 'run') {
     const inits = findInitInRunCommand(invocation.command, command.environment);
-    return inits.map((init) => ({ invocation, command, tool: init.tool, parallel: parallelOf(invocation) }));
+    return inits.map((init) => ({ invocation, command, tool: init.tool, parallel }));
   }
-  return [];
+  const labels = invocation.scriptLabels.join(' ');
+  const tools = new Set(
+    scripts
+      .filter((script) => script.labels.join(' ') === labels)
+      .flatMap((script) => script.commands)
+      .map((scriptCommand) => isInitCommand(scriptCommand.argv.map((word) => (typeof word === 'string' ? word : '')))?.tool)
+      .filter((tool): tool is 'terraform' | 'tofu' => tool !== undefined),
+  );
+  return [...tools].map((tool) => ({ invocation, command, tool, parallel }));
 }
 
 const OPTION_OF_ENV: Record<string, SharingOption> = { TM_ARG_RUN_ENABLE_SHARING: 'enable-sharing', TM_ARG_RUN_MOCK_ON_FAIL: 'mock-on-fail' };
@@ -160,7 +171,7 @@ function viaFor(variant: RecipeVariant, start: number, end: number): ViaLink[] {
   return covering[0]?.via ?? [];
 }
 
-function fromMakefiles(project: Project): InitLaunch[] {
+function fromMakefiles(project: Project, scripts: ScriptDefinition[]): InitLaunch[] {
   const launches: InitLaunch[] = [];
   const included = new Set<string>();
   const entries = makefileEntries(project);
@@ -179,21 +190,21 @@ function fromMakefiles(project: Project): InitLaunch[] {
       }
     }
     for (const recipe of db.recipes) {
-      const launch = makeLaunch(recipe, db.definitions);
+      const launch = makeLaunch(recipe, db.definitions, scripts);
       if (launch) launches.push(launch);
     }
   }
   return launches;
 }
 
-function makeLaunch(recipe: RecipeLine, definitions: VariableDefinition[]): InitLaunch | null {
+function makeLaunch(recipe: RecipeLine, definitions: VariableDefinition[], scripts: ScriptDefinition[]): InitLaunch | null {
   const sharing = new Map<string, SharingOrigin>();
   let parallel: number | 'unknown' = 0;
   let tool: 'terraform' | 'tofu' | null = null;
   for (const variant of recipe.variants) {
     const masked = maskUnknowns(variant.text);
     for (const command of parseShell(masked.text).commands) {
-      for (const launch of launchesIn(command)) {
+      for (const launch of launchesIn(command, scripts)) {
         tool ??= launch.tool;
         parallel = maxParallel(parallel, launch.parallel);
         for (const found of sharingWords(launch)) {
@@ -243,10 +254,11 @@ function shellLaunches(
   context: LaunchContext,
   label: string,
   toFile: (offset: number) => number,
+  scripts: ScriptDefinition[],
 ): InitLaunch[] {
   const launches: InitLaunch[] = [];
   for (const command of commands) {
-    for (const launch of launchesIn(command)) {
+    for (const launch of launchesIn(command, scripts)) {
       const sharing: SharingOrigin[] = sharingWords(launch).map((found) => ({
         option: found.option,
         written: found.written,
@@ -269,14 +281,19 @@ function shellLaunches(
   return launches;
 }
 
-function fromShellScript(project: Project, file: string): InitLaunch[] {
+function fromShellScript(project: Project, file: string, scripts: ScriptDefinition[]): InitLaunch[] {
   const text = project.text(file);
   if (text === undefined) return [];
   const parsed = parseShell(text);
-  return shellLaunches(file, parsed.commands, 'shell', basename(file), (offset) => offset);
+  return shellLaunches(file, parsed.commands, 'shell', basename(file), (offset) => offset, scripts);
 }
 
-function fromCommandSites(project: Project, file: string, kind: 'github-workflow' | 'gitlab-ci' | 'package-json' | 'taskfile' | 'justfile'): InitLaunch[] {
+function fromCommandSites(
+  project: Project,
+  file: string,
+  kind: 'github-workflow' | 'gitlab-ci' | 'package-json' | 'taskfile' | 'justfile',
+  scripts: ScriptDefinition[],
+): InitLaunch[] {
   const text = project.text(file);
   if (text === undefined) return [];
   const extracted = extractCommandSites(file, text, kind);
@@ -289,7 +306,7 @@ function fromCommandSites(project: Project, file: string, kind: 'github-workflow
   }
   return extracted.sites.flatMap((site: CommandSite) => {
     const parsed = parseShell(site.text, { env: site.env as VariableMap });
-    return shellLaunches(file, parsed.commands, site.context, site.label, (offset) => positionInFile(site, offset).offset);
+    return shellLaunches(file, parsed.commands, site.context, site.label, (offset) => positionInFile(site, offset).offset, scripts);
   });
 }
 

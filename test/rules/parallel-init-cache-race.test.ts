@@ -40,3 +40,15 @@ describe('parallel-init-cache-race', () => {
     expect(await run(project(tempDir(), { Makefile: 'init:\n\tterramate run -j 4 -- tofu init\n' }))).toEqual([]);
   });
 });
+
+describe('parallel-init-cache-race with terramate script run', () => {
+  it('warns when a parallel `terramate script run` reaches a script whose job runs init', async () => {
+    const files = project(tempDir(), {
+      Makefile: 'deploy:\n\tterramate script run --parallel 4 deploy\n',
+      'scripts.tm.hcl': 'script "deploy" {\n  job {\n    commands = [\n      ["terraform", "init"],\n      ["terraform", "apply", "-auto-approve"],\n    ]\n  }\n}\n',
+    });
+    const findings = await run(files);
+    expect(findings.map(({ file, line }) => `${file}:${line}`)).toEqual(['Makefile:2']);
+    expect(findings[0].message).toMatch(/^terraform init \(target deploy\) runs 4 stacks at a time/);
+  });
+});
