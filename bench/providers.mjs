@@ -1,86 +1,97 @@
-// Benchmarks the provider machinery on 500 stacks linked to 3 real go-plugin packages.
+// Benchmarks provider-checksum + provider-handshake through the engine (runDoctor) on 500
+// stacks linked to 3 real go-plugin packages in a plugin cache, cold and then warm (result cache).
 // Usage: npm run build && node bench/providers.mjs
 // (TM_DOCTOR_DIST=/other/dist points it at another compiled copy of src/.)
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = process.env.TM_DOCTOR_DIST ?? join(repo, 'dist');
-const { discoverProviderPackages } = await import(join(dist, 'project/provider-packages.js'));
-const { hashPackageDir, listPackageFiles, sha256File } = await import(join(dist, 'providers/dirhash.js'));
-const { runHandshakes } = await import(join(dist, 'providers/handshake-pool.js'));
-const { ResultCache, fileSetKey, identityKey } = await import(join(dist, 'providers/result-cache.js'));
+const { runDoctor } = await import(join(dist, 'engine/doctor.js'));
+const { observeInspections } = await import(join(dist, 'rules/provider-inspection.js'));
+const { sha256File } = await import(join(dist, 'providers/dirhash.js'));
 
-const STACKS = 500;
-const PACKAGE_BYTES = 25 * 1024 * 1024;
+const STACKS = Number(process.env.BENCH_STACKS ?? 500);
+const PACKAGE_BYTES = Number(process.env.BENCH_PACKAGE_MB ?? 100) * 1024 * 1024;
+const VERSION = '1.0.0';
 
-const provider = execFileSync(join(repo, 'test/support/build-provider.sh'), ['provider'], { encoding: 'utf8' }).trim();
-const root = mkdtempSync(join(tmpdir(), 'tm-doctor-bench-'));
+const buildTool = (tool) => execFileSync(join(repo, 'test/support/build-provider.sh'), [tool], { encoding: 'utf8' }).trim();
+const provider = buildTool('provider');
+const goDirhash = buildTool('dirhash');
+
+const base = mkdtempSync(join(tmpdir(), 'tm-doctor-bench-'));
 try {
-  const cache = join(root, 'plugin-cache');
-  const packageDirs = ['aws', 'google', 'random'].map((type, index) => {
-    const dir = join(cache, 'registry.terraform.io/hashicorp', type, '1.0.0', 'linux_amd64');
-    mkdirSync(dir, { recursive: true });
-    const executable = join(dir, `terraform-provider-${type}_v1.0.0_x5`);
-    copyFileSync(provider, executable);
+  const home = join(base, 'home');
+  const cache = join(home, '.terraform.d/plugin-cache');
+  const root = join(base, 'project');
+  const bins = join(base, 'bins');
+  for (const dir of [cache, root, bins, join(base, 'tmp')]) mkdirSync(dir, { recursive: true });
+  writeFileSync(join(home, '.terraformrc'), `plugin_cache_dir = "${cache}"\n`);
+  writeFileSync(join(root, 'terramate.tm.hcl'), 'terramate {\n  required_version = ">= 0.9"\n}\n');
+
+  const packages = ['aws', 'google', 'random'].map((type, index) => {
+    // The executable is a link to a binary outside the package, so the `.runs` file the test
+    // provider appends to on each start (counting handshakes) does not change the package hash.
+    const binary = join(bins, `${type}-provider`);
+    copyFileSync(provider, binary);
     // Trailing bytes keep an ELF runnable; they make each copy distinct and realistically large.
-    appendFileSync(executable, Buffer.alloc(PACKAGE_BYTES - statSync(executable).size, index + 1));
-    return { type, dir, executable };
+    appendFileSync(binary, Buffer.alloc(PACKAGE_BYTES - statSync(binary).size, index + 1));
+    writeFileSync(`${binary}.runs`, '');
+    const dir = join(cache, 'registry.terraform.io/hashicorp', type, VERSION, 'linux_amd64');
+    mkdirSync(dir, { recursive: true });
+    symlinkSync(binary, join(dir, `terraform-provider-${type}_v${VERSION}_x5`));
+    const h1 = execFileSync(goDirhash, [dir], { encoding: 'utf8' }).trim();
+    return { type, dir, binary, h1 };
   });
-  const stacks = [];
   for (let index = 0; index < STACKS; index += 1) {
     const stack = join(root, 'stacks', `stack-${index}`);
-    const { type, dir } = packageDirs[index % packageDirs.length];
-    const parent = join(stack, '.terraform/providers/registry.terraform.io/hashicorp', type, '1.0.0');
+    const { type, dir, h1 } = packages[index % packages.length];
+    const parent = join(stack, '.terraform/providers/registry.terraform.io/hashicorp', type, VERSION);
     mkdirSync(parent, { recursive: true });
     symlinkSync(dir, join(parent, 'linux_amd64'));
-    stacks.push(stack);
+    writeFileSync(join(stack, 'stack.tm.hcl'), 'stack {}\n');
+    writeFileSync(
+      join(stack, '.terraform.lock.hcl'),
+      `provider "registry.terraform.io/hashicorp/${type}" {\n  version = "${VERSION}"\n  hashes = [\n    "${h1}",\n  ]\n}\n`,
+    );
   }
-  const env = { XDG_CACHE_HOME: join(root, 'xdg-cache') };
+  const env = { PATH: '/usr/bin:/bin', HOME: home, TMPDIR: join(base, 'tmp'), XDG_CACHE_HOME: join(base, 'xdg-cache') };
+  const runs = () => packages.reduce((sum, entry) => sum + readFileSync(`${entry.binary}.runs`, 'utf8').split('\n').filter(Boolean).length, 0);
 
   const check = async () => {
+    let stats = null;
+    const stop = observeInspections((inspection) => (stats = inspection.stats));
+    const runsBefore = runs();
     const started = performance.now();
-    const results = await ResultCache.open({ env });
-    const { packages } = await discoverProviderPackages({ stacks, pluginCacheDirs: [cache] });
-    let filesHashed = 0;
-    let bytesHashed = 0;
-    for (const found of packages) {
-      const listing = await listPackageFiles(found.packageDir);
-      const key = fileSetKey(listing.files);
-      if (results.getHash(key) === undefined) {
-        const { h1 } = await hashPackageDir(found.packageDir, { listing });
-        filesHashed += listing.files.length;
-        bytesHashed += listing.files.reduce((sum, file) => sum + file.size, 0);
-        results.setHash(key, h1);
-      }
-    }
-    const executables = packages.flatMap((found) => found.usedBy.map((use) => join(use.linkPath, found.executable.path.split('/').pop())));
-    const identities = new Map(packages.map((found) => [`${found.executable.dev}:${found.executable.ino}`, identityKey(found.executable)]));
-    const entries = await runHandshakes(executables, {
-      timeoutMs: 10_000,
-      lookup: (identity) => results.getHandshake(identities.get(identity) ?? identity),
+    const outcome = await runDoctor({
+      dir: root,
+      env,
+      only: ['provider-checksum', 'provider-handshake'],
+      options: { noExec: false, handshakeTimeoutMs: 10_000, noCache: false },
     });
-    for (const entry of entries) if (entry.ran) results.setHandshake(identities.get(entry.identity) ?? entry.identity, entry.result);
-    await results.save();
+    const ms = Math.round(performance.now() - started);
+    stop();
     return {
-      ms: Math.round(performance.now() - started),
-      stacks: stacks.length,
-      packages: packages.length,
-      executablePaths: executables.length,
-      handshakes: entries.filter((entry) => entry.ran).length,
-      healthy: entries.filter((entry) => entry.result.ok).length,
-      filesHashed,
-      mbHashed: Math.round(bytesHashed / 2 ** 20),
+      ms,
+      findings: outcome.findings.length,
+      packages: stats.packages,
+      handshakes: stats.handshakesRun,
+      providerStarts: runs() - runsBefore,
+      handshakesFromCache: stats.handshakesFromCache,
+      filesHashed: stats.filesHashed,
+      mbHashed: Math.round(stats.bytesHashed / 2 ** 20),
+      hashesFromCache: stats.hashesFromCache,
+      inspectionMs: stats.elapsedMs,
     };
   };
 
   const first = await check();
   const second = await check();
 
-  const files = packageDirs.map((entry) => entry.executable);
+  const files = packages.map((entry) => entry.binary);
   const totalMb = files.reduce((sum, file) => sum + statSync(file).size, 0) / 2 ** 20;
   let started = performance.now();
   for (const file of files) await sha256File(file);
@@ -89,9 +100,11 @@ try {
   execFileSync('sha256sum', files);
   const sha256sumMbps = totalMb / ((performance.now() - started) / 1000);
 
+  console.log(`${STACKS} stacks, 3 packages of ${PACKAGE_BYTES / 2 ** 20} MB, rules provider-checksum + provider-handshake through runDoctor`);
   console.log(`first run (cold):  ${JSON.stringify(first)}`);
   console.log(`second run (warm): ${JSON.stringify(second)}`);
-  console.log(`hashing ${totalMb.toFixed(0)} MB: tm-doctor ${oursMbps.toFixed(0)} MB/s, sha256sum ${sha256sumMbps.toFixed(0)} MB/s`);
+  console.log(`second/first wall time: ${(second.ms / first.ms).toFixed(3)}; provider inspection alone: ${(second.inspectionMs / first.inspectionMs).toFixed(3)}`);
+  console.log(`hashing ${totalMb.toFixed(0)} MB: tm-doctor ${oursMbps.toFixed(0)} MB/s, sha256sum ${sha256sumMbps.toFixed(0)} MB/s (ratio ${(oursMbps / sha256sumMbps).toFixed(2)})`);
 } finally {
-  rmSync(root, { recursive: true, force: true });
+  rmSync(base, { recursive: true, force: true });
 }

@@ -67,6 +67,8 @@ export interface InspectionStats {
   hashesFromCache: number;
   handshakesRun: number;
   handshakesFromCache: number;
+  /** Wall time of the inspection itself (discovery, hashing, headers, handshakes). */
+  elapsedMs: number;
 }
 
 export interface ProviderInspection {
@@ -93,6 +95,14 @@ const bySnapshot = new WeakMap<DiskSnapshot, Map<string, Promise<ProviderInspect
 
 export const QUARANTINE_DIR_NAME = '.tm-doctor-quarantine';
 
+const observers = new Set<(inspection: ProviderInspection) => void>();
+
+/** Calls `observer` with every inspection computed from now on (benchmarks, diagnostics); returns the unsubscribe. */
+export function observeInspections(observer: (inspection: ProviderInspection) => void): () => void {
+  observers.add(observer);
+  return () => observers.delete(observer);
+}
+
 /** The inspection for this run, computed on first use. */
 export function inspectProviders(context: RuleContext): Promise<ProviderInspection> {
   let inspection = byProject.get(context.project);
@@ -105,7 +115,10 @@ export function inspectProviders(context: RuleContext): Promise<ProviderInspecti
       bySnapshot.set(snapshot, shared);
       let result = shared.get(signature);
       if (!result) {
-        result = inspect(context, inputs);
+        result = inspect(context, inputs).then((computed) => {
+          for (const observer of observers) observer(computed);
+          return computed;
+        });
         shared.set(signature, result);
       }
       return result;
@@ -157,7 +170,9 @@ async function inspect(context: RuleContext, inputs: InspectionInputs): Promise<
     hashesFromCache: 0,
     handshakesRun: 0,
     handshakesFromCache: 0,
+    elapsedMs: 0,
   };
+  const startedAt = performance.now();
   const quarantineDir = freshQuarantineDir(project.root);
 
   progress('discovering provider packages');
@@ -258,6 +273,7 @@ async function inspect(context: RuleContext, inputs: InspectionInputs): Promise<
     return [{ problem, stack, lock: entry ? { file: entry.file, range: entry.range } : null }];
   });
 
+  stats.elapsedMs = Math.round(performance.now() - startedAt);
   return { packages, danglingLinks, quarantineDir, stats };
 }
 

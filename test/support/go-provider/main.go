@@ -1,13 +1,17 @@
 // A minimal go-plugin gRPC server that answers Terraform's handshake like a real provider.
-// On start, if a file "<own executable path>.env" exists, it overwrites it with its whole
-// environment, so tests can prove which variables reached it without passing anything
-// through that environment (and packages stay unchanged when nobody asked).
+// Tests steer it through files beside its own (symlink-resolved) executable path, so nothing
+// has to pass through the environment it is given, and packages stay unchanged when nobody asked:
+//   "<exe>.env"   exists: overwritten with its whole environment;
+//   "<exe>.runs"  exists: one line appended per start (counts executions);
+//   "<exe>.hang"  exists: never answers (sleeps until killed);
+//   "<exe>.say"   exists: prints that file's content on stdout instead of a handshake, then sleeps.
 package main
 
 import (
 	"io/ioutil"
 	"os"
 	"strings"
+	"time"
 
 	plugin "github.com/hashicorp/go-plugin"
 	"golang.org/x/net/context"
@@ -39,12 +43,37 @@ func dumpEnvironment() {
 	_ = ioutil.WriteFile(self+".env", []byte(strings.Join(os.Environ(), "\n")+"\n"), 0o600)
 }
 
+func recordRun(self string) {
+	runs, err := os.OpenFile(self+".runs", os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return
+	}
+	_, _ = runs.WriteString("started\n")
+	_ = runs.Close()
+}
+
+func sleepForever() {
+	for {
+		time.Sleep(time.Hour)
+	}
+}
+
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "--print-data-marker" {
 		os.Stdout.WriteString(dataMarker + "\n")
 		return
 	}
 	dumpEnvironment()
+	if self, err := os.Executable(); err == nil {
+		recordRun(self)
+		if _, err := os.Stat(self + ".hang"); err == nil {
+			sleepForever()
+		}
+		if text, err := ioutil.ReadFile(self + ".say"); err == nil {
+			os.Stdout.Write(text)
+			sleepForever()
+		}
+	}
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: plugin.HandshakeConfig{
 			MagicCookieKey:   "TF_PLUGIN_MAGIC_COOKIE",

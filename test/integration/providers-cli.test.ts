@@ -1,0 +1,117 @@
+// The provider rules through the built CLI (`npm run build` first), with a scrubbed environment.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+
+import {
+  addBinary,
+  addPackage,
+  addStack,
+  createLab,
+  expectNothingLeft,
+  goH1,
+  healthyH1,
+  removeLab,
+  runsOf,
+  type ProviderLab,
+} from '../support/provider-lab.js';
+
+const CLI = resolve(import.meta.dirname, '../../bin/run.js');
+
+let lab: ProviderLab;
+afterEach(() => {
+  expectNothingLeft(lab);
+  removeLab(lab);
+});
+
+interface JsonFinding {
+  ruleId: string;
+  severity: string;
+  file: string | null;
+  line: number | null;
+  stack: string | null;
+  message: string;
+  fix: { description: string; safe: boolean } | null;
+}
+
+function runCheck(extra: string[]): { status: number | null; findings: JsonFinding[]; stderr: string } {
+  const result = spawnSync(
+    process.execPath,
+    [CLI, 'check', lab.root, '--format', 'json', '--rule', 'provider-checksum', '--rule', 'provider-handshake', ...extra],
+    { cwd: lab.base, env: { PATH: '/usr/bin:/bin', HOME: lab.home, TMPDIR: lab.tmp, XDG_CACHE_HOME: lab.env.XDG_CACHE_HOME }, encoding: 'utf8', timeout: 60_000 },
+  );
+  if (result.error) throw result.error;
+  const report = JSON.parse(result.stdout) as { findings: JsonFinding[] };
+  return { status: result.status, findings: report.findings, stderr: result.stderr };
+}
+
+function flipDataByte(path: string): void {
+  const bytes = readFileSync(path);
+  bytes[bytes.indexOf('TM-DOCTOR-DATA-MARKER:') + 30] ^= 0x01;
+  writeFileSync(path, bytes);
+}
+
+describe('tm-doctor check on installed providers', () => {
+  it('exits 1 with a provider-handshake finding for a provider that prints garbage', () => {
+    lab = createLab();
+    const binary = addBinary(lab, 'aws', (path) => writeFileSync(`${path}.say`, 'garbage\n'));
+    const packageDir = addPackage(lab, 'aws', binary);
+    addStack(lab, 'stacks/a', [{ type: 'aws', packageDir, hashes: [goH1(packageDir)] }]);
+
+    const result = runCheck(['--no-cache']);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(1);
+    expect(result.findings.map(({ ruleId, severity, file, line, stack }) => ({ ruleId, severity, file, line, stack }))).toEqual([
+      { ruleId: 'provider-handshake', severity: 'error', file: 'stacks/a/.terraform.lock.hcl', line: 3, stack: 'stacks/a' },
+    ]);
+    expect(result.findings[0].message).toContain('printed "garbage" instead of a go-plugin handshake line (unrecognized line)');
+    expect(result.findings[0].fix?.safe).toBe(false);
+    expect(runsOf(binary)).toBe(1);
+  });
+
+  it('--no-exec starts nothing but still checks checksums and headers', () => {
+    lab = createLab();
+    const flipped = addBinary(lab, 'aws', flipDataByte);
+    addStack(lab, 'stacks/a', [{ type: 'aws', packageDir: addPackage(lab, 'aws', flipped), hashes: [healthyH1(lab, 'aws')] }]);
+    const empty = addBinary(lab, 'google', (path) => truncateSync(path, 0));
+    const emptyPackage = addPackage(lab, 'google', empty);
+    addStack(lab, 'stacks/b', [{ type: 'google', packageDir: emptyPackage, hashes: [goH1(emptyPackage)] }]);
+    const garbage = addBinary(lab, 'random', (path) => writeFileSync(`${path}.say`, 'garbage\n'));
+    const garbagePackage = addPackage(lab, 'random', garbage);
+    addStack(lab, 'stacks/c', [{ type: 'random', packageDir: garbagePackage, hashes: [goH1(garbagePackage)] }]);
+
+    const result = runCheck(['--no-exec']);
+    expect(result.status).toBe(1);
+    expect(result.findings.map(({ ruleId, file }) => [ruleId, file])).toEqual([
+      ['provider-checksum', 'stacks/a/.terraform.lock.hcl'],
+      ['provider-handshake', 'stacks/b/.terraform.lock.hcl'],
+    ]);
+    expect(result.findings[1].message).toContain('the file is empty (0 bytes) (ENOEXEC)');
+    expect([flipped, empty, garbage].map(runsOf)).toEqual([0, 0, 0]);
+
+    // Without --no-exec the garbage printer is found too (and only it is started).
+    const full = runCheck(['--no-cache']);
+    expect(full.findings.map(({ ruleId, file }) => [ruleId, file])).toEqual([
+      ['provider-checksum', 'stacks/a/.terraform.lock.hcl'],
+      ['provider-handshake', 'stacks/b/.terraform.lock.hcl'],
+      ['provider-handshake', 'stacks/c/.terraform.lock.hcl'],
+    ]);
+    expect([flipped, empty, garbage].map(runsOf)).toEqual([0, 0, 1]);
+  });
+
+  it('exits 0 for a healthy provider', () => {
+    lab = createLab();
+    const binary = addBinary(lab, 'aws');
+    const packageDir = addPackage(lab, 'aws', binary);
+    addStack(lab, 'stacks/a', [{ type: 'aws', packageDir, hashes: [goH1(packageDir)] }]);
+    const result = runCheck([]);
+    expect(result.findings).toEqual([]);
+    expect(result.status).toBe(0);
+    expect(runsOf(binary)).toBe(1);
+    // The result cache (under XDG_CACHE_HOME) spares the second run the start.
+    expect(runCheck([]).status).toBe(0);
+    expect(runsOf(binary)).toBe(1);
+    expect(readFileSync(join(lab.env.XDG_CACHE_HOME, 'tm-doctor/providers-v1.json'), 'utf8')).toContain('"ok":true');
+  });
+});

@@ -1,0 +1,176 @@
+import { readFileSync, truncateSync, utimesSync, writeFileSync, chmodSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { runHandshake } from '../../src/providers/handshake.js';
+import {
+  addBinary,
+  addPackage,
+  addStack,
+  createLab,
+  expectNothingLeft,
+  goH1,
+  healthyH1,
+  removeLab,
+  runProviderRules,
+  runsOf,
+  type ProviderLab,
+} from '../support/provider-lab.js';
+import { brief } from '../support/rule-tester.js';
+
+let lab: ProviderLab;
+afterEach(() => {
+  expectNothingLeft(lab);
+  removeLab(lab);
+});
+
+const CACHE = '<lab>/home/.terraform.d/plugin-cache/registry.terraform.io/hashicorp';
+
+function findingsOf(outcome: Awaited<ReturnType<typeof runProviderRules>>) {
+  return brief(outcome.findings, lab.root).map((finding) => ({ ...finding, message: finding.message.split(lab.base).join('<lab>') }));
+}
+
+function flipDataByte(path: string): void {
+  const bytes = readFileSync(path);
+  const at = bytes.indexOf('TM-DOCTOR-DATA-MARKER:');
+  expect(at).toBeGreaterThan(0);
+  bytes[at + 30] ^= 0x01;
+  writeFileSync(path, bytes);
+}
+
+describe('provider-checksum through the engine, with the real go-plugin provider', () => {
+  it('catches a same-size copy with one flipped byte that still handshakes, without starting it', async () => {
+    lab = createLab();
+    const binary = addBinary(lab, 'aws', flipDataByte);
+    const packageDir = addPackage(lab, 'aws', binary);
+    const locked = healthyH1(lab, 'aws');
+    const actual = goH1(packageDir);
+    expect(actual).not.toBe(locked);
+    addStack(lab, 'stacks/a', [{ type: 'aws', packageDir, hashes: [locked] }]);
+    addStack(lab, 'stacks/b', [{ type: 'aws', packageDir, hashes: [locked] }]);
+
+    const outcome = await runProviderRules(lab);
+    expect(findingsOf(outcome)).toEqual([
+      {
+        ruleId: 'provider-checksum',
+        file: 'stacks/a/.terraform.lock.hcl',
+        line: 3,
+        message:
+          `registry.terraform.io/hashicorp/aws 1.0.0 (linux_amd64) at ${CACHE}/aws/1.0.0/linux_amd64 hashes to ${actual}, which ` +
+          'stacks/a/.terraform.lock.hcl and stacks/b/.terraform.lock.hcl does not list; it was not started. Terraform would fail with: ' +
+          'the cached package for registry.terraform.io/hashicorp/aws 1.0.0 (in .terraform/providers) does not match any of the checksums ' +
+          'recorded in the dependency lock file. The package is used by stacks/a and stacks/b. Quarantine it with --fix --unsafe-fixes, ' +
+          'then re-initialise one stack at a time: `terramate -C stacks/a run --no-recursive -- terraform init`, then ' +
+          '`terramate -C stacks/b run --no-recursive -- terraform init`.',
+      },
+    ]);
+    expect(outcome.findings[0].severity).toBe('error');
+    expect(runsOf(binary)).toBe(0);
+
+    // The same binary does handshake: only the checksum could have told.
+    const result = await runHandshake(binary, { timeoutMs: 10_000, tempRoot: lab.tmp });
+    expect(result).toMatchObject({ ok: true, protocol: 5 });
+    expect(runsOf(binary)).toBe(1);
+  });
+
+  it('reports every copy whose bytes changed by checksum first and starts none of them', async () => {
+    lab = createLab();
+    const damage: Record<string, (path: string) => void> = {
+      truncated: (path) => truncateSync(path, 1_000_000),
+      zerobyte: (path) => truncateSync(path, 0),
+      wrongarch: (path) => {
+        const bytes = readFileSync(path);
+        bytes.writeUInt16LE(183, 18);
+        writeFileSync(path, bytes);
+      },
+      // Would hang or print garbage if started: the checksum keeps them from being started.
+      hanging: (path) => {
+        flipDataByte(path);
+        writeFileSync(`${path}.hang`, '');
+      },
+      garbage: (path) => {
+        flipDataByte(path);
+        writeFileSync(`${path}.say`, 'garbage\n');
+      },
+    };
+    const binaries = Object.entries(damage).map(([type, apply]) => {
+      const binary = addBinary(lab, type, apply);
+      addStack(lab, `stacks/${type}`, [{ type, packageDir: addPackage(lab, type, binary), hashes: [healthyH1(lab, type)] }]);
+      return binary;
+    });
+    const started = performance.now();
+    const outcome = await runProviderRules(lab, { timeoutMs: 5000 });
+    expect(performance.now() - started).toBeLessThan(4000);
+    expect(findingsOf(outcome).map(({ ruleId, file }) => [ruleId, file])).toEqual([
+      ['provider-checksum', 'stacks/garbage/.terraform.lock.hcl'],
+      ['provider-checksum', 'stacks/hanging/.terraform.lock.hcl'],
+      ['provider-checksum', 'stacks/truncated/.terraform.lock.hcl'],
+      // Header problems are found without running anything, so they are reported as well.
+      ['provider-checksum', 'stacks/wrongarch/.terraform.lock.hcl'],
+      ['provider-handshake', 'stacks/wrongarch/.terraform.lock.hcl'],
+      ['provider-checksum', 'stacks/zerobyte/.terraform.lock.hcl'],
+      ['provider-handshake', 'stacks/zerobyte/.terraform.lock.hcl'],
+    ]);
+    expect(binaries.map(runsOf)).toEqual([0, 0, 0, 0, 0]);
+  });
+
+  it('does not take side files or the exec bit for damage: an unchanged package passes its checksum', async () => {
+    lab = createLab();
+    const binary = addBinary(lab, 'aws', (path) => chmodSync(path, 0o644));
+    addStack(lab, 'stacks/a', [{ type: 'aws', packageDir: addPackage(lab, 'aws', binary), hashes: [healthyH1(lab, 'aws')] }]);
+    const outcome = await runProviderRules(lab);
+    expect(outcome.findings.map((finding) => finding.ruleId)).toEqual(['provider-handshake']);
+  });
+
+  it('says at info level that a lock entry without h1: cannot check the package, and still runs the handshake', async () => {
+    lab = createLab();
+    const binary = addBinary(lab, 'aws');
+    const packageDir = addPackage(lab, 'aws', binary);
+    addStack(lab, 'stacks/a', [
+      { type: 'aws', packageDir, hashes: ['zh:0262fc96012fb7e173e1b7beadd46dfc25b1dc7eaef95b90e936fc454724f1c8'] },
+    ]);
+    const outcome = await runProviderRules(lab);
+    expect(findingsOf(outcome)).toEqual([
+      {
+        ruleId: 'provider-checksum',
+        file: 'stacks/a/.terraform.lock.hcl',
+        line: 3,
+        message:
+          `registry.terraform.io/hashicorp/aws 1.0.0 (linux_amd64) at ${CACHE}/aws/1.0.0/linux_amd64 cannot be checked: the lock entry in ` +
+          'stacks/a/.terraform.lock.hcl has no h1: hash (only zh:). Run `terraform providers lock -platform=linux_amd64` (plus your other ' +
+          'platforms) in stacks/a and commit the lock file.',
+      },
+    ]);
+    expect(outcome.findings[0].severity).toBe('info');
+    expect(outcome.findings[0].fix).toBeNull();
+    expect(runsOf(binary)).toBe(1);
+  });
+
+  it('checks a package against each stack lock: one that does not list it is enough to fail', async () => {
+    lab = createLab();
+    const binary = addBinary(lab, 'aws');
+    const packageDir = addPackage(lab, 'aws', binary);
+    addStack(lab, 'stacks/a', [{ type: 'aws', packageDir, hashes: [goH1(packageDir)] }]);
+    addStack(lab, 'stacks/b', [{ type: 'aws', packageDir, hashes: ['h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='] }]);
+    const outcome = await runProviderRules(lab);
+    expect(findingsOf(outcome).map(({ ruleId, file }) => [ruleId, file])).toEqual([['provider-checksum', 'stacks/b/.terraform.lock.hcl']]);
+    expect(outcome.findings[0].message).toContain('which stacks/b/.terraform.lock.hcl does not list');
+    expect(runsOf(binary)).toBe(0);
+  });
+
+  it('reuses hashes and handshakes from the result cache until the file changes', async () => {
+    lab = createLab();
+    const binary = addBinary(lab, 'aws');
+    const packageDir = addPackage(lab, 'aws', binary);
+    addStack(lab, 'stacks/a', [{ type: 'aws', packageDir, hashes: [goH1(packageDir)] }]);
+    expect((await runProviderRules(lab, { noCache: false })).findings).toEqual([]);
+    expect((await runProviderRules(lab, { noCache: false })).findings).toEqual([]);
+    expect(runsOf(binary)).toBe(1);
+    expect(readFileSync(`${lab.env.XDG_CACHE_HOME}/tm-doctor/providers-v1.json`, 'utf8')).toContain('"ok":true');
+    utimesSync(binary, new Date(), new Date(Date.now() + 5000));
+    expect((await runProviderRules(lab, { noCache: false })).findings).toEqual([]);
+    expect(runsOf(binary)).toBe(2);
+    // --no-cache: recomputed every time.
+    await runProviderRules(lab, { noCache: true });
+    expect(runsOf(binary)).toBe(3);
+  });
+});
