@@ -23,10 +23,13 @@ export interface ExpandEnvironment {
 }
 
 const MAX_DEPTH = 200;
+const PLACEHOLDER_SITE: ReferenceSite = { file: '', start: -1, end: -1 };
 
 export class Expander {
   private readonly active = new Set<Alternative>();
   private depth = 0;
+  /** Values of recursive alternatives per scope; valid until a variable changes. */
+  private cache = new Map<Alternative, Map<VariableScope, Pieces[]>>();
 
   constructor(readonly env: ExpandEnvironment) {}
 
@@ -214,23 +217,47 @@ export class Expander {
     return this.unknown(name, [{ name, definedAt: null, refFile: site.file, refStart: site.start, refEnd: site.end }]);
   }
 
+  /** Forgets cached values; call whenever a variable is assigned. */
+  invalidate(): void {
+    if (this.cache.size > 0) this.cache = new Map();
+  }
+
   private alternativeValue(name: string, alternative: Alternative, owner: VariableScope, scope: VariableScope, site: ReferenceSite): Pieces[] {
+    const link: ViaLink = { name, definedAt: null, refFile: site.file, refStart: site.start, refEnd: site.end };
+    let perScope = this.cache.get(alternative);
+    const cached = perScope?.get(scope);
+    if (cached) return cached.map((value) => relink(value, link));
+    const computed = this.computeAlternative(name, alternative, owner, scope, site);
+    if (!perScope) {
+      perScope = new Map();
+      this.cache.set(alternative, perScope);
+    }
+    perScope.set(scope, computed);
+    return computed.map((value) => relink(value, link));
+  }
+
+  private computeAlternative(name: string, alternative: Alternative, owner: VariableScope, scope: VariableScope, site: ReferenceSite): Pieces[] {
     if (this.active.has(alternative)) {
       this.env.diagnose(site.file, site.start, `Recursive variable '${name}' references itself (eventually)`);
       return [this.unknown(name)];
     }
     this.active.add(alternative);
     try {
-      let acc: Pieces[] = alternative.appendsToOuter ? this.valueOf(name, owner.outer, scope, site) : [EMPTY];
+      let acc: Pieces[] = alternative.appendsToOuter ? this.valueOf(name, owner.outer, scope, PLACEHOLDER_SITE) : [EMPTY];
       for (const segment of alternative.segments) {
-        const link: ViaLink = { name, definedAt: segment.site, refFile: site.file, refStart: site.start, refEnd: site.end };
+        const link: ViaLink = { name, definedAt: segment.site, refFile: '', refStart: -1, refEnd: -1 };
         const values = segment.raw ? this.expand(segment.raw, scope) : (segment.expanded ?? [EMPTY]);
         const linked = values.map((value) => withLink(value, link));
         const separator = literal(' ').map((piece) => ({ text: piece.text, via: [link] }));
         const next: Pieces[] = [];
         for (const prefix of acc) {
-          const needsSeparator = segment.separator === 'always' || (segment.separator === 'if-nonempty' && textOf(prefix) !== '');
-          for (const value of linked) next.push(needsSeparator ? concat(prefix, separator, value) : concat(prefix, value));
+          for (const value of linked) {
+            const needsSeparator =
+              segment.separator === 'always' ||
+              (segment.separator === 'if-nonempty' && textOf(prefix) !== '') ||
+              (segment.separator === 'if-both-nonempty' && textOf(prefix) !== '' && textOf(value) !== '');
+            next.push(needsSeparator ? concat(prefix, separator, value) : concat(prefix, value));
+          }
         }
         acc = this.budget.limit(dedupe(next));
       }
@@ -248,6 +275,18 @@ export class Expander {
   expandSlice(source: SourceText, start: number, end: number, scope: VariableScope): Pieces[] {
     return this.expand(sliceSource(source, start, end), scope);
   }
+}
+
+/**
+ * Values are cached with a placeholder reference site (start -1); the first link of each
+ * piece from this reference gets the real site on the way out.
+ */
+function relink(value: Pieces, site: ViaLink): Pieces {
+  return value.map((piece) => {
+    const first = piece.via[0];
+    if (!first || first.refStart !== -1) return piece;
+    return { text: piece.text, via: [{ ...first, refFile: site.refFile, refStart: site.refStart, refEnd: site.refEnd }, ...piece.via.slice(1)] };
+  });
 }
 
 /** Index of the parenthesis closing one opened just before `from`, counting only that kind. */

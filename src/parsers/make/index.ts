@@ -38,7 +38,8 @@ export function evaluateMakefile(entry: string, read: MakeReadFile, options: Mak
   const maxVariants = Math.max(1, options.maxVariants ?? DEFAULT_MAX_VARIANTS);
   try {
     let known: Set<string> | null = null;
-    let result = readAll(entry, read, variables, maxVariants, known);
+    // The first pass only collects assigned names: one variant each keeps it cheap.
+    let result = readAll(entry, read, variables, 1, known);
     for (let pass = 1; pass < MAX_PASSES; pass++) {
       const names: Set<string> = result.assignedNames;
       const grew = known === null || [...names].some((name) => !known?.has(name));

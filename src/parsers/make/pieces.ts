@@ -81,17 +81,46 @@ export function dedupe(variants: readonly Pieces[]): Pieces[] {
 
 /** Every combination of one variant from each list, in order, bounded by the budget. */
 export function product(lists: readonly (readonly Pieces[])[], budget: VariantBudget): Pieces[] {
+  // Runs of single-variant lists are joined once: copying a growing prefix per part is quadratic.
   let acc: Pieces[] = [EMPTY];
+  let run: Pieces[] = [];
+  const flush = (): void => {
+    if (run.length === 0) return;
+    const joined = concat(...run);
+    acc = acc.length === 1 ? [concat(acc[0], joined)] : acc.map((prefix) => concat(prefix, joined));
+    run = [];
+  };
   for (const list of lists) {
     if (list.length === 1) {
-      acc = acc.map((prefix) => concat(prefix, list[0]));
+      run.push(list[0]);
       continue;
     }
-    const next: Pieces[] = [];
-    for (const prefix of acc) for (const option of list) next.push(concat(prefix, option));
-    acc = budget.limit(dedupe(next));
+    flush();
+    acc = combineDistinct(acc, list, budget);
   }
+  flush();
   return acc;
+}
+
+/** prefix × option, distinct by text, stopping (and marking the budget) once it is full. */
+function combineDistinct(prefixes: readonly Pieces[], options: readonly Pieces[], budget: VariantBudget): Pieces[] {
+  const optionTexts = options.map(textOf);
+  const seen = new Set<string>();
+  const out: Pieces[] = [];
+  for (const prefix of prefixes) {
+    const prefixText = textOf(prefix);
+    for (let k = 0; k < options.length; k++) {
+      const key = prefixText + optionTexts[k];
+      if (seen.has(key)) continue;
+      if (out.length >= budget.max) {
+        budget.capped = true;
+        return out;
+      }
+      seen.add(key);
+      out.push(concat(prefix, options[k]));
+    }
+  }
+  return out;
 }
 
 /** Every combination of one value from each list (for function arguments). */

@@ -252,6 +252,7 @@ export class MakefileReader {
   }
 
   private appendMakefileList(file: string): void {
+    this.expander.invalidate();
     const existing = this.globals.own('MAKEFILE_LIST');
     const previous = existing?.[0]?.segments[0]?.expanded?.[0] ?? EMPTY;
     const value = textOf(previous) === '' ? file : `${textOf(previous)} ${file}`;
@@ -392,6 +393,7 @@ export class MakefileReader {
     for (const value of names) {
       const name = textOf(value).trim();
       if (name === '' || containsUnknown(name)) continue;
+      this.expander.invalidate();
       const existing = this.globals.own(name);
       if (existing?.some((alternative) => alternative?.origin === 'command line') && !override) continue;
       if (activity === 'maybe') this.globals.set(name, mergeAlternatives(existing ?? [null], [null]));
@@ -536,6 +538,7 @@ export class MakefileReader {
     },
   ): void {
     const { name, op, value, site, override, activity, target } = request;
+    this.expander.invalidate();
     this.assignedNames.add(name);
     const isTarget = target !== undefined;
     const visible = scope.find(name)?.alternatives ?? [];
@@ -554,7 +557,14 @@ export class MakefileReader {
     });
     // A target-specific value loses only to the command line; a global one also to `override`.
     const stronger = (alternative: Alternative | null): boolean => alternative?.origin === 'command line' || (!isTarget && alternative?.origin === 'override');
-    if (!override && visible.some(stronger)) return;
+    const ownOverride = isTarget && (scope.own(name) ?? []).some((alternative) => alternative?.origin === 'override');
+    if (!override && ownOverride && !visible.some(stronger)) {
+      // make keeps the override value but still resets its "append" flag from this line.
+      const own = scope.own(name) ?? [];
+      scope.set(name, own.map((alternative) => (alternative ? { ...alternative, appendsToOuter: op === '+=' && alternative.appendsToOuter } : null)));
+      return;
+    }
+    if (!override && (visible.some(stronger) || ownOverride)) return;
     const origin: Alternative['origin'] = override ? 'override' : 'file';
     const own: Alternatives = isTarget ? (scope.own(name) ?? []) : visible;
     const current: Alternatives = own.length > 0 ? own : [null];
@@ -582,10 +592,12 @@ export class MakefileReader {
             if (isTarget) return { flavor: 'recursive', origin, segments: [{ site, separator: 'if-nonempty', raw: value, expanded: null }], appendsToOuter: true };
             return recursiveAlternative(value, site, origin);
           }
+          // make leaves the value alone when the appended text (raw or expanded) is empty.
+          if (alternative.flavor === 'recursive' && value.text === '') return alternative;
           const segment: Segment =
             alternative.flavor === 'recursive'
               ? { site, separator: rawIsEmpty(alternative) ? 'never' : 'always', raw: value, expanded: null }
-              : { site, separator: 'if-nonempty', raw: null, expanded: this.expander.expand(value, scope) };
+              : { site, separator: 'if-both-nonempty', raw: null, expanded: this.expander.expand(value, scope) };
           return { ...alternative, origin: override ? 'override' : alternative.origin, segments: [...alternative.segments, segment] };
         });
         break;

@@ -2,9 +2,9 @@
 // pattern-specific variables, automatic variables, then the `@`, `-`, `+` prefixes removed.
 
 import { Expander } from './expand.js';
-import { dedupe, dropPrefix, literal, textOf, VariantBudget, type Pieces } from './pieces.js';
+import { concat, dedupe, literal, slicePieces, textOf, VariantBudget, type Pieces } from './pieces.js';
 import type { ReadResult, RuleRecord } from './reader.js';
-import type { ExpansionSpan, RecipeLine, RecipeVariant } from './types.js';
+import type { ExpansionSpan, RecipeLine, RecipeVariant, ViaLink } from './types.js';
 import { unknownToken } from './unknown.js';
 import { VariableScope, type Alternative } from './variables.js';
 import { matchPattern, parsePattern } from './words.js';
@@ -62,12 +62,29 @@ export function recipeScope(result: ReadResult, rule: RuleRecord, target: string
   return automaticScope;
 }
 
-/** make skips blanks and the `@`, `-`, `+` flags at the start of the expanded line. */
+/**
+ * make runs each line of an expanded recipe line (split at newlines not escaped by a
+ * backslash) as its own command, skipping blanks and the `@`, `-`, `+` flags before it, and
+ * dropping commands left empty.
+ */
 export function stripRecipePrefixes(pieces: Pieces): Pieces {
   const text = textOf(pieces);
-  let i = 0;
-  while (i < text.length && (text[i] === '@' || text[i] === '-' || text[i] === '+' || text[i] === ' ' || text[i] === '\t')) i++;
-  return i === 0 ? pieces : dropPrefix(pieces, i);
+  const commands: Array<{ start: number; end: number }> = [];
+  let start = 0;
+  for (let i = 0; i <= text.length; i++) {
+    if (i < text.length && (text[i] !== '\n' || text[i - 1] === '\\')) continue;
+    let from = start;
+    while (from < i && '@-+ \t'.includes(text[from])) from++;
+    if (from < i) commands.push({ start: from, end: i });
+    start = i + 1;
+  }
+  if (commands.length === 1 && commands[0].start === 0 && commands[0].end === text.length) return pieces;
+  const parts: Pieces[] = [];
+  commands.forEach((command, index) => {
+    if (index > 0) parts.push(literal('\n'));
+    parts.push(slicePieces(pieces, command.start, command.end));
+  });
+  return concat(...parts);
 }
 
 export function toVariant(pieces: Pieces): RecipeVariant {
@@ -75,7 +92,8 @@ export function toVariant(pieces: Pieces): RecipeVariant {
   let offset = 0;
   for (const piece of pieces) {
     const end = offset + piece.text.length;
-    if (piece.via.length > 0) spans.push({ start: offset, end, via: piece.via.map((link) => ({ ...link })) });
+    // Links are shared, not copied: chains can be long and are never mutated here.
+    if (piece.via.length > 0) spans.push({ start: offset, end, via: piece.via as ViaLink[] });
     offset = end;
   }
   return { text: textOf(pieces), spans };

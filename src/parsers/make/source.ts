@@ -110,11 +110,10 @@ export function readLogicalLine(
   index: number,
 ): { logical: LogicalLine; next: number } {
   const builder = new SourceBuilder(file);
-  const whole = sourceFromFile(file, fileText, 0, fileText.length);
   let i = index;
   for (;;) {
     const physical = lines[i];
-    builder.append(whole, physical.start, physical.end);
+    builder.append(sourceFromFile(file, fileText, physical.start, physical.end), 0, physical.end - physical.start);
     const continues = endsWithOddBackslashes(fileText, physical.start, physical.end) && i + 1 < lines.length;
     if (!continues) break;
     builder.appendSynthetic('\n', physical.end);

@@ -14,8 +14,11 @@ export interface DefinitionSite {
 /** One part of a value: `+=` appends parts. Raw parts expand at use; expanded parts are copied. */
 export interface Segment {
   site: DefinitionSite | null;
-  /** Separator before the part: always, never, or only when the text so far is non-empty. */
-  separator: 'always' | 'never' | 'if-nonempty';
+  /**
+   * Separator before the part: always, never, only when the text so far is non-empty, or only
+   * when both the text so far and this part are non-empty.
+   */
+  separator: 'always' | 'never' | 'if-nonempty' | 'if-both-nonempty';
   raw: SourceText | null;
   expanded: Pieces[] | null;
 }
