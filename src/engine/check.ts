@@ -1,6 +1,7 @@
 import { relative, sep } from 'node:path';
 import picomatch from 'picomatch';
 import type { DiskSnapshot } from '../fix/snapshot.js';
+import type { ResultCache } from '../project/result-cache.js';
 import { Project, type Environment } from '../project/project.js';
 import { rules as allRules } from '../rules/index.js';
 import type { Rule, RunOptions } from '../rules/rule.js';
@@ -19,6 +20,7 @@ export interface CheckRequest {
   overlay?: ReadonlyMap<string, string>;
   /** Shared by the passes of a --fix run, so each file is read from disk once. */
   snapshot?: DiskSnapshot;
+  cache?: ResultCache;
 }
 
 export interface SelectedRule {
@@ -51,7 +53,7 @@ function assertKnown(ids: string[] | undefined, flag: string): void {
 export async function prepareCheck(request: CheckRequest): Promise<PreparedCheck> {
   assertKnown(request.only, '--rule');
   assertKnown(request.disable, '--disable');
-  const project = await Project.load({ dir: request.dir, env: request.env, overlay: request.overlay, snapshot: request.snapshot });
+  const project = await Project.load({ dir: request.dir, env: request.env, overlay: request.overlay, snapshot: request.snapshot, cache: request.cache });
   const config = loadConfig(project.root, request.configFile, ruleIds);
   const selected: SelectedRule[] = [];
   for (const rule of allRules) {

@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import { fixUntilStable, renderPlanDiff, writePlan, type FixPlan } from '../fix/index.js';
 import type { DiskSnapshot } from '../fix/snapshot.js';
+import { ResultCache } from '../project/result-cache.js';
 import type { Finding, Fix } from '../types.js';
 import { prepareCheck, runRules, type CheckRequest } from './check.js';
 
@@ -41,6 +42,16 @@ async function checkOnce(request: CheckRequest, progress: PhaseRunner, snapshot?
 
 /** One `tm-doctor check`: find, optionally fix (in memory, re-checking, then one write), report. */
 export async function runDoctor(request: CheckRequest, fixRequest: FixRequest = {}, progress: PhaseRunner = direct): Promise<DoctorOutcome> {
+  const cache = request.cache ?? (await ResultCache.open({ env: request.env, disabled: request.options.noCache }));
+  try {
+    return await doctor({ ...request, cache }, fixRequest, progress);
+  } finally {
+    // An unwritable cache only costs the next run time.
+    await cache.save().catch(() => undefined);
+  }
+}
+
+async function doctor(request: CheckRequest, fixRequest: FixRequest, progress: PhaseRunner): Promise<DoctorOutcome> {
   const first = await checkOnce(request, progress);
   const root = first.prepared.project.root;
   const snapshot = first.prepared.project.sources.snapshot;

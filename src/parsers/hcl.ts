@@ -73,31 +73,44 @@ export function parseHclDiagnostic(file: string, error: unknown): HclDiagnostic 
   };
 }
 
-export async function parseHcl(file: string, text: string): Promise<HclDocument> {
-  // The syntax tree is only needed where a finding or a fix needs a position: built on demand.
-  const [hcl2json, treeParser] = await Promise.all([loadHcl2Json(), loadTreeParser()]);
-  let tree: Tree | undefined;
-  const lazyTree = () => {
-    tree ??= treeParser.parse(text) ?? undefined;
-    if (!tree) throw new Error(`tree-sitter could not parse ${file}`);
-    return tree;
-  };
-  let body: HclBody | null = null;
-  let diagnostic: HclDiagnostic | null = null;
+/** What HashiCorp's parser says of a file: its value, or why it does not parse. */
+export interface HclParse {
+  body: HclBody | null;
+  diagnostic: HclDiagnostic | null;
+}
+
+/** Runs HashiCorp's parser alone (no syntax tree). */
+export async function parseHclValues(file: string, text: string): Promise<HclParse> {
+  const hcl2json = await loadHcl2Json();
   try {
-    body = await hcl2json.parse(file, text);
+    return { body: await hcl2json.parse(file, text), diagnostic: null };
   } catch (error) {
-    diagnostic = parseHclDiagnostic(file, error);
+    return { body: null, diagnostic: parseHclDiagnostic(file, error) };
   }
+}
+
+/**
+ * A document from a parse (fresh or remembered from an earlier run). The syntax tree is only
+ * needed where a finding or a fix needs a position, so it is built on first use.
+ */
+export async function hclDocument(file: string, text: string, parse: HclParse): Promise<HclDocument> {
+  const treeParser = await loadTreeParser();
+  let tree: Tree | undefined;
   return {
     file,
     text,
-    body,
-    diagnostic,
+    body: parse.body,
+    diagnostic: parse.diagnostic,
     get tree() {
-      return lazyTree();
+      tree ??= treeParser.parse(text) ?? undefined;
+      if (!tree) throw new Error(`tree-sitter could not parse ${file}`);
+      return tree;
     },
   };
+}
+
+export async function parseHcl(file: string, text: string): Promise<HclDocument> {
+  return hclDocument(file, text, await parseHclValues(file, text));
 }
 
 // ---- Syntax-tree navigation -------------------------------------------------------------

@@ -1,5 +1,5 @@
 import type { HclDocument, HclValue } from '../parsers/hcl.js';
-import { childBlocks } from '../parsers/hcl.js';
+import { LineIndex } from '../parsers/position.js';
 import type { Range } from '../types.js';
 
 export interface LockedProvider {
@@ -23,15 +23,16 @@ function asStrings(value: HclValue | undefined): string[] {
 export function readLockFile(doc: HclDocument): LockFile {
   const providers: LockedProvider[] = [];
   const byAddress = doc.body?.provider;
+  // Terraform writes lock files in one canonical layout, so the block's header is found in the
+  // text directly: cheaper than a syntax tree for each of hundreds of lock files.
+  let lines: LineIndex | undefined;
   const rangeOf = (address: string): Range | null => {
-    const node = childBlocks(doc.tree.rootNode, 'provider').find((block) => block.labels[0] === address);
-    if (!node) return null;
-    return {
-      line: node.node.startPosition.row + 1,
-      column: node.node.startPosition.column + 1,
-      endLine: node.open.endPosition.row + 1,
-      endColumn: node.open.endPosition.column + 1,
-    };
+    const escaped = address.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const header = new RegExp(`^[ \\t]*provider[ \\t]+"${escaped}"[ \\t]*\\{`, 'm').exec(doc.text);
+    if (!header) return null;
+    lines ??= new LineIndex(doc.text);
+    const start = header.index + (header[0].length - header[0].trimStart().length);
+    return lines.range(start, header.index + header[0].length);
   };
   if (byAddress && typeof byAddress === 'object' && !Array.isArray(byAddress)) {
     for (const [address, bodies] of Object.entries(byAddress)) {

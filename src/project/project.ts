@@ -1,11 +1,13 @@
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { existsSync } from 'node:fs';
 import { DiskSnapshot } from '../fix/snapshot.js';
-import { parseHcl, type HclDocument } from '../parsers/hcl.js';
+import { createHash } from 'node:crypto';
+import { hclDocument, parseHclValues, type HclDocument } from '../parsers/hcl.js';
 import type { Range } from '../types.js';
 import { resolveCliConfig, type CliConfig, type JsonCliConfig, type Tool } from './cli-config.js';
 import { discoverFiles, kindOf, type DiscoveredFiles, type FileKind } from './discover.js';
 import { readLockFile, type LockFile } from './lockfile.js';
+import { ResultCache } from './result-cache.js';
 import { findProjectRoot } from './root.js';
 import { SourceFiles } from './source-files.js';
 import { TerramateConfig, type Stack } from './terramate.js';
@@ -27,6 +29,8 @@ export interface ProjectOptions {
   overlay?: ReadonlyMap<string, string>;
   /** What earlier passes read from disk; a new run starts an empty one. */
   snapshot?: DiskSnapshot;
+  /** Results remembered across runs; none when not given. */
+  cache?: ResultCache;
 }
 
 /**
@@ -47,6 +51,7 @@ export class Project {
     private readonly discovered: DiscoveredFiles,
     snapshot: DiskSnapshot,
     overlay: ReadonlyMap<string, string>,
+    readonly cache: ResultCache,
   ) {
     this.sources = new SourceFiles(snapshot, overlay);
   }
@@ -61,7 +66,8 @@ export class Project {
       const list = kind ? (discovered.byKind.get(kind) ?? []) : null;
       if (kind && list && !list.includes(file)) discovered.byKind.set(kind, [...list, file].sort());
     }
-    return new Project(root, scanDir, options.env, discovered, options.snapshot ?? new DiskSnapshot(root), options.overlay ?? new Map());
+    const cache = options.cache ?? (await ResultCache.open({ env: options.env, disabled: true }));
+    return new Project(root, scanDir, options.env, discovered, options.snapshot ?? new DiskSnapshot(root), options.overlay ?? new Map(), cache);
   }
 
   filesOf(kind: FileKind): string[] {
@@ -90,7 +96,14 @@ export class Project {
       parsed = (async () => {
         const text = this.text(file);
         if (text === undefined) return null;
-        const doc = await parseHcl(file, text);
+        // HashiCorp's parser is the costly part of a run: its answer is remembered per content.
+        const key = createHash('sha256').update(file).update('\0').update(text).digest('base64');
+        let parse = this.cache.getParse(key);
+        if (!parse) {
+          parse = await parseHclValues(file, text);
+          this.cache.setParse(key, parse);
+        }
+        const doc = await hclDocument(file, text, parse);
         if (doc.diagnostic) {
           const { line, column, endLine, endColumn, message } = doc.diagnostic;
           this.reportProblem({ file, range: { line, column, endLine: endLine ?? line, endColumn: endColumn ?? column }, message });

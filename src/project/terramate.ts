@@ -71,10 +71,12 @@ export class TerramateConfig {
     readonly root: string,
     documents: HclDocument[],
   ) {
+    const stackDirs = new Set<string>();
     for (const doc of documents) {
       if (!doc.body) continue;
       const dir = dirname(doc.file);
-      if (bodies(doc.body.stack).length > 0 && !this.stacks.some((stack) => stack.dir === dir)) {
+      if (bodies(doc.body.stack).length > 0 && !stackDirs.has(dir)) {
+        stackDirs.add(dir);
         this.stacks.push({ dir, file: doc.file });
       }
       if (bodies(doc.body.terramate).length > 0) this.terramateBlockFiles.push(doc.file);

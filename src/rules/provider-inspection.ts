@@ -20,7 +20,7 @@ import { hashPackageDir, listPackageFiles } from '../providers/dirhash.js';
 import type { HandshakeResult } from '../providers/handshake.js';
 import { runHandshakes } from '../providers/handshake-pool.js';
 import { checkExecutableHeader, hostPlatform, type HeaderCheckResult } from '../providers/header.js';
-import { fileSetKey, identityKey, ResultCache } from '../providers/result-cache.js';
+import { fileSetKey, identityKey } from '../project/result-cache.js';
 import type { Range } from '../types.js';
 import type { RuleContext } from './rule.js';
 
@@ -143,7 +143,15 @@ async function gatherInputs(project: Project): Promise<InspectionInputs> {
     const lock = await project.lockFile(stack.dir);
     const entries = new Map<string, { file: string; version: string | null; hashes: string[]; range: Range | null }>();
     for (const provider of lock?.providers ?? []) {
-      entries.set(provider.address.toLowerCase(), { file: lock?.file ?? '', version: provider.version, hashes: provider.hashes, range: provider.range });
+      entries.set(provider.address.toLowerCase(), {
+        file: lock?.file ?? '',
+        version: provider.version,
+        hashes: provider.hashes,
+        // The position needs the lock file's syntax tree: only built for a reported entry.
+        get range() {
+          return provider.range;
+        },
+      });
     }
     locks.set(stack.dir, entries);
   }
@@ -178,7 +186,7 @@ async function inspect(context: RuleContext, inputs: InspectionInputs): Promise<
   progress('discovering provider packages');
   const discovery = await discover(inputs);
   const stackByDir = new Map(inputs.stacks.map((stack) => [stack.dir, stack]));
-  const cache = await ResultCache.open({ env: project.env, disabled: options.noCache });
+  const cache = project.cache;
 
   const packages: InspectedPackage[] = discovery.packages.map((found) => {
     const stacks = uniqueStacks(found.usedBy.map((use) => stackByDir.get(use.stack)));
@@ -263,7 +271,6 @@ async function inspect(context: RuleContext, inputs: InspectionInputs): Promise<
       counted.add(entry.identity);
     });
   }
-  await cache.save().catch(() => undefined); // an unwritable cache only costs the next run time
 
   const danglingLinks = discovery.problems.flatMap((problem): DanglingLink[] => {
     if (problem.kind !== 'dangling-link') return [];

@@ -112,6 +112,6 @@ describe('tm-doctor check on installed providers', () => {
     // The result cache (under XDG_CACHE_HOME) spares the second run the start.
     expect(runCheck([]).status).toBe(0);
     expect(runsOf(binary)).toBe(1);
-    expect(readFileSync(join(lab.env.XDG_CACHE_HOME, 'tm-doctor/providers-v1.json'), 'utf8')).toContain('"ok":true');
+    expect(readFileSync(join(lab.env.XDG_CACHE_HOME, 'tm-doctor/results-v2.json'), 'utf8')).toContain('"ok":true');
   });
 });

@@ -165,7 +165,7 @@ describe('provider-checksum through the engine, with the real go-plugin provider
     expect((await runProviderRules(lab, { noCache: false })).findings).toEqual([]);
     expect((await runProviderRules(lab, { noCache: false })).findings).toEqual([]);
     expect(runsOf(binary)).toBe(1);
-    expect(readFileSync(`${lab.env.XDG_CACHE_HOME}/tm-doctor/providers-v1.json`, 'utf8')).toContain('"ok":true');
+    expect(readFileSync(`${lab.env.XDG_CACHE_HOME}/tm-doctor/results-v2.json`, 'utf8')).toContain('"ok":true');
     utimesSync(binary, new Date(), new Date(Date.now() + 5000));
     expect((await runProviderRules(lab, { noCache: false })).findings).toEqual([]);
     expect(runsOf(binary)).toBe(2);

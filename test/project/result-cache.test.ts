@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { HandshakeResult } from '../../src/providers/handshake.js';
-import { identityKey, resultCacheFile, ResultCache } from '../../src/providers/result-cache.js';
+import { identityKey, resultCacheFile, ResultCache } from '../../src/project/result-cache.js';
 import { makeTempDir } from '../support/providers.js';
 
 let home: string;
@@ -18,8 +18,8 @@ const healthy: HandshakeResult = { ok: true, protocol: 5, network: 'unix', addre
 
 describe('resultCacheFile', () => {
   it('prefers an absolute XDG_CACHE_HOME, then HOME/.cache, never the real home', () => {
-    expect(resultCacheFile({ XDG_CACHE_HOME: '/xdg', HOME: '/h' })).toBe('/xdg/tm-doctor/providers-v1.json');
-    expect(resultCacheFile({ XDG_CACHE_HOME: 'relative', HOME: '/h' })).toBe('/h/.cache/tm-doctor/providers-v1.json');
+    expect(resultCacheFile({ XDG_CACHE_HOME: '/xdg', HOME: '/h' })).toBe('/xdg/tm-doctor/results-v2.json');
+    expect(resultCacheFile({ XDG_CACHE_HOME: 'relative', HOME: '/h' })).toBe('/h/.cache/tm-doctor/results-v2.json');
     expect(resultCacheFile({})).toBeNull();
   });
 });
@@ -38,7 +38,7 @@ describe('ResultCache', () => {
     expect(second.getHash(key)).toBe('h1:abc=');
     expect(second.getHandshake(key)).toEqual(healthy);
     expect(second.getHandshake('timeout')).toBeUndefined();
-    expect(readdirSync(join(home, 'a', '.cache', 'tm-doctor'))).toEqual(['providers-v1.json']);
+    expect(readdirSync(join(home, 'a', '.cache', 'tm-doctor'))).toEqual(['results-v2.json']);
   });
 
   it('reads and writes nothing when disabled', async () => {
@@ -80,7 +80,7 @@ describe('ResultCache', () => {
       while (!stop) {
         try {
           const parsed = JSON.parse(await readFile(file, 'utf8')) as { version: number };
-          expect(parsed.version).toBe(1);
+          expect(parsed.version).toBe(2);
           reads += 1;
         } catch (error) {
           if ((error as { code?: string }).code !== 'ENOENT') throw error;

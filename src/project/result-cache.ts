@@ -1,10 +1,12 @@
-// Remembers package hashes and handshake outcomes between runs, keyed by file identity
-// (device, inode, size, mtime), in one JSON file that is only ever replaced whole.
+// Remembers what is costly to recompute between runs, in one JSON file that is only ever
+// replaced whole: package hashes and handshake outcomes, keyed by file identity (device,
+// inode, size, mtime), and HashiCorp's parse of each HCL file, keyed by its path and content.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 
-import type { HandshakeResult } from './handshake.js';
+import type { HclParse } from '../parsers/hcl.js';
+import type { HandshakeResult } from '../providers/handshake.js';
 
 export interface FileIdentity {
   dev: string | number | bigint;
@@ -36,10 +38,11 @@ interface CacheDocument {
   version: typeof FORMAT_VERSION;
   hashes: Record<string, StoredEntry<string>>;
   handshakes: Record<string, StoredEntry<HandshakeResult>>;
+  parses: Record<string, StoredEntry<HclParse>>;
 }
 
-const FORMAT_VERSION = 1;
-const CACHE_FILE_NAME = 'providers-v1.json';
+const FORMAT_VERSION = 2;
+const CACHE_FILE_NAME = 'results-v2.json';
 const DEFAULT_MAX_AGE_MS = 90 * 24 * 60 * 60 * 1000;
 
 /** `dev:ino:size:mtime` — the key every cached result is filed under. */
@@ -74,6 +77,7 @@ export class ResultCache {
   private readonly document: CacheDocument;
   private readonly dirtyHashes = new Set<string>();
   private readonly dirtyHandshakes = new Set<string>();
+  private readonly dirtyParses = new Set<string>();
 
   private constructor(
     readonly file: string | null,
@@ -116,22 +120,35 @@ export class ResultCache {
     this.dirtyHandshakes.add(key);
   }
 
+  getParse(key: string): HclParse | undefined {
+    return this.touch(this.document.parses, key, this.dirtyParses);
+  }
+
+  setParse(key: string, parse: HclParse): void {
+    if (this.disabled) return;
+    this.document.parses[key] = { value: parse, usedAt: this.now() };
+    this.dirtyParses.add(key);
+  }
+
   /**
    * Merges this run's entries into what is on disk now (another run may have written
    * meanwhile), then replaces the file atomically. Concurrent savers never tear the file;
    * at worst one's new entries are lost, which only costs a recomputation.
    */
   async save(): Promise<void> {
-    if (!this.file || (this.dirtyHashes.size === 0 && this.dirtyHandshakes.size === 0)) return;
+    if (!this.file || (this.dirtyHashes.size === 0 && this.dirtyHandshakes.size === 0 && this.dirtyParses.size === 0)) return;
     const onDisk = await readDocument(this.file);
     for (const key of this.dirtyHashes) onDisk.hashes[key] = this.document.hashes[key];
     for (const key of this.dirtyHandshakes) onDisk.handshakes[key] = this.document.handshakes[key];
+    for (const key of this.dirtyParses) onDisk.parses[key] = this.document.parses[key];
     const cutoff = this.now() - this.maxAgeMs;
     prune(onDisk.hashes, cutoff);
     prune(onDisk.handshakes, cutoff);
+    prune(onDisk.parses, cutoff);
     await writeAtomically(this.file, `${JSON.stringify(onDisk)}\n`);
     this.dirtyHashes.clear();
     this.dirtyHandshakes.clear();
+    this.dirtyParses.clear();
   }
 
   private touch<T>(entries: Record<string, StoredEntry<T>>, key: string, dirty: Set<string>): T | undefined {
@@ -147,7 +164,7 @@ export class ResultCache {
 }
 
 function emptyDocument(): CacheDocument {
-  return { version: FORMAT_VERSION, hashes: {}, handshakes: {} };
+  return { version: FORMAT_VERSION, hashes: {}, handshakes: {}, parses: {} };
 }
 
 async function readDocument(file: string): Promise<CacheDocument> {
@@ -172,7 +189,8 @@ function isCacheDocument(value: unknown): value is CacheDocument {
   return (
     candidate.version === FORMAT_VERSION &&
     isEntryMap(candidate.hashes, (entry) => typeof entry === 'string' && entry.startsWith('h1:')) &&
-    isEntryMap(candidate.handshakes, (entry) => typeof entry === 'object' && entry !== null && 'ok' in entry)
+    isEntryMap(candidate.handshakes, (entry) => typeof entry === 'object' && entry !== null && 'ok' in entry) &&
+    isEntryMap(candidate.parses, (entry) => typeof entry === 'object' && entry !== null && 'body' in entry && 'diagnostic' in entry)
   );
 }
 
