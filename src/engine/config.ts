@@ -71,7 +71,8 @@ export function loadConfig(root: string, explicitFile: string | undefined, known
   }
   const errors = validate(data);
   if (errors.length > 0) {
-    const first = errors.find((error) => error.keyword !== 'if') ?? errors[0];
+    // An unknown rule id also fails the severity enum; the rule id is what the user must fix.
+    const first = errors.find((error) => error.keyword === 'propertyNames') ?? errors[0];
     throw new UsageError(`${file}: ${describe(first, knownRules)}`, 'See schema/tm-doctor.schema.json in the tm-doctor package.');
   }
   const config = data as { rules?: Record<string, SeveritySetting>; ignore?: string[] };

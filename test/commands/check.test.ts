@@ -1,0 +1,247 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { rules } from '../../src/rules/index.js';
+import {
+  ANSI_COLOR,
+  ANSI_ESCAPE,
+  CLI,
+  copyFixture,
+  emptyHome,
+  hasStackTrace,
+  homeWithPluginCache,
+  REPO,
+  runCli,
+  scrubbedEnv,
+  tempDir,
+  unwrapOclifError,
+} from './run-cli.js';
+import { compileSarifSchema } from './sarif-schema.js';
+
+const registryIds = rules.map((rule) => rule.meta.id);
+const PACKAGE_VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
+
+interface JsonReport {
+  version: number;
+  tool: { name: string; version: string };
+  root: string;
+  findings: Array<Record<string, unknown> & { ruleId: string; severity: string; fix: unknown; fixed: boolean }>;
+  summary: { errors: number; warnings: number; infos: number; fixable: number; fixed: number };
+}
+
+const FINDING_KEYS = ['column', 'endColumn', 'endLine', 'file', 'fix', 'fixed', 'line', 'message', 'ruleId', 'severity', 'stack'];
+
+describe('exit codes', () => {
+  it('0 on the clean fixture when a plugin cache is configured in ~/.terraformrc', () => {
+    const project = copyFixture('clean');
+    const result = runCli(['check', project], { home: homeWithPluginCache() });
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it('1 on the seed project (its problems are at or above the default --fail-on warning)', () => {
+    const result = runCli(['check', copyFixture('seed-blog')]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('plugin-cache-dir');
+  });
+
+  // One warning-level rule pins the findings, so the table holds whatever other rules exist.
+  it.each([
+    [[], 1],
+    [['--fail-on', 'warning'], 1],
+    [['--fail-on', 'info'], 1],
+    [['--fail-on', 'error'], 0],
+    [['--fail-on', 'never'], 0],
+  ])('--fail-on %j with one warning -> %i', (failOn, expected) => {
+    const result = runCli(['check', copyFixture('seed-blog'), '--rule', 'plugin-cache-dir', ...failOn]);
+    expect(result.stdout).toContain('plugin-cache-dir');
+    expect(result.status).toBe(expected);
+  });
+
+  it('2 for an unknown flag, with a usage message and no report', () => {
+    const result = runCli(['check', copyFixture('seed-blog'), '--no-such-flag']);
+    expect(result.status).toBe(2);
+    expect(unwrapOclifError(result.stderr)).toContain('Nonexistent flag: --no-such-flag');
+    expect(result.stdout).toBe('');
+  });
+
+  it('2 for a bad --fail-on value', () => {
+    const result = runCli(['check', copyFixture('seed-blog'), '--fail-on', 'fatal']);
+    expect(result.status).toBe(2);
+    expect(unwrapOclifError(result.stderr)).toContain('Expected --fail-on=fatal to be one of: error, warning, info, never');
+  });
+
+  it('2 for an unknown --rule id, naming the known rules', () => {
+    const result = runCli(['check', copyFixture('seed-blog'), '--rule', 'no-such-rule']);
+    expect(result.status).toBe(2);
+    const message = unwrapOclifError(result.stderr);
+    expect(message).toContain('--rule no-such-rule: unknown rule');
+    expect(message).toContain('plugin-cache-dir');
+    expect(hasStackTrace(result.stderr)).toBe(false);
+  });
+
+  it('2 for a directory that does not exist: a clear message, no stack trace', () => {
+    const missing = join(tempDir(), 'no', 'such', 'dir');
+    const result = runCli(['check', missing]);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(unwrapOclifError(result.stderr)).toContain(`Error: ${missing}: no such directory`);
+    expect(hasStackTrace(result.stderr)).toBe(false);
+  });
+
+  it('DEBUG=tm-doctor* adds the stack trace (so the check above can fail)', () => {
+    const missing = join(tempDir(), 'missing');
+    const result = runCli(['check', missing], { env: { DEBUG: 'tm-doctor*' } });
+    expect(result.status).toBe(2);
+    expect(hasStackTrace(result.stderr)).toBe(true);
+  });
+});
+
+describe('a bad .tm-doctor.json exits 2 and names the offending key', () => {
+  function checkWithConfig(configText: string) {
+    const project = copyFixture('seed-blog');
+    writeFileSync(join(project, '.tm-doctor.json'), configText);
+    const result = runCli(['check', project]);
+    return { ...result, message: unwrapOclifError(result.stderr), configFile: join(project, '.tm-doctor.json') };
+  }
+
+  it.each([
+    ['an unknown rule', '{"rules": {"no-such-rule": "off"}}', `"rules.no-such-rule": unknown rule (known rules: ${registryIds.join(', ')})`],
+    ['a bad severity', '{"rules": {"plugin-cache-dir": "fatal"}}', '"rules.plugin-cache-dir": must be one of off, info, warning, error'],
+    ['an unknown top-level key', '{"rulez": {}}', '"rulez": unknown key'],
+    ['invalid JSON', '{"rules": ', 'not valid JSON'],
+  ])('%s', (_case, configText, expected) => {
+    const result = checkWithConfig(configText);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.message).toContain(`${result.configFile}: `);
+    expect(result.message).toContain(expected);
+    expect(hasStackTrace(result.stderr)).toBe(false);
+  });
+
+  it('a valid config is applied (plugin-cache-dir off leaves no plugin-cache-dir finding)', () => {
+    const project = copyFixture('seed-blog');
+    writeFileSync(join(project, '.tm-doctor.json'), '{"rules": {"plugin-cache-dir": "off"}}');
+    const report = JSON.parse(runCli(['check', project, '--format', 'json']).stdout) as JsonReport;
+    expect(report.findings.map((finding) => finding.ruleId)).not.toContain('plugin-cache-dir');
+  });
+
+  it('--config naming a missing file exits 2', () => {
+    const missing = join(tempDir(), 'absent.json');
+    const result = runCli(['check', copyFixture('seed-blog'), '--config', missing]);
+    expect(result.status).toBe(2);
+    expect(unwrapOclifError(result.stderr)).toContain(`cannot read config file ${missing}`);
+  });
+});
+
+describe('report output', () => {
+  it('--format json on the seed project: version 1, the tool, the root, contract-shaped findings, a matching summary', () => {
+    const project = copyFixture('seed-blog');
+    const result = runCli(['check', project, '--format', 'json']);
+    expect(result.status).toBe(1);
+    const report = JSON.parse(result.stdout) as JsonReport;
+    expect(report.version).toBe(1);
+    expect(report.tool).toEqual({ name: 'tm-doctor', version: PACKAGE_VERSION });
+    expect(report.root).toBe(project);
+    expect(report.findings.length).toBeGreaterThan(0);
+    for (const finding of report.findings) expect(Object.keys(finding).sort()).toEqual(FINDING_KEYS);
+    const count = (severity: string) => report.findings.filter((finding) => finding.severity === severity).length;
+    expect(report.summary).toEqual({
+      errors: count('error'),
+      warnings: count('warning'),
+      infos: count('info'),
+      fixable: report.findings.filter((finding) => finding.fix !== null && !finding.fixed).length,
+      fixed: 0,
+    });
+  });
+
+  it('--format json: the plugin-cache-dir finding of the seed project, in detail', () => {
+    const project = copyFixture('seed-blog');
+    const report = JSON.parse(runCli(['check', project, '--format', 'json', '--rule', 'plugin-cache-dir']).stdout) as JsonReport;
+    expect(report.findings).toHaveLength(1);
+    expect(report.findings[0]).toMatchObject({
+      ruleId: 'plugin-cache-dir',
+      severity: 'warning',
+      file: 'terramate.tm.hcl',
+      line: 1,
+      column: 1,
+      stack: null,
+      fixed: false,
+    });
+    expect(report.summary).toEqual({ errors: 0, warnings: 1, infos: 0, fixable: 1, fixed: 0 });
+  });
+
+  it('-o FILE writes the report to FILE and nothing to stdout', () => {
+    const project = copyFixture('seed-blog');
+    const outFile = join(tempDir(), 'report.json');
+    const home = emptyHome();
+    const written = runCli(['check', project, '--format', 'json', '-o', outFile], { home });
+    expect(written.status).toBe(1);
+    expect(written.stdout).toBe('');
+    expect(existsSync(outFile)).toBe(true);
+    const printed = runCli(['check', project, '--format', 'json'], { home });
+    expect(readFileSync(outFile, 'utf8')).toBe(printed.stdout);
+  });
+
+  it('`tm-doctor` with no command is `tm-doctor check`', () => {
+    const project = copyFixture('seed-blog');
+    const home = emptyHome();
+    const explicit = runCli(['check', project, '--format', 'json'], { home });
+    const implicit = runCli([project, '--format', 'json'], { home });
+    expect(implicit).toEqual(explicit);
+    const flagsOnly = runCli(['--format', 'json'], { home, cwd: project });
+    expect(flagsOnly).toEqual(explicit);
+    const bare = runCli([], { home, cwd: project });
+    expect(bare.status).toBe(1);
+    expect(bare.stdout).toBe(runCli(['check'], { home, cwd: project }).stdout);
+    expect(bare.stdout).toContain('plugin-cache-dir');
+  });
+
+  it('--format sarif validates against the official SARIF 2.1.0 schema', () => {
+    const validate = compileSarifSchema();
+    const result = runCli(['check', copyFixture('seed-blog'), '--format', 'sarif']);
+    expect(result.status).toBe(1);
+    const log = JSON.parse(result.stdout) as { version: string; runs: Array<{ results: Array<{ ruleId: string }> }> };
+    validate(log);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(log.version).toBe('2.1.0');
+    expect(log.runs[0].results.map((entry) => entry.ruleId)).toContain('plugin-cache-dir');
+  });
+});
+
+describe('colour', () => {
+  /** Runs the CLI under a pseudo-terminal (util-linux `script`), where colour would be on. */
+  function runInTerminal(args: string[], extraEnv: Record<string, string> = {}): string {
+    const project = copyFixture('seed-blog');
+    const command = [process.execPath, CLI, 'check', project, ...args].join(' ');
+    const result = spawnSync('script', ['-qec', command, '/dev/null'], {
+      env: scrubbedEnv(emptyHome(), { TERM: 'xterm-256color', ...extraEnv }),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    if (result.error) throw result.error;
+    expect(result.stdout).toContain('plugin-cache-dir');
+    return result.stdout;
+  }
+
+  it('a non-TTY stdout gets no ANSI escapes at all', () => {
+    const result = runCli(['check', copyFixture('seed-blog')]);
+    expect(result.stdout).toContain('plugin-cache-dir');
+    expect(result.stdout).not.toMatch(ANSI_ESCAPE);
+    expect(result.stderr).not.toMatch(ANSI_ESCAPE);
+  });
+
+  it('a terminal gets colour (so the checks around it can fail)', () => {
+    expect(runInTerminal([])).toMatch(ANSI_COLOR);
+  });
+
+  it('NO_COLOR on a terminal: no colour', () => {
+    expect(runInTerminal([], { NO_COLOR: '1' })).not.toMatch(ANSI_COLOR);
+  });
+
+  it('--no-color on a terminal: no colour', () => {
+    expect(runInTerminal(['--no-color'])).not.toMatch(ANSI_COLOR);
+  });
+});

@@ -1,0 +1,117 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseShell } from 'shell-quote';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { copyFixture, emptyHome, REPO, runCli, tempDir } from '../commands/run-cli.js';
+import { loadAction } from './composite-action.js';
+import { onPath } from './support.js';
+
+const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+const action = loadAction(join(REPO, 'action.yml'));
+const hookId = (parse(readFileSync(join(REPO, '.pre-commit-hooks.yaml'), 'utf8')) as Array<{ id: string }>)[0].id;
+
+/** The text of the README section under `heading` (up to the next heading of the same or a higher level). */
+function section(heading: string): string {
+  const lines = readme.split('\n');
+  const start = lines.findIndex((line) => line.replace(/^#+ /, '') === heading && line.startsWith('#'));
+  expect(start, `README has a "${heading}" heading`).toBeGreaterThanOrEqual(0);
+  const level = /^#+/.exec(lines[start])?.[0].length ?? 2;
+  let inFence = false;
+  let end = lines.length;
+  for (let index = start + 1; index < lines.length; index++) {
+    if (lines[index].startsWith('```')) inFence = !inFence;
+    const heading = /^(#+) /.exec(lines[index]);
+    if (!inFence && heading && heading[1].length <= level) {
+      end = index;
+      break;
+    }
+  }
+  return lines.slice(start + 1, end).join('\n');
+}
+
+function fencedBlocks(text: string, language: string): string[] {
+  return [...text.matchAll(new RegExp('^```' + language + '\\n([\\s\\S]*?)^```$', 'gm'))].map((match) => match[1]);
+}
+
+function validateWithPreCommit(kind: 'validate-config' | 'validate-manifest', text: string) {
+  const file = join(tempDir(), 'config.yaml');
+  writeFileSync(file, text);
+  return spawnSync('pre-commit', [kind, file], { encoding: 'utf8' });
+}
+
+describe('README integration sections', () => {
+  it('keeps the two newcomer commands at the top', () => {
+    const tryIt = section('Try it');
+    expect(tryIt).toContain('npm ci && npm run build && ./bin/run.js check fixtures/seed-blog');
+    expect(tryIt).toContain('npm test');
+    expect(readme.indexOf('## Try it')).toBeLessThan(readme.indexOf('## Before a release'));
+  });
+
+  it('"Before a release" names the pack and test commands', () => {
+    const text = section('Before a release');
+    expect(text).toContain('npm test');
+    expect(text).toContain('npm pack --dry-run');
+  });
+
+  it('"As a pre-commit hook": the snippet is a valid pre-commit config using the shipped hook id (pre-commit decides)', () => {
+    const [snippet] = fencedBlocks(section('As a pre-commit hook'), 'yaml');
+    const config = parse(snippet) as { repos: Array<{ repo: string; rev: string; hooks: Array<{ id: string }> }> };
+    expect(config.repos[0].hooks.map((hook) => hook.id)).toEqual([hookId]);
+    expect(onPath('pre-commit'), 'pre-commit is not installed').toBe(true);
+    const result = validateWithPreCommit('validate-config', snippet);
+    expect(result.stdout + result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it('.pre-commit-hooks.yaml is a valid manifest (pre-commit decides), and a broken one is not', () => {
+    expect(validateWithPreCommit('validate-manifest', readFileSync(join(REPO, '.pre-commit-hooks.yaml'), 'utf8')).status).toBe(0);
+    expect(validateWithPreCommit('validate-manifest', '- id: x\n  entry: y\n').status).not.toBe(0);
+  });
+
+  it('"In CI" GitHub workflow: uses the action with real inputs and uploads its SARIF output', () => {
+    const [workflowText] = fencedBlocks(section('GitHub Actions'), 'yaml');
+    const workflow = parse(workflowText) as {
+      permissions: Record<string, string>;
+      jobs: Record<string, { steps: Array<{ uses?: string; id?: string; if?: string; with?: Record<string, string> }> }>;
+    };
+    expect(workflow.permissions['security-events']).toBe('write');
+    const steps = Object.values(workflow.jobs)[0].steps;
+    const doctor = steps.find((step) => step.uses?.startsWith('tm-doctor/tm-doctor@'));
+    expect(doctor).toBeDefined();
+    for (const input of Object.keys(doctor?.with ?? {})) expect(Object.keys(action.inputs)).toContain(input);
+    const upload = steps.find((step) => step.uses?.startsWith('github/codeql-action/upload-sarif@'));
+    expect(upload?.with?.sarif_file).toBe(`\${{ steps.${doctor?.id}.outputs.sarif-file }}`);
+    expect(Object.keys(action.outputs)).toContain('sarif-file');
+    expect(upload?.if).toContain('always()');
+    expect(steps.indexOf(upload as object)).toBeGreaterThan(steps.indexOf(doctor as object));
+  });
+
+  it('"In CI" input table matches action.yml', () => {
+    const rows = section('GitHub Actions')
+      .split('\n')
+      .filter((line) => /^\| `[a-z-]+` \|/.test(line))
+      .map((line) => line.split('|').map((cell) => cell.trim()));
+    const table = Object.fromEntries(rows.map((cells) => [cells[1].replaceAll('`', ''), cells[2] === '(empty)' ? '' : cells[2].replaceAll('`', '')]));
+    const defaults = Object.fromEntries(Object.entries(action.inputs).map(([name, input]) => [name, input.default ?? '']));
+    expect(table).toEqual(defaults);
+  });
+
+  it('"In CI" GitLab job: its tm-doctor commands run as documented and write the junit report it declares', () => {
+    const [jobText] = fencedBlocks(section('GitLab CI'), 'yaml');
+    const job = Object.values(parse(jobText) as Record<string, { script: string[]; artifacts: { when: string; reports: { junit: string } } }>)[0];
+    expect(job.artifacts.when).toBe('always');
+    const project = copyFixture('seed-blog');
+    const home = emptyHome();
+    const statuses = job.script
+      .map((line) => parseShell(line).filter((token): token is string => typeof token === 'string'))
+      .filter((argv) => argv[0] === 'tm-doctor')
+      .map((argv) => runCli(argv.slice(1), { cwd: project, home }).status);
+    // The first prints the report and never fails; the second writes junit and fails on the seed's findings.
+    expect(statuses).toEqual([0, 1]);
+    const report = join(project, job.artifacts.reports.junit);
+    expect(existsSync(report)).toBe(true);
+    expect(readFileSync(report, 'utf8')).toMatch(/^<\?xml[^>]*\?>\s*<testsuites/);
+  });
+});
