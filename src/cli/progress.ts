@@ -1,19 +1,13 @@
 import { Listr } from 'listr2';
-
-/** Reports the phases of a run; a no-op when no display is wanted. */
-export interface Progress {
-  phase<T>(title: string, work: (status: (text: string) => void) => Promise<T>): Promise<T>;
-}
-
-const silent: Progress = { phase: (_title, work) => work(() => {}) };
+import { NO_PROGRESS, type PhaseRunner } from '../engine/doctor.js';
 
 /**
  * Runs `body` with a listr2 display of its phases on a TTY. Machine formats and non-TTY output
  * get none: listr2 would otherwise fall back to writing lines into stdout.
  */
-export async function withProgress<T>(enabled: boolean, body: (progress: Progress) => Promise<T>): Promise<T> {
-  if (!enabled) return body(silent);
-  const progress: Progress = {
+export async function withProgress<T>(enabled: boolean, body: (progress: PhaseRunner) => Promise<T>): Promise<T> {
+  if (!enabled) return body(NO_PROGRESS);
+  const progress: PhaseRunner = {
     async phase(title, work) {
       let result: Awaited<ReturnType<typeof work>> | undefined;
       await new Listr([{ title, task: async (_context, task) => void (result = await work((text) => (task.output = text))) }], {

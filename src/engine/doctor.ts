@@ -27,7 +27,8 @@ export interface DoctorOutcome {
   readText: (file: string) => string | undefined;
 }
 
-const direct: PhaseRunner = { phase: (_title, work) => work(() => {}) };
+/** Runs the phases with no display. */
+export const NO_PROGRESS: PhaseRunner = { phase: (_title, work) => work(() => {}) };
 
 function identity(finding: Finding): string {
   return `${finding.ruleId}\0${finding.location?.file ?? ''}\0${finding.message}`;
@@ -41,7 +42,7 @@ async function checkOnce(request: CheckRequest, progress: PhaseRunner, snapshot?
 }
 
 /** One `tm-doctor check`: find, optionally fix (in memory, re-checking, then one write), report. */
-export async function runDoctor(request: CheckRequest, fixRequest: FixRequest = {}, progress: PhaseRunner = direct): Promise<DoctorOutcome> {
+export async function runDoctor(request: CheckRequest, fixRequest: FixRequest = {}, progress: PhaseRunner = NO_PROGRESS): Promise<DoctorOutcome> {
   const cache = request.cache ?? (await ResultCache.open({ env: request.env, disabled: request.options.noCache }));
   try {
     return await doctor({ ...request, cache }, fixRequest, progress);
@@ -86,7 +87,7 @@ async function doctor(request: CheckRequest, fixRequest: FixRequest, progress: P
   // The overlay models file text only: directories made, files moved or a write refused
   // leave the in-memory result short of what is on disk, so then the disk is checked again.
   const diskMoved = plan.directories.length > 0 || plan.moves.length > 0;
-  const remaining = written.ok && !diskMoved ? latest : (await checkOnce(request, direct)).findings;
+  const remaining = written.ok && !diskMoved ? latest : (await checkOnce(request, NO_PROGRESS)).findings;
   const left = new Set(remaining.map(identity));
   const fixed = first.findings.filter((finding) => !left.has(identity(finding))).map((finding) => ({ ...finding, fixed: true }));
   return { root, findings: [...remaining, ...fixed], diff: null, notes, readText };

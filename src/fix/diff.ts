@@ -1,7 +1,7 @@
 // `--fix-dry-run` output: a unified diff of a plan that `git apply` accepts for project files.
 import { structuredPatch } from 'diff';
 import path from 'node:path';
-import { isSameOrInside } from './overlay.js';
+import { isInsideRoot } from '../paths.js';
 import type { FixPlan } from './plan.js';
 
 const CONTEXT_LINES = 3;
@@ -27,7 +27,7 @@ export function renderPlanDiff(plan: FixPlan, root: string): string {
 /** One file's patch; `before === null` means the file is created. Empty string when equal. */
 export function renderFileDiff(file: string, before: string | null, after: string, root: string, mode?: number): string {
   if (before === after) return '';
-  const inside = isSameOrInside(path.resolve(file), root);
+  const inside = isInsideRoot(root, path.resolve(file));
   const shown = inside ? path.relative(root, path.resolve(file)).split(path.sep).join('/') : path.resolve(file);
   const oldName = before === null ? '/dev/null' : inside ? `a/${shown}` : shown;
   const newName = inside ? `b/${shown}` : shown;

@@ -1,5 +1,6 @@
 // Between fix passes nothing is written to disk: the re-check reads the fixed text from here.
 import path from 'node:path';
+import { isInsideRoot } from '../paths.js';
 import type { FileFingerprint, Snapshot } from './snapshot.js';
 
 /**
@@ -20,17 +21,11 @@ export function overlayView(base: Snapshot, overlay: Overlay, movedAway: readonl
       const key = path.resolve(file);
       const pending = overlay.get(key);
       if (pending !== undefined) return pending;
-      if (movedAway.some((from) => isSameOrInside(key, from))) return undefined;
+      if (movedAway.some((from) => isInsideRoot(from, key))) return undefined;
       return base.textOf(key);
     },
     fingerprintOf(file: string): FileFingerprint | null | undefined {
       return base.fingerprintOf(path.resolve(file));
     },
   };
-}
-
-export function isSameOrInside(candidate: string, container: string): boolean {
-  const relative = path.relative(container, candidate);
-  if (relative === '') return true;
-  return relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative);
 }

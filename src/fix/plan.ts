@@ -3,8 +3,8 @@
 // pass (where it is recomputed against the new text).
 import path from 'node:path';
 import type { CreateFile, Fix, MovePath, TextEdit } from '../types.js';
-import { isSameOrInside } from './overlay.js';
 import type { Snapshot } from './snapshot.js';
+import { displayPath, isInsideRoot } from '../paths.js';
 
 export interface FileRewrite {
   file: string;
@@ -45,7 +45,7 @@ interface Owned<T> {
 }
 
 export function planFixes(fixes: readonly Fix[], snapshot: Snapshot): FixPlan {
-  const describe = (file: string): string => displayPath(file, snapshot.root);
+  const describe = (file: string): string => displayPath(snapshot.root, file);
   const rejected: SetAsideFix[] = [];
   const prepared: PreparedFix[] = [];
   for (const fix of fixes) {
@@ -86,11 +86,6 @@ export function isEmptyPlan(plan: FixPlan): boolean {
     plan.directories.length === 0 &&
     plan.moves.length === 0
   );
-}
-
-export function displayPath(file: string, root: string): string {
-  if (!isSameOrInside(file, root)) return file;
-  return path.relative(root, file).split(path.sep).join('/');
 }
 
 function prepareFix(fix: Fix, snapshot: Snapshot, describe: (file: string) => string): PreparedFix | string {
@@ -142,7 +137,7 @@ function unsafeChangeIn(prepared: PreparedFix, root: string, describe: (file: st
   if (prepared.directories.length > 0) return `makes directory ${describe(prepared.directories[0])}`;
   if (prepared.moves.length > 0) return `moves ${describe(prepared.moves[0].from)}`;
   for (const file of [...prepared.edits.map((e) => e.file), ...prepared.creates.map((c) => c.file)]) {
-    if (!isSameOrInside(file, root)) return `changes ${file}, outside the project`;
+    if (!isInsideRoot(root, file)) return `changes ${file}, outside the project`;
   }
   return null;
 }
@@ -209,12 +204,12 @@ class TakenChanges {
       for (const other of this.moves) {
         if (other.change.from === move.from && other.change.to === move.to) continue;
         const endpoints = [other.change.from, other.change.to];
-        if (endpoints.some((p) => isSameOrInside(p, move.from) || isSameOrInside(move.from, p) || isSameOrInside(p, move.to) || isSameOrInside(move.to, p))) {
+        if (endpoints.some((p) => isInsideRoot(move.from, p) || isInsideRoot(p, move.from) || isInsideRoot(move.to, p) || isInsideRoot(p, move.to))) {
           return `its move of ${this.describe(move.from)} collides with "${other.owner.description}"`;
         }
       }
       const touched = [...this.edits.keys(), ...this.creates.keys()];
-      const hit = touched.find((file) => isSameOrInside(file, move.from) || isSameOrInside(file, move.to));
+      const hit = touched.find((file) => isInsideRoot(move.from, file) || isInsideRoot(move.to, file));
       if (hit !== undefined) return `it moves ${this.describe(move.from)}, which holds ${this.describe(hit)}, changed by another fix`;
     }
     return null;
@@ -246,7 +241,7 @@ class TakenChanges {
   }
 
   private moveTouching(file: string): Owned<MovePath> | undefined {
-    return this.moves.find((m) => isSameOrInside(file, m.change.from) || isSameOrInside(file, m.change.to));
+    return this.moves.find((m) => isInsideRoot(m.change.from, file) || isInsideRoot(m.change.to, file));
   }
 }
 

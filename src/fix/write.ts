@@ -6,7 +6,8 @@ import { constants } from 'node:fs';
 import { access, link, lstat, mkdir, open, readdir, readFile, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Fix } from '../types.js';
-import { displayPath, type FileRewrite, type FixPlan } from './plan.js';
+import { displayPath } from '../paths.js';
+import type { FileRewrite, FixPlan } from './plan.js';
 import { hashBytes, isMissing, type Snapshot } from './snapshot.js';
 
 export type OutcomeStatus = 'written' | 'unchanged' | 'refused';
@@ -42,7 +43,7 @@ export const TEMP_MARKER = '.tm-doctor-';
 
 /** Order: directories, rewrites, creations, moves. Each file is written at most once. */
 export async function writePlan(plan: FixPlan, snapshot: Snapshot, options: WriteOptions = {}): Promise<WriteReport> {
-  const describe = (file: string): string => displayPath(file, snapshot.root);
+  const describe = (file: string): string => displayPath(snapshot.root, file);
   const outcomes: ChangeOutcome[] = [];
   for (const dir of plan.directories) outcomes.push(await makeDirectory(dir, describe));
   const writtenTargets = new Map<string, string>();

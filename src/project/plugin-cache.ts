@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
+import { displayPath } from '../paths.js';
 import type { Location } from '../types.js';
 import type { CliConfig, Tool } from './cli-config.js';
 import type { Project } from './project.js';
@@ -20,9 +21,10 @@ export interface EffectiveSetting {
 
 export type CacheProblem = 'tilde' | 'relative' | 'missing' | 'not-a-directory';
 
-function describeSource(source: SettingSource, root: string): string {
+/** Where a setting came from, for messages. */
+export function sourceName(source: SettingSource, root: string): string {
   if (source.kind === 'environment') return 'the environment';
-  if (source.kind === 'terramate') return `terramate config.run.env in ${source.definition.file.startsWith(root) ? source.definition.file.slice(root.length + 1) : source.definition.file}`;
+  if (source.kind === 'terramate') return `terramate config.run.env in ${displayPath(root, source.definition.file)}`;
   return source.file;
 }
 
@@ -39,10 +41,6 @@ export function sourceLocation(source: SettingSource): Location | null {
       endColumn: node.endPosition.column + 1,
     },
   };
-}
-
-export function sourceName(source: SettingSource, root: string): string {
-  return describeSource(source, root);
 }
 
 function fromCliConfig(config: CliConfig, key: 'pluginCacheDir' | 'mayBreakLockFile'): EffectiveSetting | null {
@@ -87,7 +85,7 @@ export function cacheDirProblem(value: EnvValue): CacheProblem | null {
 
 /** "a, b, c and 4 more": stack names for messages. */
 export function listStacks(project: Project, stacks: Stack[], shown = 3): string {
-  const names = stacks.map((stack) => stack.dir.slice(project.root.length + 1) || '.');
+  const names = stacks.map((stack) => displayPath(project.root, stack.dir));
   if (names.length <= shown) return names.join(', ');
   return `${names.slice(0, shown).join(', ')} and ${names.length - shown} more`;
 }

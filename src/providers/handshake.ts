@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { errnoCode } from './errno.js';
-import { checkHeaderBytes, hostPlatform } from './header.js';
+import { checkHeaderBytes, hostPlatform, readAt } from './header.js';
 
 export const TERRAFORM_MAGIC_COOKIE = 'd602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2';
 
@@ -122,17 +122,6 @@ async function isKernelExecutable(head: Buffer, executable: string): Promise<boo
     if ((await checkHeaderBytes(head, platform, readMore)).ok) return true;
   }
   return false;
-}
-
-async function readAt(path: string, position: number, length: number): Promise<Buffer> {
-  const handle = await open(path, 'r');
-  try {
-    const buffer = Buffer.alloc(length);
-    const { bytesRead } = await handle.read(buffer, 0, length, position);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
 }
 
 function superviseRun(executable: string, tempDir: string, options: HandshakeOptions): Promise<HandshakeResult> {

@@ -267,7 +267,8 @@ async function readHeader(path: string, size: number): Promise<Buffer> {
   return readAt(path, 0, Math.min(size, HEADER_BYTES));
 }
 
-async function readAt(path: string, position: number, length: number): Promise<Buffer> {
+/** Up to `length` bytes of a file from `position`, without reading the rest. */
+export async function readAt(path: string, position: number, length: number): Promise<Buffer> {
   const handle = await open(path, 'r');
   try {
     const buffer = Buffer.alloc(length);

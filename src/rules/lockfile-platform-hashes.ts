@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { displayPath } from '../paths.js';
 import type { Report } from '../types.js';
 import { createRule } from './rule.js';
 
@@ -34,7 +35,7 @@ export const lockfilePlatformHashes = createRule({
         if (project.sources.read(lockPath).ok) continue; // present but broken: parse-error says so
         reports.push({
           messageId: 'no-lock-file',
-          data: { stack: stack.dir.slice(project.root.length + 1) || '.' },
+          data: { stack: displayPath(project.root, stack.dir) },
           location: { file: stack.file, range: null },
           stack: stack.dir,
         });

@@ -1,21 +1,16 @@
-import { relative, sep } from 'node:path';
 import { initLaunches, type InitLaunch, type SharingOrigin } from '../project/invocations.js';
 import type { Project } from '../project/project.js';
+import { displayPath } from '../paths.js';
 import type { Report } from '../types.js';
 import { createRule } from './rule.js';
 import { sharingFix } from './sharing-fix.js';
-
-function displayPath(project: Project, file: string): string {
-  const rel = relative(project.root, file);
-  return rel.startsWith('..') ? file : rel.split(sep).join('/');
-}
 
 function describeOrigin(project: Project, origin: SharingOrigin): string {
   if (origin.source === 'env') return `via ${origin.written} in its environment`;
   if (origin.source === 'script-option') return `via ${origin.written} on the script command`;
   const outer = origin.via[0];
   if (!outer) return 'written on the command';
-  const where = outer.definedAt ? `, defined at ${displayPath(project, outer.definedAt.file)}:${outer.definedAt.line}` : '';
+  const where = outer.definedAt ? `, defined at ${displayPath(project.root, outer.definedAt.file)}:${outer.definedAt.line}` : '';
   return `via $(${outer.name})${where}`;
 }
 

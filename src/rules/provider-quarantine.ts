@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 
-import { isSameOrInside } from '../fix/overlay.js';
+import { displayPath, isInsideRoot } from '../paths.js';
 import type { Project } from '../project/project.js';
 import type { ProviderPackage } from '../project/provider-packages.js';
 import type { Fix, MovePath } from '../types.js';
@@ -44,17 +44,17 @@ export function quarantineFix(project: Project, inspection: ProviderInspection, 
   }
   for (const link of subject.links) {
     if (link.linkPath === subject.packageDir) continue;
-    const inside = isSameOrInside(link.linkPath, project.root);
+    const inside = isInsideRoot(project.root, link.linkPath);
     const tail = inside
       ? relative(project.root, link.linkPath)
       : join(relative(project.root, link.stack) || '.', subject.source, subject.version, subject.platform);
     changes.push({ kind: 'move', from: link.linkPath, to: join(quarantine, 'links', tail) });
   }
-  const what = subject.packageDir === null ? 'the dangling provider link' : `${display(project, subject.packageDir)}`;
+  const what = subject.packageDir === null ? 'the dangling provider link' : `${displayPath(project.root, subject.packageDir)}`;
   const linkCount = changes.length - (subject.packageDir === null ? 0 : 1);
   const links = subject.packageDir === null || linkCount === 0 ? '' : ` and ${linkCount} stack link${linkCount === 1 ? '' : 's'} to it`;
   return {
-    description: `quarantine ${what}${links} in ${display(project, quarantine)}`,
+    description: `quarantine ${what}${links} in ${displayPath(project.root, quarantine)}`,
     safe: false,
     changes,
   };
@@ -68,7 +68,7 @@ export function reinitCommands(project: Project, stackDirs: readonly string[], s
 }
 
 function packageTarget(project: Project, inspection: ProviderInspection, subject: QuarantineSubject, packageDir: string): string {
-  if (isSameOrInside(packageDir, project.root)) return join(inspection.quarantineDir, 'packages', relative(project.root, packageDir));
+  if (isInsideRoot(project.root, packageDir)) return join(inspection.quarantineDir, 'packages', relative(project.root, packageDir));
   let base = inspection.quarantineDir;
   const cacheDir = dirname(dirname(dirname(dirname(dirname(packageDir)))));
   if (deviceOf(packageDir) !== deviceOf(project.root) && deviceOf(dirname(cacheDir)) === deviceOf(packageDir)) {
@@ -78,7 +78,7 @@ function packageTarget(project: Project, inspection: ProviderInspection, subject
   const twin = inspection.packages.some(
     (other) =>
       other.package.packageDir !== packageDir &&
-      !isSameOrInside(other.package.packageDir, project.root) &&
+      !isInsideRoot(project.root, other.package.packageDir) &&
       other.package.source === subject.source &&
       other.package.version === subject.version &&
       other.package.platform === subject.platform,
@@ -93,10 +93,6 @@ function deviceOf(path: string): number | null {
   } catch {
     return null;
   }
-}
-
-function display(project: Project, path: string): string {
-  return isSameOrInside(path, project.root) ? relative(project.root, path) || '.' : path;
 }
 
 function shellWord(word: string): string {

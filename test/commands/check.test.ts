@@ -17,7 +17,7 @@ import {
   tempDir,
   unwrapOclifError,
 } from './run-cli.js';
-import { compileSarifSchema } from './sarif-schema.js';
+import { compileSarifSchema } from '../support/sarif-schema.js';
 
 const registryIds = rules.map((rule) => rule.meta.id);
 const PACKAGE_VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;

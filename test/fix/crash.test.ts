@@ -19,7 +19,7 @@ let driver: string;
 beforeAll(() => {
   work = mkdtempSync(path.join(tmpdir(), 'tm-doctor-crash-'));
   const out = path.join(work, 'build');
-  const sources = ['src/types.ts', ...readdirSync(path.join(repoRoot, 'src/fix')).filter((n) => n.endsWith('.ts') && n !== 'diff.ts' && n !== 'index.ts').map((n) => `src/fix/${n}`)];
+  const sources = ['src/types.ts', 'src/paths.ts', ...readdirSync(path.join(repoRoot, 'src/fix')).filter((n) => n.endsWith('.ts') && n !== 'diff.ts' && n !== 'index.ts').map((n) => `src/fix/${n}`)];
   for (const source of sources) {
     const { outputText } = ts.transpileModule(readFileSync(path.join(repoRoot, source), 'utf8'), {
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rules } from '../../src/rules/index.js';
-import { compileSarifSchema } from '../commands/sarif-schema.js';
+import { compileSarifSchema } from '../support/sarif-schema.js';
 import { copyFixture, emptyHome, homeWithPluginCache, REPO, scrubbedEnv, tempDir } from '../commands/run-cli.js';
 import { loadAction, parseOutputFile, runCompositeAction, type RunnerContext } from './composite-action.js';
 import { copyWorkingTree, npmNetworkEnv, suiteTempDir } from './support.js';

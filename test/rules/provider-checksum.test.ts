@@ -10,12 +10,12 @@ import {
   expectNothingLeft,
   goH1,
   healthyH1,
+  labFindings,
   removeLab,
   runProviderRules,
   runsOf,
   type ProviderLab,
 } from '../support/provider-lab.js';
-import { brief } from '../support/rule-tester.js';
 
 let lab: ProviderLab;
 afterEach(() => {
@@ -25,9 +25,7 @@ afterEach(() => {
 
 const CACHE = '<lab>/home/.terraform.d/plugin-cache/registry.terraform.io/hashicorp';
 
-function findingsOf(outcome: Awaited<ReturnType<typeof runProviderRules>>) {
-  return brief(outcome.findings, lab.root).map((finding) => ({ ...finding, message: finding.message.split(lab.base).join('<lab>') }));
-}
+const findingsOf = (outcome: Awaited<ReturnType<typeof runProviderRules>>) => labFindings(lab, outcome);
 
 function flipDataByte(path: string): void {
   const bytes = readFileSync(path);

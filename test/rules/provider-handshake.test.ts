@@ -10,12 +10,12 @@ import {
   expectNothingLeft,
   goH1,
   healthyH1,
+  labFindings,
   removeLab,
   runProviderRules,
   runsOf,
   type ProviderLab,
 } from '../support/provider-lab.js';
-import { brief } from '../support/rule-tester.js';
 
 let lab: ProviderLab;
 afterEach(() => {
@@ -26,9 +26,7 @@ afterEach(() => {
 const CACHE = '<lab>/home/.terraform.d/plugin-cache/registry.terraform.io/hashicorp';
 const FAILED_TO_READ = "Unrecognized remote plugin message: Failed to read any lines from plugin's stdout";
 
-function findingsOf(outcome: Awaited<ReturnType<typeof runProviderRules>>) {
-  return brief(outcome.findings, lab.root).map((finding) => ({ ...finding, message: finding.message.split(lab.base).join('<lab>') }));
-}
+const findingsOf = (outcome: Awaited<ReturnType<typeof runProviderRules>>) => labFindings(lab, outcome);
 
 function reinit(stack: string): string {
   return `Quarantine it with --fix --unsafe-fixes, then re-initialise one stack at a time: \`terramate -C ${stack} run --no-recursive -- terraform init\`.`;

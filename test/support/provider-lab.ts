@@ -20,6 +20,7 @@ import { expect } from 'vitest';
 
 import { runDoctor, type DoctorOutcome, type FixRequest } from '../../src/engine/doctor.js';
 import { buildGoTool, makeTempDir, processesStartedUnder, zombieChildren } from './providers.js';
+import { brief } from './rule-tester.js';
 
 export const VERSION = '1.0.0';
 export const PLATFORM = 'linux_amd64';
@@ -166,4 +167,9 @@ export function expectNothingLeft(lab: ProviderLab): void {
   expect(processesStartedUnder(lab.tmp)).toEqual([]);
   expect(zombieChildren()).toEqual([]);
   expect(readdirSync(lab.tmp)).toEqual([]);
+}
+
+/** Findings briefly, paths relative to the lab's project, the lab's temp base shown as `<lab>`. */
+export function labFindings(lab: ProviderLab, outcome: DoctorOutcome) {
+  return brief(outcome.findings, lab.root).map((finding) => ({ ...finding, message: finding.message.split(lab.base).join('<lab>') }));
 }

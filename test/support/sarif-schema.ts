@@ -2,9 +2,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Ajv, type ValidateFunction } from 'ajv';
 
-// Same compilation as test/reporters/sarif.test.ts (which does not export it): the official
-// SARIF 2.1.0 schema is draft-04 (`id`), so it is compiled by Ajv's draft-07 core after
-// renaming `id` to `$id`.
+// The official SARIF 2.1.0 schema (draft-04 dialect: `id`, no boolean exclusive bounds),
+// compiled by Ajv's draft-07 core after renaming `id` to `$id`; nothing else differs.
 export function compileSarifSchema(): ValidateFunction {
   const require = createRequire(import.meta.url);
   const schemaPath = require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json');
