@@ -76,8 +76,9 @@ export default class Check extends Command {
       color,
       readText: outcome.readText,
     });
+    // With --fix-dry-run stdout carries the diff alone, so that it can be piped to `git apply`.
     if (flags.output) writeFileSync(flags.output, report);
-    else if (flags['fix-dry-run'] && format === 'stylish') process.stderr.write(report);
+    else if (flags['fix-dry-run']) process.stderr.write(report);
     else process.stdout.write(report);
     this.exit(exitCodeFor(outcome.findings, flags['fail-on'] as FailOn));
   }

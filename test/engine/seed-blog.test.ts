@@ -60,4 +60,12 @@ describe('the seed incident, end to end through the CLI', () => {
       'plugin-cache-dir fixtures/seed-blog/terramate.tm.hcl:1',
     ]);
   });
+
+  it('keeps stdout for the diff alone with --fix-dry-run, whatever the format', () => {
+    const project = copyFixture('seed-blog');
+    const { status, stdout, stderr } = tmDoctor(['check', project, '--fix-dry-run', '--format', 'json'], { HOME: tempDir('tm-doctor-home-') });
+    expect(status).toBe(1);
+    expect(stdout.startsWith('diff --git a/Makefile b/Makefile\n')).toBe(true);
+    expect(JSON.parse(stderr).findings).toHaveLength(3);
+  });
 });
