@@ -43,7 +43,7 @@ export function kindOf(relativePath: string): FileKind | null {
 }
 
 function isHidden(relativePath: string): boolean {
-  return relativePath.split('/').some((part) => part.startsWith('.') && part !== '.github' && part !== '.gitlab-ci.yml' && part !== '.gitlab-ci.yaml' && part !== '.terraform.lock.hcl' && part !== '.justfile');
+  return relativePath.split('/').some((part) => part.startsWith('.'));
 }
 
 export interface DiscoveredFiles {
