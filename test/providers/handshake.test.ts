@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runHandshake, parseHandshakeLine, TERRAFORM_MAGIC_COOKIE } from '../../src/providers/handshake.js';
 import { runHandshakes } from '../../src/providers/handshake-pool.js';
 import { hashPackageDir } from '../../src/providers/dirhash.js';
-import { buildGoTool, makeTempDir, processesStartedUnder, zombieChildren } from '../support/providers.js';
+import { buildGoTool, makeTempDir, pluginEnvironment, processesStartedUnder, zombieChildren } from '../support/providers.js';
 
 const FAILED_TO_READ = "Unrecognized remote plugin message: \nFailed to read any lines from plugin's stdout";
 
@@ -78,15 +78,7 @@ describe('runHandshake against a real go-plugin server', () => {
       const dumped = readFileSync(`${executable}.env`, 'utf8').trim().split('\n').sort();
       const tempDir = result.ok ? result.address.slice(0, result.address.lastIndexOf('/')) : '';
       expect(dumped).toEqual(
-        [
-          'PATH=/usr/bin:/bin',
-          'PLUGIN_MAX_PORT=25000',
-          'PLUGIN_MIN_PORT=10000',
-          'PLUGIN_PROTOCOL_VERSIONS=5,6',
-          `PLUGIN_UNIX_SOCKET_DIR=${tempDir}`,
-          `TF_PLUGIN_MAGIC_COOKIE=${TERRAFORM_MAGIC_COOKIE}`,
-          `TMPDIR=${tempDir}`,
-        ].sort(),
+        pluginEnvironment(tempDir),
       );
     } finally {
       if (previous === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;

@@ -1,7 +1,7 @@
 import { chmodSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { TERRAFORM_MAGIC_COOKIE } from '../../src/providers/handshake.js';
+import { pluginEnvironment } from '../support/providers.js';
 import {
   addBinary,
   addPackage,
@@ -150,15 +150,7 @@ describe('provider-handshake through the engine, with the real go-plugin provide
       const tempDir = dumped.find((line) => line.startsWith('TMPDIR='))?.slice('TMPDIR='.length) ?? '';
       expect(tempDir.startsWith(`${lab.tmp}/tm-doctor-plugin-`)).toBe(true);
       expect(dumped).toEqual(
-        [
-          'PATH=/usr/bin:/bin',
-          'PLUGIN_MAX_PORT=25000',
-          'PLUGIN_MIN_PORT=10000',
-          'PLUGIN_PROTOCOL_VERSIONS=5,6',
-          `PLUGIN_UNIX_SOCKET_DIR=${tempDir}`,
-          `TF_PLUGIN_MAGIC_COOKIE=${TERRAFORM_MAGIC_COOKIE}`,
-          `TMPDIR=${tempDir}`,
-        ].sort(),
+        pluginEnvironment(tempDir),
       );
     } finally {
       if (previous === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;

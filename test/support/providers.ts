@@ -5,6 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TERRAFORM_MAGIC_COOKIE } from '../../src/providers/handshake.js';
 
 const supportDir = dirname(fileURLToPath(import.meta.url));
 const builtTools = new Map<string, string>();
@@ -61,4 +62,17 @@ export function sha256sumOf(files: readonly string[]): string[] {
     .trim()
     .split('\n')
     .map((line) => line.slice(0, 64));
+}
+
+/** Everything a provider started by tm-doctor may see in its environment, sorted. */
+export function pluginEnvironment(tempDir: string): string[] {
+  return [
+    'PATH=/usr/bin:/bin',
+    'PLUGIN_MAX_PORT=25000',
+    'PLUGIN_MIN_PORT=10000',
+    'PLUGIN_PROTOCOL_VERSIONS=5,6',
+    `PLUGIN_UNIX_SOCKET_DIR=${tempDir}`,
+    `TF_PLUGIN_MAGIC_COOKIE=${TERRAFORM_MAGIC_COOKIE}`,
+    `TMPDIR=${tempDir}`,
+  ].sort();
 }
