@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-import { runHandshake, parseHandshakeLine, TERRAFORM_MAGIC_COOKIE } from '../../src/providers/handshake.js';
+import { runHandshake, parseHandshakeLine } from '../../src/providers/handshake.js';
 import { runHandshakes } from '../../src/providers/handshake-pool.js';
 import { hashPackageDir } from '../../src/providers/dirhash.js';
 import { buildGoTool, makeTempDir, pluginEnvironment, processesStartedUnder, zombieChildren } from '../support/providers.js';
