@@ -85,8 +85,41 @@ export async function parseHclValues(file: string, text: string): Promise<HclPar
   try {
     return { body: await hcl2json.parse(file, text), diagnostic: null };
   } catch (error) {
-    return { body: null, diagnostic: parseHclDiagnostic(file, error) };
+    const message = error instanceof Error ? error.message : String(error);
+    if (message.startsWith('parse config')) return { body: null, diagnostic: parseHclDiagnostic(file, error) };
+    // The file parsed; only hcl2json's JSON form failed (it cannot hold `globals {}` beside
+    // `globals "a" {}`). Each top-level item alone converts, so the file is read item by item.
+    return { body: await convertItemByItem(hcl2json, file, text), diagnostic: null };
   }
+}
+
+async function convertItemByItem(hcl2json: Hcl2Json, file: string, text: string): Promise<HclBody> {
+  const tree = (await loadTreeParser()).parse(text);
+  const body: HclBody = {};
+  const items = tree?.rootNode.children.find((child) => child?.type === 'body')?.children ?? [];
+  for (const item of items) {
+    if (!item || (item.type !== 'block' && item.type !== 'attribute')) continue;
+    try {
+      mergeInto(body, await hcl2json.parse(file, item.text));
+    } catch {
+      // This item alone still has no JSON form: what it says is not read.
+    }
+  }
+  return body;
+}
+
+/** Blocks of one type concatenate, labels merge; a key of another shape keeps the first. */
+function mergeInto(target: { [key: string]: HclValue }, source: { [key: string]: HclValue }): void {
+  for (const [key, value] of Object.entries(source)) {
+    const existing = target[key];
+    if (existing === undefined) target[key] = value;
+    else if (Array.isArray(existing) && Array.isArray(value)) existing.push(...value);
+    else if (isObject(existing) && isObject(value)) mergeInto(existing, value);
+  }
+}
+
+function isObject(value: HclValue | undefined): value is { [key: string]: HclValue } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

@@ -2,16 +2,10 @@ import { blocksAtPath } from '../parsers/hcl.js';
 import type { Project } from '../project/project.js';
 import type { Location } from '../types.js';
 
-/**
- * Where project-wide Terramate settings live: the first line of the root `terramate` block,
- * or null when the project has none (the fix would create the file).
- */
-export async function configRootLocation(project: Project): Promise<Location | null> {
-  const config = await project.terramate();
-  const file = config.terramateBlockFiles[0];
-  if (!file) return null;
+/** The header line (`type "label" {`) of the first top-level `type` block of an HCL file. */
+export async function blockLocation(project: Project, file: string, type: string): Promise<Location> {
   const doc = await project.hcl(file);
-  const block = doc ? blocksAtPath(doc.tree, ['terramate'])[0] : undefined;
+  const block = doc?.body ? blocksAtPath(doc.tree, [type])[0] : undefined;
   if (!block) return { file, range: null };
   return {
     file,
@@ -22,4 +16,13 @@ export async function configRootLocation(project: Project): Promise<Location | n
       endColumn: block.open.endPosition.column + 1,
     },
   };
+}
+
+/**
+ * Where project-wide Terramate settings live: the root `terramate` block, or null when the
+ * project has none (the fix would create the file).
+ */
+export async function configRootLocation(project: Project): Promise<Location | null> {
+  const file = (await project.terramate()).terramateBlockFiles[0];
+  return file ? blockLocation(project, file, 'terramate') : null;
 }

@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { displayPath } from '../paths.js';
 import type { Report } from '../types.js';
+import { blockLocation } from './locations.js';
 import { createRule } from './rule.js';
 
 function hasTerraformFiles(dir: string): boolean {
@@ -36,7 +37,7 @@ export const lockfilePlatformHashes = createRule({
         reports.push({
           messageId: 'no-lock-file',
           data: { stack: displayPath(project.root, stack.dir) },
-          location: { file: stack.file, range: null },
+          location: await blockLocation(project, stack.file, 'stack'),
           stack: stack.dir,
         });
         continue;

@@ -92,3 +92,17 @@ describe('a broken file is a finding, not a crash', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('valid HCL that hcl2json cannot turn into JSON', () => {
+  it('reads `globals {}` beside `globals "a" "b" {}` item by item, without a parse-error', async () => {
+    const dir = tempDir();
+    writeTree(dir, {
+      'terramate.tm.hcl': 'terramate {\n  required_version = ">= 0.12.0"\n}\n',
+      'config.tm.hcl': 'globals {\n  region = "eu-west-1"\n}\n\nglobals "terraform" "backend" {\n  bucket = "state"\n}\n',
+      'stacks/a/stack.tm.hcl': 'globals {\n  x = 1\n}\n\nglobals "terraform" {\n  y = 2\n}\n\nstack {\n  name = "a"\n}\n',
+    });
+    const outcome = await check(dir, { rules: ['parse-error', 'plugin-cache-dir'] });
+    expect(brief(outcome.findings, dir).map((finding) => finding.ruleId)).toEqual(['plugin-cache-dir']);
+    expect(outcome.findings[0].message).toContain('for 1 stack(s) (stacks/a)');
+  });
+});

@@ -37,7 +37,7 @@ describe('lockfile-platform-hashes', () => {
     );
     expect(findings.map(({ ruleId, file, line }) => ({ ruleId, file, line }))).toEqual([
       { ruleId: 'lockfile-platform-hashes', file: 'a/.terraform.lock.hcl', line: 13 },
-      { ruleId: 'lockfile-platform-hashes', file: 'b/stack.tm.hcl', line: null },
+      { ruleId: 'lockfile-platform-hashes', file: 'b/stack.tm.hcl', line: 1 },
     ]);
     expect(findings[0].message).toMatch(/^The lock entry for registry.terraform.io\/hashicorp\/random 3.6.3 has no h1: hash/);
     expect(findings[1].message).toMatch(/^Stack b has no .terraform.lock.hcl/);
