@@ -8,8 +8,25 @@ export function packageFile(relativePath: string): string {
   return require.resolve(`../../${relativePath}`);
 }
 
+interface PackageJson {
+  version: string;
+  homepage?: string;
+}
+
+let manifest: PackageJson | undefined;
+
+function packageJson(): PackageJson {
+  manifest ??= JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as PackageJson;
+  return manifest;
+}
+
 export function packageVersion(): string {
-  return (JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version;
+  return packageJson().version;
+}
+
+/** The project's home page, shown by SARIF consumers next to the tool's name. */
+export function packageHomepage(): string | undefined {
+  return packageJson().homepage?.replace(/#.*$/, '');
 }
 
 export function ruleDoc(ruleId: string): string | null {

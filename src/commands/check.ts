@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { Args, Command, Flags } from '@oclif/core';
 import { runDoctor, type DoctorOutcome } from '../engine/doctor.js';
 import { exitCodeFor, type FailOn } from '../engine/exit-code.js';
-import { packageVersion, ruleDoc } from '../cli/package-info.js';
+import { packageHomepage, packageVersion, ruleDoc } from '../cli/package-info.js';
 import { REPORT_FORMATS, reporters, type ReportFormat } from '../reporters/index.js';
 import { UsageError } from '../types.js';
 import { ruleMetas } from '../engine/check.js';
@@ -69,7 +69,7 @@ export default class Check extends Command {
 
     const report = reporters[format]({
       root: outcome.root,
-      tool: { name: 'tm-doctor', version: packageVersion() },
+      tool: { name: 'tm-doctor', version: packageVersion(), informationUri: packageHomepage() },
       findings: outcome.findings,
       rules: ruleMetas(),
       ruleDocs: ruleDoc,
