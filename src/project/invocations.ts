@@ -3,6 +3,7 @@ import { evaluateMakefile, type RecipeLine, type RecipeVariant, type VariableDef
 import { parseShell, type ArgWord, type ShellCommand, type VariableMap } from '../parsers/shell.js';
 import { findInitInRunCommand, isInitCommand, parseTerramateInvocation, type TerramateInvocation } from '../parsers/terramate-cli.js';
 import { extractCommandSites, positionInFile, type CommandSite, type CommandSiteContext } from '../parsers/yaml-ci.js';
+import type { Tool } from './cli-config.js';
 import type { Project } from './project.js';
 import type { ScriptCommand, ScriptDefinition } from './terramate.js';
 
@@ -48,6 +49,12 @@ export function initLaunches(project: Project): Promise<InitLaunch[]> {
     launchesByProject.set(project, launches);
   }
   return launches;
+}
+
+/** The tools the project's init launches use; Terraform when none is found. */
+export async function launchTools(project: Project): Promise<Tool[]> {
+  const tools = new Set((await initLaunches(project)).map((launch) => launch.tool));
+  return tools.size === 0 ? ['terraform'] : [...tools].sort();
 }
 
 async function collect(project: Project): Promise<InitLaunch[]> {

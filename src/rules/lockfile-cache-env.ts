@@ -1,3 +1,4 @@
+import { launchTools } from '../project/invocations.js';
 import { effectiveSetting, listStacks, MAY_BREAK_LOCK_VAR } from '../project/plugin-cache.js';
 import type { Stack } from '../project/terramate.js';
 import { configRootLocation } from './locations.js';
@@ -18,8 +19,13 @@ export const lockfileCacheEnv = createRule({
   },
   async check({ project }) {
     const missing: Stack[] = [];
+    const tools = await launchTools(project);
     for (const stack of await project.stacks()) {
-      if (!(await effectiveSetting(project, stack, 'terraform', MAY_BREAK_LOCK_VAR))) missing.push(stack);
+      for (const tool of tools) {
+        if (await effectiveSetting(project, stack, tool, MAY_BREAK_LOCK_VAR)) continue;
+        missing.push(stack);
+        break;
+      }
     }
     if (missing.length === 0) return [];
     return [

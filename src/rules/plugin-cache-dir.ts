@@ -1,3 +1,4 @@
+import { launchTools } from '../project/invocations.js';
 import { CACHE_DIR_VAR, cacheDirProblem, effectiveSetting, listStacks, sourceLocation, sourceName } from '../project/plugin-cache.js';
 import { UNKNOWN, type Stack } from '../project/terramate.js';
 import type { Report } from '../types.js';
@@ -51,39 +52,37 @@ export const pluginCacheDir = createRule({
   },
   async check({ project, options }) {
     const stacks = await project.stacks();
-    const uncached: Stack[] = [];
-    const problems = new Map<string, { report: Report; stacks: Stack[] }>();
-    for (const stack of stacks) {
-      const setting = await effectiveSetting(project, stack, 'terraform', CACHE_DIR_VAR);
-      if (!setting) {
-        uncached.push(stack);
-        continue;
+    const problems = new Map<string, Report>();
+    const reports: Report[] = [];
+    for (const tool of await launchTools(project)) {
+      const uncached: Stack[] = [];
+      for (const stack of stacks) {
+        const setting = await effectiveSetting(project, stack, tool, CACHE_DIR_VAR);
+        if (!setting) {
+          uncached.push(stack);
+          continue;
+        }
+        const problem = cacheDirProblem(setting.value);
+        if (!problem || setting.value === UNKNOWN) continue;
+        const source = sourceName(setting.source, project.root);
+        const key = `${problem}\0${setting.value}\0${source}`;
+        if (problems.has(key)) continue;
+        const fix: Fix | null =
+          problem === 'missing' ? { description: `create ${setting.value}`, safe: false, changes: [{ kind: 'mkdir', dir: setting.value }] } : null;
+        problems.set(key, { messageId: problem, data: { value: setting.value, source }, location: sourceLocation(setting.source), fix });
       }
-      const problem = cacheDirProblem(setting.value);
-      if (!problem || setting.value === UNKNOWN) continue;
-      const source = sourceName(setting.source, project.root);
-      const key = `${problem}\0${setting.value}\0${source}`;
-      const fix: Fix | null =
-        problem === 'missing' ? { description: `create ${setting.value}`, safe: false, changes: [{ kind: 'mkdir', dir: setting.value }] } : null;
-      const entry = problems.get(key) ?? {
-        report: { messageId: problem, data: { value: setting.value, source }, location: sourceLocation(setting.source), fix },
-        stacks: [],
-      };
-      entry.stacks.push(stack);
-      problems.set(key, entry);
-    }
-    const reports: Report[] = [...problems.values()].map(({ report }) => report);
-    if (uncached.length > 0) {
-      const cli = await project.cliConfig('terraform');
+      if (uncached.length === 0) continue;
+      const cli = await project.cliConfig(tool);
       reports.push({
         messageId: 'none',
-        data: { count: uncached.length, stacks: listStacks(project, uncached), cliFile: cli.mainFile ?? '~/.terraformrc' },
+        data: { count: uncached.length, stacks: listStacks(project, uncached), cliFile: cli.mainFile ?? `the ${tool} CLI configuration` },
         location: await configRootLocation(project),
         fix: options.unsafeFixes
           ? await cliConfigFix(project, cli.mainFile)
           : await runEnvFix(project, CACHE_DIR_VAR, RUN_ENV_VALUE, `set ${CACHE_DIR_VAR} = ${RUN_ENV_VALUE} in the root Terramate config.run.env`),
       });
     }
+    reports.unshift(...problems.values());
     return reports;
   },
 });

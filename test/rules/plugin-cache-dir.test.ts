@@ -135,4 +135,17 @@ describe('plugin-cache-dir', () => {
   it('says nothing for a project without stacks', async () => {
     expect(await run({ 'terramate.tm.hcl': ROOT }, homeWith({}))).toEqual([]);
   });
+
+  it('reads OpenTofu\'s configuration for a project whose init runs tofu', async () => {
+    const cache = tempDir();
+    const tofuProject = project({ Makefile: 'init:\n\tterramate run -- tofu init\n' });
+    const tofurc = homeWith({ '.tofurc': `plugin_cache_dir = "${cache}"\n` });
+    expect(await run(tofuProject, tofurc)).toEqual([]);
+    const xdg = tempDir();
+    writeTree(xdg, { 'opentofu/tofurc': `plugin_cache_dir = "${cache}"\n` });
+    expect(await run(tofuProject, homeWith({}), { XDG_CONFIG_HOME: xdg })).toEqual([]);
+    const terraformOnly = homeWith({ '.tofurc': `plugin_cache_dir = "${cache}"\n` });
+    const findings = await run(project(), terraformOnly);
+    expect(findings.map((finding) => finding.message)).toEqual([expect.stringContaining(`or plugin_cache_dir in ${terraformOnly}/.terraformrc.`)]);
+  });
 });
