@@ -108,13 +108,21 @@ async function convertItemByItem(hcl2json: Hcl2Json, file: string, text: string)
   return body;
 }
 
-/** Blocks of one type concatenate, labels merge; a key of another shape keeps the first. */
+/**
+ * Where hcl2json's form has no place for bodies beside deeper labels (`script "a" {}` next to
+ * `script "a" "b" {}`), the bodies with no further label are kept under this key.
+ */
+export const NO_MORE_LABELS = '\u0000';
+
+/** Blocks of one type concatenate, labels merge; bodies meeting deeper labels go under NO_MORE_LABELS. */
 function mergeInto(target: { [key: string]: HclValue }, source: { [key: string]: HclValue }): void {
   for (const [key, value] of Object.entries(source)) {
     const existing = target[key];
     if (existing === undefined) target[key] = value;
     else if (Array.isArray(existing) && Array.isArray(value)) existing.push(...value);
     else if (isObject(existing) && isObject(value)) mergeInto(existing, value);
+    else if (Array.isArray(existing) && isObject(value)) target[key] = { [NO_MORE_LABELS]: existing, ...value };
+    else if (isObject(existing) && Array.isArray(value)) mergeInto(existing, { [NO_MORE_LABELS]: value });
   }
 }
 

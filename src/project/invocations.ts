@@ -1,11 +1,12 @@
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { evaluateMakefile, type RecipeLine, type RecipeVariant, type VariableDefinition, type ViaLink } from '../parsers/make/index.js';
 import { parseShell, type ArgWord, type ShellCommand, type VariableMap } from '../parsers/shell.js';
-import { findInitInRunCommand, isInitCommand, parseTerramateInvocation, type TerramateInvocation } from '../parsers/terramate-cli.js';
+import { findInitInRunCommand, parseTerramateInvocation, type TerramateInvocation } from '../parsers/terramate-cli.js';
+import { isInsideRoot } from '../paths.js';
 import { extractCommandSites, positionInFile, type CommandSite, type CommandSiteContext } from '../parsers/yaml-ci.js';
 import type { Tool } from './cli-config.js';
 import type { Project } from './project.js';
-import type { ScriptCommand, ScriptDefinition } from './terramate.js';
+import type { ScriptCommand, ScriptDefinition, TerramateConfig } from './terramate.js';
 
 // Every place the project launches `terraform init` / `tofu init` through Terramate, with the
 // Terramate options that reach it, resolved the way make, the shell and Terramate would.
@@ -38,6 +39,8 @@ export interface InitLaunch {
   parallel: number | 'unknown';
   make?: { recipe: RecipeLine; definitions: VariableDefinition[] };
   script?: { definition: ScriptDefinition; command: ScriptCommand };
+  /** The directory whose stacks it runs in (`-C`, the Makefile's directory...); null when unknown. */
+  scope: string | null;
 }
 
 const launchesByProject = new WeakMap<Project, Promise<InitLaunch[]>>();
@@ -58,14 +61,14 @@ export async function launchTools(project: Project): Promise<Tool[]> {
 }
 
 async function collect(project: Project): Promise<InitLaunch[]> {
-  const { scripts } = await project.terramate();
+  const config = await project.terramate();
   const launches: InitLaunch[] = [];
-  launches.push(...fromMakefiles(project, scripts));
-  for (const file of project.filesOf('shell')) launches.push(...fromShellScript(project, file, scripts));
+  launches.push(...fromMakefiles(project, config));
+  for (const file of project.filesOf('shell')) launches.push(...fromShellScript(project, file, config));
   for (const kind of ['github-workflow', 'gitlab-ci', 'package-json', 'taskfile', 'justfile'] as const) {
-    for (const file of project.filesOf(kind)) launches.push(...fromCommandSites(project, file, kind, scripts));
+    for (const file of project.filesOf(kind)) launches.push(...fromCommandSites(project, file, kind, config));
   }
-  launches.push(...(await fromTerramateScripts(project)));
+  launches.push(...fromTerramateScripts(config));
   return launches;
 }
 
@@ -76,6 +79,7 @@ interface CommandLaunch {
   command: ShellCommand;
   tool: 'terraform' | 'tofu';
   parallel: number | 'unknown';
+  scope: string | null;
 }
 
 /** Parallelism as Terramate reads it; a bare `--parallel` meant 5 before Terramate 0.6. */
@@ -86,24 +90,41 @@ function parallelOf(invocation: TerramateInvocation): number | 'unknown' {
   return value;
 }
 
-/** `terramate run ... init`, or `terramate script run NAME` where a script NAME runs init. */
-function launchesIn(command: ShellCommand, scripts: ScriptDefinition[]): CommandLaunch[] {
+/** The tool a Terramate script command runs init with, looking through `sh -c '...'`. */
+function scriptInitTool(command: ScriptCommand): 'terraform' | 'tofu' | null {
+  const argv = command.argv.map((word) => (typeof word === 'string' ? word : ''));
+  return findInitInRunCommand(argv)[0]?.tool ?? null;
+}
+
+/** Where Terramate runs: `-C DIR` from the directory the command starts in. */
+function scopeOf(invocation: TerramateInvocation, base: string): string | null {
+  const { chdir } = invocation.options;
+  if (chdir === null) return base;
+  return typeof chdir === 'string' ? resolve(base, chdir) : null;
+}
+
+/**
+ * `terramate run ... init`, or `terramate script run NAME` where the script NAME in scope of
+ * the stacks it reaches runs init. `base` is the directory the command starts in.
+ */
+function launchesIn(command: ShellCommand, config: TerramateConfig, base: string): CommandLaunch[] {
   const invocation = parseTerramateInvocation(command.argv, { env: command.environment });
   if (!invocation) return [];
   const parallel = parallelOf(invocation);
+  const scope = scopeOf(invocation, base);
   if (invocation.kind === 'run') {
     const inits = findInitInRunCommand(invocation.command, command.environment);
-    return inits.map((init) => ({ invocation, command, tool: init.tool, parallel }));
+    return inits.map((init) => ({ invocation, command, tool: init.tool, parallel, scope }));
   }
-  const labels = invocation.scriptLabels.join(' ');
-  const tools = new Set(
-    scripts
-      .filter((script) => script.labels.join(' ') === labels)
-      .flatMap((script) => script.commands)
-      .map((scriptCommand) => isInitCommand(scriptCommand.argv.map((word) => (typeof word === 'string' ? word : '')))?.tool)
-      .filter((tool): tool is 'terraform' | 'tofu' => tool !== undefined),
-  );
-  return [...tools].map((tool) => ({ invocation, command, tool, parallel }));
+  const reached = scope === null ? config.stacks : config.stacks.filter((stack) => isInsideRoot(scope, stack.dir));
+  const tools = new Set<'terraform' | 'tofu'>();
+  for (const stack of reached) {
+    for (const scriptCommand of config.scriptFor(stack.dir, invocation.scriptLabels)?.commands ?? []) {
+      const tool = scriptInitTool(scriptCommand);
+      if (tool) tools.add(tool);
+    }
+  }
+  return [...tools].map((tool) => ({ invocation, command, tool, parallel, scope }));
 }
 
 const OPTION_OF_ENV: Record<string, SharingOption> = { TM_ARG_RUN_ENABLE_SHARING: 'enable-sharing', TM_ARG_RUN_MOCK_ON_FAIL: 'mock-on-fail' };
@@ -178,7 +199,7 @@ function viaFor(variant: RecipeVariant, start: number, end: number): ViaLink[] {
   return covering[0]?.via ?? [];
 }
 
-function fromMakefiles(project: Project, scripts: ScriptDefinition[]): InitLaunch[] {
+function fromMakefiles(project: Project, config: TerramateConfig): InitLaunch[] {
   const launches: InitLaunch[] = [];
   const included = new Set<string>();
   const entries = makefileEntries(project);
@@ -197,22 +218,25 @@ function fromMakefiles(project: Project, scripts: ScriptDefinition[]): InitLaunc
       }
     }
     for (const recipe of db.recipes) {
-      const launch = makeLaunch(recipe, db.definitions, scripts);
+      const launch = makeLaunch(recipe, db.definitions, config);
       if (launch) launches.push(launch);
     }
   }
   return launches;
 }
 
-function makeLaunch(recipe: RecipeLine, definitions: VariableDefinition[], scripts: ScriptDefinition[]): InitLaunch | null {
+function makeLaunch(recipe: RecipeLine, definitions: VariableDefinition[], config: TerramateConfig): InitLaunch | null {
   const sharing = new Map<string, SharingOrigin>();
   let parallel: number | 'unknown' = 0;
   let tool: 'terraform' | 'tofu' | null = null;
+  let scope: string | null = null;
   for (const variant of recipe.variants) {
     const masked = maskUnknowns(variant.text);
     for (const command of parseShell(masked.text).commands) {
-      for (const launch of launchesIn(command, scripts)) {
+      // make runs recipes in the Makefile's directory.
+      for (const launch of launchesIn(command, config, dirname(recipe.file))) {
         tool ??= launch.tool;
+        scope ??= launch.scope;
         parallel = maxParallel(parallel, launch.parallel);
         for (const found of sharingWords(launch)) {
           const start = found.word ? masked.origin[found.word.start] : -1;
@@ -243,6 +267,7 @@ function makeLaunch(recipe: RecipeLine, definitions: VariableDefinition[], scrip
     sharing: [...sharing.values()],
     parallel,
     make: { recipe, definitions },
+    scope,
   };
 }
 
@@ -261,11 +286,12 @@ function shellLaunches(
   context: LaunchContext,
   label: string,
   toFile: (offset: number) => number,
-  scripts: ScriptDefinition[],
+  config: TerramateConfig,
+  base: string,
 ): InitLaunch[] {
   const launches: InitLaunch[] = [];
   for (const command of commands) {
-    for (const launch of launchesIn(command, scripts)) {
+    for (const launch of launchesIn(command, config, base)) {
       const sharing: SharingOrigin[] = sharingWords(launch).map((found) => ({
         option: found.option,
         written: found.written,
@@ -282,24 +308,26 @@ function shellLaunches(
         tool: launch.tool,
         sharing,
         parallel: launch.parallel,
+        scope: launch.scope,
       });
     }
   }
   return launches;
 }
 
-function fromShellScript(project: Project, file: string, scripts: ScriptDefinition[]): InitLaunch[] {
+// Scripts and CI jobs are taken to start at the repository root, where they usually run.
+function fromShellScript(project: Project, file: string, config: TerramateConfig): InitLaunch[] {
   const text = project.text(file);
   if (text === undefined) return [];
   const parsed = parseShell(text);
-  return shellLaunches(file, parsed.commands, 'shell', basename(file), (offset) => offset, scripts);
+  return shellLaunches(file, parsed.commands, 'shell', basename(file), (offset) => offset, config, project.root);
 }
 
 function fromCommandSites(
   project: Project,
   file: string,
   kind: 'github-workflow' | 'gitlab-ci' | 'package-json' | 'taskfile' | 'justfile',
-  scripts: ScriptDefinition[],
+  config: TerramateConfig,
 ): InitLaunch[] {
   const text = project.text(file);
   if (text === undefined) return [];
@@ -313,7 +341,7 @@ function fromCommandSites(
   }
   return extracted.sites.flatMap((site: CommandSite) => {
     const parsed = parseShell(site.text, { env: site.env as VariableMap });
-    return shellLaunches(file, parsed.commands, site.context, site.label, (offset) => positionInFile(site, offset).offset, scripts);
+    return shellLaunches(file, parsed.commands, site.context, site.label, (offset) => positionInFile(site, offset).offset, config, project.root);
   });
 }
 
@@ -321,14 +349,12 @@ function fromCommandSites(
 
 const SCRIPT_OPTIONS: Record<string, SharingOption> = { enable_sharing: 'enable-sharing', mock_on_fail: 'mock-on-fail' };
 
-async function fromTerramateScripts(project: Project): Promise<InitLaunch[]> {
-  const config = await project.terramate();
+function fromTerramateScripts(config: TerramateConfig): InitLaunch[] {
   const launches: InitLaunch[] = [];
   for (const definition of config.scripts) {
     for (const command of definition.commands) {
-      const argv = command.argv.map((word) => (typeof word === 'string' ? word : ''));
-      const init = isInitCommand(argv);
-      if (!init || !command.node) continue;
+      const tool = scriptInitTool(command);
+      if (!tool || !command.node) continue;
       const sharing: SharingOrigin[] = Object.entries(command.options ?? {})
         .filter(([key, value]) => SCRIPT_OPTIONS[key] && value === true)
         .map(([key]) => ({ option: SCRIPT_OPTIONS[key], written: `${key} = true`, source: 'script-option', via: [], span: null }));
@@ -338,10 +364,11 @@ async function fromTerramateScripts(project: Project): Promise<InitLaunch[]> {
         end: command.node.endIndex,
         context: 'terramate-script',
         label: `script "${definition.labels.join(' ')}"`,
-        tool: init.tool,
+        tool,
         sharing,
         parallel: 0,
         script: { definition, command },
+        scope: definition.dir,
       });
     }
   }

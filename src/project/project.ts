@@ -42,6 +42,7 @@ export class Project {
   private readonly problemsByFile = new Map<string, FileProblem>();
   private readonly hclCache = new Map<string, Promise<HclDocument | null>>();
   private terramateConfig?: Promise<TerramateConfig>;
+  private terraformStackList?: Promise<Stack[]>;
   private readonly cliConfigs = new Map<Tool, CliConfig>();
 
   private constructor(
@@ -125,6 +126,12 @@ export class Project {
 
   async stacks(): Promise<Stack[]> {
     return (await this.terramate()).stacks;
+  }
+
+  /** The stacks Terraform runs in (a stack may hold only generated files of other kinds). */
+  async terraformStacks(): Promise<Stack[]> {
+    this.terraformStackList ??= this.terramate().then((config) => config.stacks.filter((stack) => config.runsTerraform(stack)));
+    return this.terraformStackList;
   }
 
   async lockFile(stackDir: string): Promise<LockFile | null> {

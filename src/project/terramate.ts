@@ -1,6 +1,9 @@
-import { basename, dirname, relative, sep } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { basename, dirname, join, relative, sep } from 'node:path';
+import picomatch from 'picomatch';
 import type { Node } from 'web-tree-sitter';
-import { blocksAtPath, childAttributes, childBlocks, type HclBody, type HclDocument, type HclValue } from '../parsers/hcl.js';
+import { isInsideRoot } from '../paths.js';
+import { blocksAtPath, childAttributes, childBlocks, NO_MORE_LABELS, type HclBody, type HclDocument, type HclValue } from '../parsers/hcl.js';
 
 /** A value tm-doctor cannot know statically (a global, a function call, an unset variable). */
 export const UNKNOWN = Symbol('unknown');
@@ -50,13 +53,24 @@ function blockBodies(body: HclBody | null, path: string[]): HclBody[] {
 function labelledBodies(value: HclValue | undefined, labels: string[] = []): Array<{ labels: string[]; body: HclBody }> {
   if (Array.isArray(value)) return bodies(value).map((body) => ({ labels, body }));
   if (!value || typeof value !== 'object') return [];
-  return Object.entries(value).flatMap(([label, inner]) => labelledBodies(inner, [...labels, label]));
+  return Object.entries(value).flatMap(([label, inner]) => labelledBodies(inner, label === NO_MORE_LABELS ? labels : [...labels, label]));
 }
 
 function tupleElements(expression: Node): Node[] {
   const tuple = expression.descendantsOfType('tuple')[0];
   if (!tuple) return [];
   return tuple.namedChildren.filter((child): child is Node => child?.type === 'expression');
+}
+
+/** The files an `import { source = "..." }` block names: `/` is the project root. */
+function importedDocuments(root: string, doc: HclDocument, documents: HclDocument[]): HclDocument[] {
+  const sources = bodies(doc.body?.import)
+    .map((body) => body.source)
+    .filter((source): source is string => typeof source === 'string' && !source.includes('${'));
+  if (sources.length === 0) return [];
+  const patterns = sources.map((source) => (source.startsWith('/') ? join(root, source) : join(dirname(doc.file), source)));
+  const matches = picomatch(patterns);
+  return documents.filter((candidate) => candidate !== doc && matches(candidate.file));
 }
 
 /** The Terramate configuration of the project: every `.tm`/`.tm.hcl` file, parsed once. */
@@ -66,6 +80,9 @@ export class TerramateConfig {
   readonly scripts: ScriptDefinition[] = [];
   /** Files holding a `terramate` block, shallowest directory first. */
   readonly terramateBlockFiles: string[] = [];
+
+  /** Directories whose `generate_hcl` blocks write Terraform code into the stacks below. */
+  private readonly generatesTerraform = new Set<string>();
 
   constructor(
     readonly root: string,
@@ -80,11 +97,28 @@ export class TerramateConfig {
         this.stacks.push({ dir, file: doc.file });
       }
       if (bodies(doc.body.terramate).length > 0) this.terramateBlockFiles.push(doc.file);
-      this.collectEnv(doc, dir);
-      this.collectScripts(doc, dir);
+      this.collectSettings(doc, dir);
+      // `import` makes another file's blocks count as if written in this directory.
+      for (const imported of importedDocuments(root, doc, documents)) this.collectSettings(imported, dir);
     }
     this.stacks.sort((a, b) => a.dir.localeCompare(b.dir));
     this.terramateBlockFiles.sort((a, b) => a.split(sep).length - b.split(sep).length || a.localeCompare(b));
+  }
+
+  private collectSettings(doc: HclDocument, dir: string): void {
+    this.collectEnv(doc, dir);
+    this.collectScripts(doc, dir);
+    if (labelledBodies(doc.body?.generate_hcl).some(({ labels }) => /\.tf(\.json)?$/.test(labels[0] ?? ''))) this.generatesTerraform.add(dir);
+  }
+
+  /** Whether Terraform runs in the stack: it has `.tf` files, or Terramate generates them. */
+  runsTerraform(stack: Stack): boolean {
+    if ([...this.generatesTerraform].some((dir) => isInsideRoot(dir, stack.dir))) return true;
+    try {
+      return readdirSync(stack.dir).some((name) => name.endsWith('.tf') || name.endsWith('.tf.json'));
+    } catch {
+      return false;
+    }
   }
 
   private collectEnv(doc: HclDocument, dir: string): void {

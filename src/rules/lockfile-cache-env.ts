@@ -20,7 +20,7 @@ export const lockfileCacheEnv = createRule({
   async check({ project }) {
     const missing: Stack[] = [];
     const tools = await launchTools(project);
-    for (const stack of await project.stacks()) {
+    for (const stack of await project.terraformStacks()) {
       for (const tool of tools) {
         if (await effectiveSetting(project, stack, tool, MAY_BREAK_LOCK_VAR)) continue;
         missing.push(stack);

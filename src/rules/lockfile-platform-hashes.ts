@@ -1,17 +1,8 @@
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { displayPath } from '../paths.js';
 import type { Report } from '../types.js';
 import { blockLocation } from './locations.js';
 import { createRule } from './rule.js';
-
-function hasTerraformFiles(dir: string): boolean {
-  try {
-    return readdirSync(dir).some((name) => name.endsWith('.tf') || name.endsWith('.tf.json'));
-  } catch {
-    return false;
-  }
-}
 
 export const lockfilePlatformHashes = createRule({
   id: 'lockfile-platform-hashes',
@@ -28,8 +19,7 @@ export const lockfilePlatformHashes = createRule({
   },
   async check({ project }) {
     const reports: Report[] = [];
-    for (const stack of await project.stacks()) {
-      if (!hasTerraformFiles(stack.dir)) continue;
+    for (const stack of await project.terraformStacks()) {
       const lock = await project.lockFile(stack.dir);
       const lockPath = join(stack.dir, '.terraform.lock.hcl');
       if (!lock) {

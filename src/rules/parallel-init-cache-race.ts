@@ -1,8 +1,22 @@
-import { initLaunches } from '../project/invocations.js';
+import { isInsideRoot } from '../paths.js';
+import { initLaunches, type InitLaunch } from '../project/invocations.js';
 import { CACHE_DIR_VAR, effectiveSetting, listStacks } from '../project/plugin-cache.js';
 import type { Stack } from '../project/terramate.js';
 import type { Report } from '../types.js';
 import { createRule } from './rule.js';
+
+/** A serial init earlier in the same file is the warm-up the message recommends. */
+function warmedUp(launch: InitLaunch, launches: InitLaunch[]): boolean {
+  return launches.some(
+    (other) =>
+      other.file === launch.file &&
+      other.tool === launch.tool &&
+      other.start < launch.start &&
+      other.context !== 'terramate-script' &&
+      typeof other.parallel === 'number' &&
+      other.parallel <= 1,
+  );
+}
 
 export const parallelInitCacheRace = createRule({
   id: 'parallel-init-cache-race',
@@ -17,28 +31,39 @@ export const parallelInitCacheRace = createRule({
       'parallel one, complete lock files (`terraform providers lock -platform=...`), a filesystem mirror, or OpenTofu >= 1.10, which locks its cache.',
   },
   async check({ project }) {
-    const parallelInits = (await initLaunches(project)).filter(
-      (launch) => launch.tool === 'terraform' && typeof launch.parallel === 'number' && launch.parallel > 1,
+    const launches = await initLaunches(project);
+    const parallelInits = launches.filter(
+      (launch) => launch.tool === 'terraform' && typeof launch.parallel === 'number' && launch.parallel > 1 && !warmedUp(launch, launches),
     );
     if (parallelInits.length === 0) return [];
 
     const sharing: Stack[] = [];
-    const exposed: Stack[] = [];
-    for (const stack of await project.stacks()) {
+    const exposed = new Set<Stack>();
+    for (const stack of await project.terraformStacks()) {
       if (!(await effectiveSetting(project, stack, 'terraform', CACHE_DIR_VAR))) continue;
       sharing.push(stack);
       const lock = await project.lockFile(stack.dir);
-      if (!lock || lock.providers.some((provider) => !provider.hashes.some((hash) => hash.startsWith('h1:')))) exposed.push(stack);
+      if (!lock || lock.providers.some((provider) => !provider.hashes.some((hash) => hash.startsWith('h1:')))) exposed.add(stack);
     }
-    if (sharing.length < 2 || exposed.length === 0) return [];
 
-    return parallelInits.map((launch): Report => {
+    const reports: Report[] = [];
+    for (const launch of parallelInits) {
+      const reached = sharing.filter((stack) => launch.scope === null || isInsideRoot(launch.scope, stack.dir));
+      const reachedExposed = reached.filter((stack) => exposed.has(stack));
+      if (reached.length < 2 || reachedExposed.length === 0) continue;
       const source = project.sources.read(launch.file);
-      return {
+      reports.push({
         messageId: 'race',
-        data: { label: launch.label, parallel: launch.parallel, shared: sharing.length, exposed: exposed.length, stacks: listStacks(project, exposed) },
+        data: {
+          label: launch.label,
+          parallel: launch.parallel,
+          shared: reached.length,
+          exposed: reachedExposed.length,
+          stacks: listStacks(project, reachedExposed),
+        },
         location: { file: launch.file, range: source.ok ? source.file.lines.range(launch.start, launch.end) : null },
-      };
-    });
+      });
+    }
+    return reports;
   },
 });

@@ -51,7 +51,7 @@ export const pluginCacheDir = createRule({
     'not-a-directory': 'The plugin cache directory "{{value}}" (from {{source}}) exists but is not a directory.',
   },
   async check({ project, options }) {
-    const stacks = await project.stacks();
+    const stacks = await project.terraformStacks();
     const problems = new Map<string, Report>();
     const reports: Report[] = [];
     for (const tool of await launchTools(project)) {

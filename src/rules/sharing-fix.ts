@@ -1,5 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import type { VariableDefinition } from '../parsers/make/index.js';
+import { isInitCommand } from '../parsers/terramate-cli.js';
 import type { InitLaunch, SharingOrigin } from '../project/invocations.js';
 import type { Fix, TextEdit } from '../types.js';
 
@@ -194,6 +195,10 @@ function objectOf(command: Node): Node | null {
 }
 
 function scriptEdits(launch: InitLaunch): TextEdit[] | null {
+  // In `["sh", "-c", "terraform init && terraform plan", {...}]` the options also serve plan:
+  // they cannot be taken from init alone.
+  const argv = launch.script?.command.argv.map((word) => (typeof word === 'string' ? word : '')) ?? [];
+  if (!isInitCommand(argv)) return null;
   const node = launch.script?.command.node;
   const object = node ? objectOf(node) : null;
   if (!object) return null;

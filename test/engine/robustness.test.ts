@@ -100,6 +100,7 @@ describe('valid HCL that hcl2json cannot turn into JSON', () => {
       'terramate.tm.hcl': 'terramate {\n  required_version = ">= 0.12.0"\n}\n',
       'config.tm.hcl': 'globals {\n  region = "eu-west-1"\n}\n\nglobals "terraform" "backend" {\n  bucket = "state"\n}\n',
       'stacks/a/stack.tm.hcl': 'globals {\n  x = 1\n}\n\nglobals "terraform" {\n  y = 2\n}\n\nstack {\n  name = "a"\n}\n',
+      'stacks/a/main.tf': 'terraform {}\n',
     });
     const outcome = await check(dir, { rules: ['parse-error', 'plugin-cache-dir'] });
     expect(brief(outcome.findings, dir).map((finding) => finding.ruleId)).toEqual(['plugin-cache-dir']);

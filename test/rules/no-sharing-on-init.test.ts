@@ -195,3 +195,36 @@ describe('no-sharing-on-init in CI files, scripts and Terramate scripts', () => 
     expect(where(findings)).toEqual(['.gitlab-ci.yml:3', 'package.json:3']);
   });
 });
+
+describe('no-sharing-on-init in Terramate script shapes seen in public repositories', () => {
+  it('reads `script "init"` beside `script "init" "upgrade"` in one file', async () => {
+    const findings = await run({
+      'scripts.tm.hcl': [
+        'script "init" {',
+        '  job {',
+        '    commands = [["terraform", "init", { enable_sharing = true }]]',
+        '  }',
+        '}',
+        'script "init" "upgrade" {',
+        '  job {',
+        '    commands = [["terraform", "init", "-upgrade", { enable_sharing = true }]]',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    expect(where(findings)).toEqual(['scripts.tm.hcl:3', 'scripts.tm.hcl:8']);
+    expect(findings.map((finding) => finding.message.slice(0, 42))).toEqual([
+      'terraform init (script "init") is launched',
+      'terraform init (script "init upgrade") is ',
+    ]);
+  });
+
+  it('looks into sh -c on a script command', async () => {
+    const findings = await run({
+      'scripts.tm.hcl': 'script "deploy" {\n  job {\n    commands = [\n      ["bash", "-c", "[ -d .terraform ] || tofu init", {\n        mock_on_fail = true\n      }],\n    ]\n  }\n}\n',
+    });
+    expect(where(findings)).toEqual(['scripts.tm.hcl:4']);
+    expect(findings[0].message).toMatch(/^tofu init \(script "deploy"\) is launched with --mock-on-fail via mock_on_fail = true/);
+  });
+});

@@ -52,3 +52,29 @@ describe('parallel-init-cache-race with terramate script run', () => {
     expect(findings[0].message).toMatch(/^terraform init \(target deploy\) runs 4 stacks at a time/);
   });
 });
+
+describe('parallel-init-cache-race: where the run reaches', () => {
+  const scripts = (tool: string) => `script "init" {\n  job {\n    commands = [["${tool}", "init"]]\n  }\n}\n`;
+
+  it('follows -C to the scripts in scope there: tofu stacks only, so no Terraform race', async () => {
+    const cache = tempDir();
+    const files: FileTree = {
+      ...project(cache),
+      'stacks/a/scripts.tm.hcl': scripts('terraform'),
+      'other/c/stack.tm.hcl': 'stack {}\n',
+      'other/c/main.tf': 'terraform {}\n',
+      'other/d/stack.tm.hcl': 'stack {}\n',
+      'other/d/main.tf': 'terraform {}\n',
+      'other/scripts.tm.hcl': scripts('tofu'),
+      Makefile: 'all:\n\tterramate script run -C other --parallel 5 init\n',
+    };
+    expect(await run(files)).toEqual([]);
+    const findings = await run({ ...files, Makefile: 'all:\n\tterramate script run -C stacks --parallel 5 init\n' });
+    expect(findings.map(({ file, line }) => `${file}:${line}`)).toEqual(['Makefile:2']);
+  });
+
+  it('does not warn when a serial init warms the cache up first', async () => {
+    const files = project(tempDir(), { Makefile: 'init:\n\tterramate run -- terraform init\n\tterramate run --parallel 8 -- terraform init -upgrade\n' });
+    expect(await run(files)).toEqual([]);
+  });
+});

@@ -149,3 +149,30 @@ describe('plugin-cache-dir', () => {
     expect(findings.map((finding) => finding.message)).toEqual([expect.stringContaining(`or plugin_cache_dir in ${terraformOnly}/.terraformrc.`)]);
   });
 });
+
+describe('plugin-cache-dir: which stacks count', () => {
+  it('ignores stacks where Terraform never runs, counts stacks whose .tf is generated', async () => {
+    const home = homeWith({});
+    const noTerraform = { 'terramate.tm.hcl': ROOT, 'stacks/docs/stack.tm.hcl': 'stack {}\n', 'stacks/docs/file': 'this is dev!\n' };
+    expect(await run(noTerraform, home)).toEqual([]);
+    const generated = {
+      ...noTerraform,
+      'stacks/generate.tm.hcl': 'generate_hcl "_providers.tf" {\n  content {\n    terraform {}\n  }\n}\n',
+    };
+    expect((await run(generated, home)).map((finding) => finding.message.slice(0, 72))).toEqual([
+      'No provider plugin cache is in effect for 1 stack(s) (stacks/docs): ever',
+    ]);
+  });
+
+  it('applies settings from files brought in with import', async () => {
+    const home = homeWith({});
+    const cache = tempDir();
+    const files = {
+      'terramate.tm.hcl': 'import {\n  source = "/imports/*.tm.hcl"\n}\n',
+      'imports/config.tm.hcl': `terramate {\n  config {\n    run {\n      env {\n        TF_PLUGIN_CACHE_DIR = "${cache}"\n      }\n    }\n  }\n}\n`,
+      'stacks/app/stack.tm.hcl': 'stack {}\n',
+      'stacks/app/main.tf': 'terraform {}\n',
+    };
+    expect(await run(files, home)).toEqual([]);
+  });
+});
