@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { displayPath } from '../paths.js';
 import type { Report } from '../types.js';
 import { blockLocation } from './locations.js';
+import { launchTools } from '../project/invocations.js';
 import { createRule } from './rule.js';
 
 export const lockfilePlatformHashes = createRule({
@@ -12,12 +13,14 @@ export const lockfilePlatformHashes = createRule({
   messages: {
     'no-lock-file':
       'Stack {{stack}} has no .terraform.lock.hcl: it cannot use the plugin cache safely and its providers cannot be verified. ' +
-      'Run `terraform providers lock -platform=linux_amd64 -platform=darwin_arm64` (your platforms) in it and commit the file.',
+      'Run `{{tool}} providers lock -platform=linux_amd64 -platform=darwin_arm64` (your platforms) in it and commit the file.',
     'no-h1':
       'The lock entry for {{provider}} {{version}} has no h1: hash (only zh:), so the installed package cannot be verified and ' +
-      'Terraform re-extracts it into the cache. Run `terraform providers lock -platform=...` for your platforms.',
+      '{{tool}} re-extracts it into the cache. Run `{{tool}} providers lock -platform=...` for your platforms.',
   },
   async check({ project }) {
+    // The tool the project runs init with writes and reads its lock files.
+    const [tool] = await launchTools(project);
     const reports: Report[] = [];
     for (const stack of await project.terraformStacks()) {
       const lock = await project.lockFile(stack.dir);
@@ -26,7 +29,7 @@ export const lockfilePlatformHashes = createRule({
         if (project.sources.read(lockPath).ok) continue; // present but broken: parse-error says so
         reports.push({
           messageId: 'no-lock-file',
-          data: { stack: displayPath(project.root, stack.dir) },
+          data: { stack: displayPath(project.root, stack.dir), tool },
           location: await blockLocation(project, stack.file, 'stack'),
           stack: stack.dir,
         });
@@ -36,7 +39,7 @@ export const lockfilePlatformHashes = createRule({
         if (provider.hashes.some((hash) => hash.startsWith('h1:'))) continue;
         reports.push({
           messageId: 'no-h1',
-          data: { provider: provider.address, version: provider.version ?? '(no version)' },
+          data: { provider: provider.address, version: provider.version ?? '(no version)', tool },
           location: { file: lock.file, range: provider.range },
           stack: stack.dir,
         });
