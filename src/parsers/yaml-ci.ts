@@ -308,6 +308,34 @@ function envFrom(yaml: YamlFile, node: YamlNode | null, base: Record<string, Var
 
 const NON_POSIX_SHELLS = /^(pwsh|powershell|python|cmd|node)\b/;
 
+type LoadedYaml = NonNullable<ReturnType<typeof safeLoad>>;
+
+/** The `run:` steps of a job or of a composite action, each a site with its merged env. */
+function githubStepSites(
+  file: string,
+  source: string,
+  yaml: LoadedYaml,
+  steps: YamlNode | null,
+  outerEnv: Record<string, VariableValue>,
+  labelPrefix: string,
+): CommandSite[] {
+  const sites: CommandSite[] = [];
+  if (steps === null || !isSeq(steps)) return sites;
+  const isExpression = (value: string): boolean => value.includes('${{');
+  steps.items.forEach((item, index) => {
+    const step = resolveNode(yaml, item);
+    const run = mapGet(yaml, step, 'run');
+    if (run === null || !isScalar(run)) return;
+    const shell = mapGet(yaml, step, 'shell');
+    if (shell !== null && isScalar(shell) && NON_POSIX_SHELLS.test(String(shell.value))) return;
+    const piece = scalarPiece(run, source);
+    if (piece === null) return;
+    const env = envFrom(yaml, mapGet(yaml, step, 'env'), outerEnv, isExpression);
+    sites.push(makeSite(file, piece.text, piece.offsets, yaml.lineStarts, env, 'github-step', `${labelPrefix}.steps[${index}]`));
+  });
+  return sites;
+}
+
 export function extractGitHubWorkflow(file: string, source: string): ExtractResult {
   const sites: CommandSite[] = [];
   const yaml = safeLoad(file, source);
@@ -321,22 +349,20 @@ export function extractGitHubWorkflow(file: string, source: string): ExtractResu
       const jobId = isScalar(jobPair.key) ? String(jobPair.key.value) : '?';
       const job = resolveNode(yaml, jobPair.value);
       const jobEnv = envFrom(yaml, mapGet(yaml, job, 'env'), workflowEnv, isExpression);
-      const steps = mapGet(yaml, job, 'steps');
-      if (steps === null || !isSeq(steps)) continue;
-      steps.items.forEach((item, index) => {
-        const step = resolveNode(yaml, item);
-        const run = mapGet(yaml, step, 'run');
-        if (run === null || !isScalar(run)) return;
-        const shell = mapGet(yaml, step, 'shell');
-        if (shell !== null && isScalar(shell) && NON_POSIX_SHELLS.test(String(shell.value))) return;
-        const piece = scalarPiece(run, source);
-        if (piece === null) return;
-        const env = envFrom(yaml, mapGet(yaml, step, 'env'), jobEnv, isExpression);
-        sites.push(makeSite(file, piece.text, piece.offsets, yaml.lineStarts, env, 'github-step', `jobs.${jobId}.steps[${index}]`));
-      });
+      sites.push(...githubStepSites(file, source, yaml, mapGet(yaml, job, 'steps'), jobEnv, `jobs.${jobId}`));
     }
   }
   return { sites, diagnostics: yaml.diagnostics };
+}
+
+/** A composite GitHub Action (`action.yml` with `runs.using: composite`): its `run:` steps. */
+export function extractGitHubAction(file: string, source: string): ExtractResult {
+  const yaml = safeLoad(file, source);
+  if (yaml === null) return { sites: [], diagnostics: [internalError(file)] };
+  const runs = mapGet(yaml, resolveNode(yaml, yaml.doc.contents), 'runs');
+  const using = mapGet(yaml, runs, 'using');
+  if (using === null || !isScalar(using) || String(using.value) !== 'composite') return { sites: [], diagnostics: yaml.diagnostics };
+  return { sites: githubStepSites(file, source, yaml, mapGet(yaml, runs, 'steps'), {}, 'runs'), diagnostics: yaml.diagnostics };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -669,13 +695,14 @@ export function extractJustfile(file: string, source: string): ExtractResult {
 
 // ---------------------------------------------------------------------------------------------
 
-export type CiFileKind = 'github-workflow' | 'gitlab-ci' | 'package-json' | 'taskfile' | 'justfile';
+export type CiFileKind = 'github-workflow' | 'github-action' | 'gitlab-ci' | 'package-json' | 'taskfile' | 'justfile';
 
 /** Which extractor a path calls for (`/` separated, relative to the project root), or null. */
 export function ciFileKind(relativePath: string): CiFileKind | null {
   const path = relativePath.replace(/\\/g, '/');
   const name = path.slice(path.lastIndexOf('/') + 1);
   if (/(^|\/)\.github\/workflows\/[^/]+\.ya?ml$/.test(path)) return 'github-workflow';
+  if (name === 'action.yml' || name === 'action.yaml') return 'github-action';
   if (name === '.gitlab-ci.yml' || name === '.gitlab-ci.yaml') return 'gitlab-ci';
   if (name === 'package.json') return 'package-json';
   if (/^taskfile(\.dist)?\.ya?ml$/i.test(name)) return 'taskfile';
@@ -689,6 +716,8 @@ export function extractCommandSites(file: string, source: string, kind: CiFileKi
     switch (kind) {
       case 'github-workflow':
         return extractGitHubWorkflow(file, source);
+      case 'github-action':
+        return extractGitHubAction(file, source);
       case 'gitlab-ci':
         return extractGitLabCi(file, source);
       case 'package-json':

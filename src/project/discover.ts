@@ -8,6 +8,7 @@ export type FileKind =
   | 'makefile'
   | 'shell'
   | 'github-workflow'
+  | 'github-action'
   | 'gitlab-ci'
   | 'package-json'
   | 'taskfile'
@@ -19,6 +20,7 @@ const PATTERNS: Record<FileKind, string[]> = {
   makefile: ['**/Makefile', '**/makefile', '**/GNUmakefile', '**/*.mk'],
   shell: ['**/*.sh', '**/*.bash'],
   'github-workflow': ['**/.github/workflows/*.yml', '**/.github/workflows/*.yaml'],
+  'github-action': ['**/action.yml', '**/action.yaml'],
   'gitlab-ci': ['**/.gitlab-ci.yml', '**/.gitlab-ci.yaml'],
   'package-json': ['**/package.json'],
   taskfile: ['**/Taskfile.yml', '**/Taskfile.yaml', '**/taskfile.yml', '**/taskfile.yaml'],
@@ -34,6 +36,7 @@ export function kindOf(relativePath: string): FileKind | null {
   if (name === '.terraform.lock.hcl') return 'lockfile';
   if (/^(GNUmakefile|[Mm]akefile)$/.test(name) || name.endsWith('.mk')) return 'makefile';
   if (/\/?\.github\/workflows\/[^/]+\.ya?ml$/.test(relativePath)) return 'github-workflow';
+  if (/^action\.ya?ml$/.test(name)) return 'github-action';
   if (/^\.gitlab-ci\.ya?ml$/.test(name)) return 'gitlab-ci';
   if (name === 'package.json') return 'package-json';
   if (/^[Tt]askfile\.ya?ml$/.test(name)) return 'taskfile';

@@ -3,7 +3,7 @@ import { evaluateMakefile, type RecipeLine, type RecipeVariant, type VariableDef
 import { parseShell, type ArgWord, type ShellCommand, type VariableMap } from '../parsers/shell.js';
 import { findInitInRunCommand, parseTerramateInvocation, type TerramateInvocation } from '../parsers/terramate-cli.js';
 import { isInsideRoot } from '../paths.js';
-import { extractCommandSites, positionInFile, type CommandSite, type CommandSiteContext } from '../parsers/yaml-ci.js';
+import { extractCommandSites, positionInFile, type CiFileKind, type CommandSite, type CommandSiteContext } from '../parsers/yaml-ci.js';
 import type { Tool } from './cli-config.js';
 import type { Project } from './project.js';
 import type { ScriptCommand, ScriptDefinition, TerramateConfig } from './terramate.js';
@@ -65,7 +65,7 @@ async function collect(project: Project): Promise<InitLaunch[]> {
   const launches: InitLaunch[] = [];
   launches.push(...fromMakefiles(project, config));
   for (const file of project.filesOf('shell')) launches.push(...fromShellScript(project, file, config));
-  for (const kind of ['github-workflow', 'gitlab-ci', 'package-json', 'taskfile', 'justfile'] as const) {
+  for (const kind of ['github-workflow', 'github-action', 'gitlab-ci', 'package-json', 'taskfile', 'justfile'] as const) {
     for (const file of project.filesOf(kind)) launches.push(...fromCommandSites(project, file, kind, config));
   }
   launches.push(...fromTerramateScripts(config));
@@ -326,7 +326,7 @@ function fromShellScript(project: Project, file: string, config: TerramateConfig
 function fromCommandSites(
   project: Project,
   file: string,
-  kind: 'github-workflow' | 'gitlab-ci' | 'package-json' | 'taskfile' | 'justfile',
+  kind: CiFileKind,
   config: TerramateConfig,
 ): InitLaunch[] {
   const text = project.text(file);

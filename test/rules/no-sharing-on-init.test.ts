@@ -228,3 +228,25 @@ describe('no-sharing-on-init in Terramate script shapes seen in public repositor
     expect(findings[0].message).toMatch(/^tofu init \(script "deploy"\) is launched with --mock-on-fail via mock_on_fail = true/);
   });
 });
+
+describe('no-sharing-on-init in a composite GitHub Action', () => {
+  it('reads the run steps of action.yml, not the inputs nobody can know', async () => {
+    const action = [
+      'name: terramate',
+      'inputs:',
+      '  args:',
+      '    default: ""',
+      'runs:',
+      '  using: composite',
+      '  steps:',
+      '    - shell: bash',
+      '      run: terramate run ${{ inputs.args }} -- terraform init',
+      '    - shell: bash',
+      '      run: terramate run --enable-sharing -- terraform init -upgrade',
+      '',
+    ].join('\n');
+    const findings = await run({ '.github/actions/terramate/action.yml': action });
+    expect(where(findings)).toEqual(['.github/actions/terramate/action.yml:11']);
+    expect(findings[0].message).toMatch(/^terraform init \(runs\.steps\[1\]\) is launched with --enable-sharing/);
+  });
+});
