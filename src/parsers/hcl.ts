@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Language, Node, Parser, Tree } from 'web-tree-sitter';
+import type { Range } from '../types.js';
 
 // Values come from HashiCorp's own parser (compiled to wasm) so that tm-doctor reads exactly
 // what Terraform and Terramate read; positions come from tree-sitter, which keeps byte-exact
@@ -155,6 +156,16 @@ export async function parseHcl(file: string, text: string): Promise<HclDocument>
 }
 
 // ---- Syntax-tree navigation -------------------------------------------------------------
+
+/** A node's place as 1-based lines and columns, from `from`'s start to `to`'s end. */
+export function nodeRange(from: Node, to: Node = from): Range {
+  return {
+    line: from.startPosition.row + 1,
+    column: from.startPosition.column + 1,
+    endLine: to.endPosition.row + 1,
+    endColumn: to.endPosition.column + 1,
+  };
+}
 
 export interface BlockNode {
   node: Node;

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HclDocument } from '../parsers/hcl.js';
-import { childAttributes } from '../parsers/hcl.js';
+import { childAttributes, nodeRange } from '../parsers/hcl.js';
 import type { Range } from '../types.js';
 
 // Mirrors Terraform's internal/command/cliconfig (LoadConfig, cliConfigFile, loadConfigDir,
@@ -32,7 +32,7 @@ export interface CliConfig {
 
 export interface CliConfigFileReader {
   /** Parses a CLI config file (HCL or, for `*.json`, JSON); null when missing or broken. */
-  (path: string): HclDocument | JsonCliConfig | null;
+  (path: string): Promise<HclDocument | JsonCliConfig | null>;
 }
 
 export interface JsonCliConfig {
@@ -89,31 +89,24 @@ function settingFrom(
   if (raw === undefined || raw === null || raw === '' || raw === false) return null;
   const text = String(raw);
   const attribute = childAttributes(doc.tree.rootNode).find((candidate) => candidate.name === name);
-  const range = attribute
-    ? {
-        line: attribute.node.startPosition.row + 1,
-        column: attribute.node.startPosition.column + 1,
-        endLine: attribute.node.endPosition.row + 1,
-        endColumn: attribute.node.endPosition.column + 1,
-      }
-    : null;
+  const range = attribute ? nodeRange(attribute.node) : null;
   return { raw: text, value: name === 'plugin_cache_dir' ? expandEnv(text, env) : text, source, file: doc.file, range };
 }
 
 /** What Terraform (or OpenTofu) would load as CLI configuration under this environment. */
-export function resolveCliConfig(
+export async function resolveCliConfig(
   tool: Tool,
   env: Record<string, string | undefined>,
   read: CliConfigFileReader,
   exists: (path: string) => boolean = existsSync,
-): CliConfig {
+): Promise<CliConfig> {
   const override = env.TF_CLI_CONFIG_FILE || env.TERRAFORM_CONFIG || '';
   const mainFile = override || defaultMainFile(tool, env, exists);
   const files: string[] = [];
   const docs: Array<{ doc: HclDocument | JsonCliConfig; source: CliSetting['source'] }> = [];
 
   if (mainFile && exists(mainFile)) {
-    const doc = read(mainFile);
+    const doc = await read(mainFile);
     files.push(mainFile);
     if (doc) docs.push({ doc, source: 'config-file' });
   }
@@ -126,7 +119,7 @@ export function resolveCliConfig(
     for (const name of names) {
       const path = join(dir, name);
       files.push(path);
-      const doc = read(path);
+      const doc = await read(path);
       if (doc) docs.push({ doc, source: 'config-dir' });
     }
   }

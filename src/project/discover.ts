@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { globby } from 'globby';
+import picomatch from 'picomatch';
 
 /** The kinds of file tm-doctor reads, by name. */
 export type FileKind =
@@ -30,19 +31,11 @@ const PATTERNS: Record<FileKind, string[]> = {
 
 const NEVER_WALKED = ['**/.git/**', '**/node_modules/**', '**/.terraform/**'];
 
+const MATCHERS = Object.entries(PATTERNS).map(([kind, patterns]) => ({ kind: kind as FileKind, matches: picomatch(patterns, { dot: true }) }));
+
+/** The kind of a `/`-separated path relative to the scanned directory, by the patterns above. */
 export function kindOf(relativePath: string): FileKind | null {
-  const name = relativePath.slice(relativePath.lastIndexOf('/') + 1);
-  if (name.endsWith('.tm') || name.endsWith('.tm.hcl')) return 'terramate';
-  if (name === '.terraform.lock.hcl') return 'lockfile';
-  if (/^(GNUmakefile|[Mm]akefile)$/.test(name) || name.endsWith('.mk')) return 'makefile';
-  if (/\/?\.github\/workflows\/[^/]+\.ya?ml$/.test(relativePath)) return 'github-workflow';
-  if (/^action\.ya?ml$/.test(name)) return 'github-action';
-  if (/^\.gitlab-ci\.ya?ml$/.test(name)) return 'gitlab-ci';
-  if (name === 'package.json') return 'package-json';
-  if (/^[Tt]askfile\.ya?ml$/.test(name)) return 'taskfile';
-  if (/^(\.?justfile|Justfile)$/.test(name)) return 'justfile';
-  if (name.endsWith('.sh') || name.endsWith('.bash')) return 'shell';
-  return null;
+  return MATCHERS.find(({ matches }) => matches(relativePath))?.kind ?? null;
 }
 
 function isHidden(relativePath: string): boolean {

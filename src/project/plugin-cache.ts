@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
+import { nodeRange } from '../parsers/hcl.js';
 import { displayPath } from '../paths.js';
 import type { Location } from '../types.js';
 import type { CliConfig, Tool } from './cli-config.js';
@@ -31,16 +32,7 @@ export function sourceName(source: SettingSource, root: string): string {
 export function sourceLocation(source: SettingSource): Location | null {
   if (source.kind === 'environment') return null;
   if (source.kind === 'cli-config') return source.location;
-  const node = source.definition.node;
-  return {
-    file: source.definition.file,
-    range: {
-      line: node.startPosition.row + 1,
-      column: node.startPosition.column + 1,
-      endLine: node.endPosition.row + 1,
-      endColumn: node.endPosition.column + 1,
-    },
-  };
+  return { file: source.definition.file, range: nodeRange(source.definition.node) };
 }
 
 function fromCliConfig(config: CliConfig, key: 'pluginCacheDir' | 'mayBreakLockFile'): EffectiveSetting | null {

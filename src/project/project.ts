@@ -1,4 +1,4 @@
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { existsSync } from 'node:fs';
 import { DiskSnapshot } from '../fix/snapshot.js';
 import { createHash } from 'node:crypto';
@@ -43,7 +43,7 @@ export class Project {
   private readonly hclCache = new Map<string, Promise<HclDocument | null>>();
   private terramateConfig?: Promise<TerramateConfig>;
   private terraformStackList?: Promise<Stack[]>;
-  private readonly cliConfigs = new Map<Tool, CliConfig>();
+  private readonly cliConfigs = new Map<Tool, Promise<CliConfig>>();
 
   private constructor(
     readonly root: string,
@@ -143,21 +143,14 @@ export class Project {
    * The CLI configuration Terraform/OpenTofu would load. Files outside the project are read
    * through the same store, so a broken `~/.terraformrc` is a parse-error like any other.
    */
-  async cliConfig(tool: Tool): Promise<CliConfig> {
-    const cached = this.cliConfigs.get(tool);
-    if (cached) return cached;
-    const candidates = new Map<string, HclDocument | JsonCliConfig | null>();
-    const readAll = (path: string) => {
-      if (!candidates.has(path)) candidates.set(path, null);
-      return candidates.get(path) ?? null;
-    };
-    // Resolution is synchronous; parse every file it names first, then resolve again.
-    // A file a fix created in an earlier pass exists only in the overlay so far.
-    const exists = (path: string) => existsSync(path) || this.sources.read(path).ok;
-    resolveCliConfig(tool, this.env, readAll, exists);
-    for (const path of candidates.keys()) candidates.set(path, await this.cliConfigFile(path));
-    const config = resolveCliConfig(tool, this.env, (path) => candidates.get(path) ?? null, exists);
-    this.cliConfigs.set(tool, config);
+  cliConfig(tool: Tool): Promise<CliConfig> {
+    let config = this.cliConfigs.get(tool);
+    if (!config) {
+      // A file a fix created in an earlier pass exists only in the overlay so far.
+      const exists = (path: string) => existsSync(path) || this.sources.read(path).ok;
+      config = resolveCliConfig(tool, this.env, (path) => this.cliConfigFile(path), exists);
+      this.cliConfigs.set(tool, config);
+    }
     return config;
   }
 
@@ -178,12 +171,5 @@ export class Project {
       this.reportProblem({ file: path, range: null, message: (error as Error).message });
     }
     return null;
-  }
-
-  /** The directory of the configuration root: where project-wide settings belong. */
-  async configRootDir(): Promise<string> {
-    const config = await this.terramate();
-    const first = config.terramateBlockFiles[0];
-    return first ? dirname(first) : this.root;
   }
 }

@@ -162,7 +162,7 @@ export class TerramateConfig {
   envFor(stackDir: string, processEnv: Record<string, string | undefined>): Map<string, { value: EnvValue; definition: EnvDefinition }> {
     const env = new Map<string, { value: EnvValue; definition: EnvDefinition }>();
     const applicable = this.envDefinitions
-      .filter((definition) => stackDir === definition.dir || stackDir.startsWith(definition.dir + sep) || definition.dir === this.root)
+      .filter((definition) => isInsideRoot(definition.dir, stackDir))
       .sort((a, b) => a.dir.split(sep).length - b.dir.split(sep).length);
     for (const definition of applicable) {
       if (definition.value === null || definition.value === '${unset}') env.delete(definition.name);
@@ -175,7 +175,7 @@ export class TerramateConfig {
   scriptFor(dir: string, labels: string[]): ScriptDefinition | null {
     const candidates = this.scripts
       .filter((script) => script.labels.join(' ') === labels.join(' '))
-      .filter((script) => dir === script.dir || dir.startsWith(script.dir + sep))
+      .filter((script) => isInsideRoot(script.dir, dir))
       .sort((a, b) => b.dir.length - a.dir.length);
     return candidates[0] ?? null;
   }

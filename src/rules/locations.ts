@@ -1,4 +1,4 @@
-import { blocksAtPath } from '../parsers/hcl.js';
+import { blocksAtPath, nodeRange } from '../parsers/hcl.js';
 import type { Project } from '../project/project.js';
 import type { Location } from '../types.js';
 
@@ -7,15 +7,7 @@ export async function blockLocation(project: Project, file: string, type: string
   const doc = await project.hcl(file);
   const block = doc?.body ? blocksAtPath(doc.tree, [type])[0] : undefined;
   if (!block) return { file, range: null };
-  return {
-    file,
-    range: {
-      line: block.node.startPosition.row + 1,
-      column: block.node.startPosition.column + 1,
-      endLine: block.open.endPosition.row + 1,
-      endColumn: block.open.endPosition.column + 1,
-    },
-  };
+  return { file, range: nodeRange(block.node, block.open) };
 }
 
 /**

@@ -147,10 +147,7 @@ async function gatherInputs(project: Project): Promise<InspectionInputs> {
         file: lock?.file ?? '',
         version: provider.version,
         hashes: provider.hashes,
-        // The position needs the lock file's syntax tree: only built for a reported entry.
-        get range() {
-          return provider.range;
-        },
+        range: provider.range,
       });
     }
     locks.set(stack.dir, entries);

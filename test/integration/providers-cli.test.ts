@@ -2,17 +2,15 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import {
   addBinary,
   addPackage,
   addStack,
   createLab,
-  expectNothingLeft,
   goH1,
   healthyH1,
-  removeLab,
   runsOf,
   type ProviderLab,
 } from '../support/provider-lab.js';
@@ -20,10 +18,6 @@ import {
 const CLI = resolve(import.meta.dirname, '../../bin/run.js');
 
 let lab: ProviderLab;
-afterEach(() => {
-  expectNothingLeft(lab);
-  removeLab(lab);
-});
 
 interface JsonFinding {
   ruleId: string;

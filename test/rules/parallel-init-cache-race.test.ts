@@ -78,3 +78,50 @@ describe('parallel-init-cache-race: where the run reaches', () => {
     expect(await run(files)).toEqual([]);
   });
 });
+
+describe('parallel-init-cache-race on a deployment workflow shaped like Terramate\'s quickstarts', () => {
+  const workflow = (initParallel: number) => `name: Terramate Deployment
+on:
+  push:
+    branches: [main]
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        env: [stg, prd]
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0
+      - name: Run Terraform init in all changed stacks
+        run: |
+          terramate script run \\
+            -C stacks/\${{ matrix.env }} \\
+            --parallel ${initParallel} \\
+            --changed \\
+            init
+        env:
+          GITHUB_TOKEN: \${{ github.token }}
+      - name: Run Terraform apply in all changed stacks
+        run: |
+          terramate script run \\
+            -C stacks/\${{ matrix.env }} \\
+            --parallel 5 \\
+            --changed \\
+            deploy
+`;
+  const scripts = 'script "init" {\n  job {\n    commands = [\n      ["terraform", "init", "-lock-timeout=5m"],\n    ]\n  }\n}\n\nscript "deploy" {\n  job {\n    commands = [\n      ["terraform", "plan", "-out", "out.tfplan"],\n      ["terraform", "apply", "-auto-approve", "out.tfplan"],\n    ]\n  }\n}\n';
+
+  it('is silent when init runs with --parallel 1 and only deploy runs in parallel', async () => {
+    const files = project(tempDir(), { Makefile: '', 'stacks/workflows.tm.hcl': scripts, '.github/workflows/deploy.yml': workflow(1) });
+    expect(await run(files)).toEqual([]);
+  });
+
+  it('warns at the init step when it runs 5 at a time', async () => {
+    const files = project(tempDir(), { Makefile: '', 'stacks/workflows.tm.hcl': scripts, '.github/workflows/deploy.yml': workflow(5) });
+    const findings = await run(files);
+    expect(findings.map(({ file, line }) => `${file}:${line}`)).toEqual(['.github/workflows/deploy.yml:17']);
+    expect(findings[0].message).toMatch(/^terraform init \(jobs\.deploy\.steps\[1\]\) runs 5 stacks at a time/);
+  });
+});

@@ -1,5 +1,5 @@
 import { readFileSync, truncateSync, utimesSync, writeFileSync, chmodSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { runHandshake } from '../../src/providers/handshake.js';
 import {
@@ -7,21 +7,15 @@ import {
   addPackage,
   addStack,
   createLab,
-  expectNothingLeft,
   goH1,
   healthyH1,
   labFindings,
-  removeLab,
   runProviderRules,
   runsOf,
   type ProviderLab,
 } from '../support/provider-lab.js';
 
 let lab: ProviderLab;
-afterEach(() => {
-  expectNothingLeft(lab);
-  removeLab(lab);
-});
 
 const CACHE = '<lab>/home/.terraform.d/plugin-cache/registry.terraform.io/hashicorp';
 

@@ -1,5 +1,5 @@
 import { chmodSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { pluginEnvironment } from '../support/providers.js';
 import {
@@ -7,21 +7,15 @@ import {
   addPackage,
   addStack,
   createLab,
-  expectNothingLeft,
   goH1,
   healthyH1,
   labFindings,
-  removeLab,
   runProviderRules,
   runsOf,
   type ProviderLab,
 } from '../support/provider-lab.js';
 
 let lab: ProviderLab;
-afterEach(() => {
-  expectNothingLeft(lab);
-  removeLab(lab);
-});
 
 const CACHE = '<lab>/home/.terraform.d/plugin-cache/registry.terraform.io/hashicorp';
 const FAILED_TO_READ = "Unrecognized remote plugin message: Failed to read any lines from plugin's stdout";

@@ -1,6 +1,6 @@
 import { existsSync, lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import {
   addBinary,
@@ -8,10 +8,8 @@ import {
   addStack,
   createLab,
   executableName,
-  expectNothingLeft,
   goH1,
   packageDirIn,
-  removeLab,
   runProviderRules,
   runsOf,
   type ProviderLab,
@@ -19,10 +17,6 @@ import {
 import { writeFileSync } from 'node:fs';
 
 let lab: ProviderLab;
-afterEach(() => {
-  expectNothingLeft(lab);
-  removeLab(lab);
-});
 
 const AWS_TAIL = 'registry.terraform.io/hashicorp/aws/1.0.0/linux_amd64';
 

@@ -16,7 +16,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { expect } from 'vitest';
+import { expect, onTestFinished } from 'vitest';
 
 import { runDoctor, type DoctorOutcome, type FixRequest } from '../../src/engine/doctor.js';
 import { buildGoTool, makeTempDir, processesStartedUnder, zombieChildren } from './providers.js';
@@ -54,10 +54,18 @@ export function createLab(): ProviderLab {
   writeFileSync(join(lab.home, '.terraformrc'), `plugin_cache_dir = "${lab.cache}"\n`);
   writeFileSync(join(lab.root, 'terramate.tm.hcl'), 'terramate {\n  required_version = ">= 0.9"\n}\n');
   lab.env = { PATH: '/usr/bin:/bin', HOME: lab.home, TMPDIR: lab.tmp, XDG_CACHE_HOME: join(base, 'xdg-cache') };
+  // Every test that builds a lab proves it left nothing running or lying around.
+  onTestFinished(() => {
+    try {
+      expectNothingLeft(lab);
+    } finally {
+      removeLab(lab);
+    }
+  });
   return lab;
 }
 
-export function removeLab(lab: ProviderLab): void {
+function removeLab(lab: ProviderLab): void {
   rmSync(lab.base, { recursive: true, force: true });
 }
 
