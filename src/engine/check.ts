@@ -1,13 +1,13 @@
 import { relative, sep } from 'node:path';
 import picomatch from 'picomatch';
-import type { DiskSnapshot } from '../fix/snapshot.js';
-import type { ResultCache } from '../project/result-cache.js';
-import { Project, type Environment } from '../project/project.js';
+import type { DiskSnapshot } from '../analysis/snapshot.js';
+import type { ResultCache } from '../analysis/result-cache.js';
+import { Project, type Environment } from '../analysis/analysis.js';
 import { rules as allRules } from '../rules/index.js';
-import type { Rule, RunOptions } from '../rules/rule.js';
+import type { Rule, RunOptions } from '../rules/framework/create-rule.js';
 import { UsageError, type Finding, type Report, type RuleMeta, type Severity } from '../types.js';
 import { loadConfig, type DoctorConfig } from './config.js';
-import { formatMessage } from './messages.js';
+import { formatMessage } from '../rules/framework/messages.js';
 import { isSuppressed } from './suppressions.js';
 
 export interface CheckRequest {

@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import { fixUntilStable, renderPlanDiff, writePlan, type FixPlan } from '../fix/index.js';
-import type { DiskSnapshot } from '../fix/snapshot.js';
-import { ResultCache } from '../project/result-cache.js';
+import type { DiskSnapshot } from '../analysis/snapshot.js';
+import { ResultCache } from '../analysis/result-cache.js';
 import type { Finding, Fix } from '../types.js';
 import { prepareCheck, runRules, type CheckRequest } from './check.js';
 

@@ -1,7 +1,7 @@
 // `--fix-dry-run` output: a unified diff of a plan that `git apply` accepts for project files.
 import { structuredPatch } from 'diff';
 import path from 'node:path';
-import { isInsideRoot } from '../paths.js';
+import { isInsideRoot } from '../util/path.js';
 import type { FixPlan } from './plan.js';
 
 const CONTEXT_LINES = 3;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Fix, MovePath } from '../types.js';
 import { type Overlay, overlayView } from './overlay.js';
 import { type FixPlan, type SetAsideFix, isEmptyPlan, planFixes } from './plan.js';
-import type { Snapshot } from './snapshot.js';
+import type { Snapshot } from '../analysis/snapshot.js';
 
 export const DEFAULT_MAX_PASSES = 10;
 

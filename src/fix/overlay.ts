@@ -1,7 +1,7 @@
 // Between fix passes nothing is written to disk: the re-check reads the fixed text from here.
 import path from 'node:path';
-import { isInsideRoot } from '../paths.js';
-import type { FileFingerprint, Snapshot } from './snapshot.js';
+import { isInsideRoot } from '../util/path.js';
+import type { FileFingerprint, Snapshot } from '../analysis/snapshot.js';
 
 /**
  * Current text of every file a pass edited or created, keyed by absolute path. The project

@@ -3,8 +3,8 @@
 // pass (where it is recomputed against the new text).
 import path from 'node:path';
 import type { CreateFile, Fix, MovePath, TextEdit } from '../types.js';
-import type { Snapshot } from './snapshot.js';
-import { displayPath, isInsideRoot } from '../paths.js';
+import type { Snapshot } from '../analysis/snapshot.js';
+import { displayPath, isInsideRoot } from '../util/path.js';
 
 export interface FileRewrite {
   file: string;

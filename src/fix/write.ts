@@ -6,9 +6,9 @@ import { constants } from 'node:fs';
 import { access, link, lstat, mkdir, open, readdir, readFile, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Fix } from '../types.js';
-import { displayPath } from '../paths.js';
+import { displayPath } from '../util/path.js';
 import type { FileRewrite, FixPlan } from './plan.js';
-import { hashBytes, isMissing, type Snapshot } from './snapshot.js';
+import { hashBytes, isMissing, type Snapshot } from '../analysis/snapshot.js';
 
 export type OutcomeStatus = 'written' | 'unchanged' | 'refused';
 

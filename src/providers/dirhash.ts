@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 
 import { mapWithConcurrency } from './concurrency.js';
-import { errnoCode } from './errno.js';
+import { errnoCode } from '../util/errors.js';
 
 /** One file as dirhash sees it: its name relative to the package, with `/` separators. */
 export interface PackageFile {

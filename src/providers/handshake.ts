@@ -5,7 +5,7 @@ import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { errnoCode } from './errno.js';
+import { errnoCode } from '../util/errors.js';
 import { checkHeaderBytes, hostPlatform, readAt } from './header.js';
 
 export const TERRAFORM_MAGIC_COOKIE = 'd602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2';

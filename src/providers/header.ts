@@ -3,7 +3,7 @@
 import { constants as fsConstants } from 'node:fs';
 import { access, open, stat } from 'node:fs/promises';
 
-import { errnoCode } from './errno.js';
+import { errnoCode } from '../util/errors.js';
 
 export type HeaderFailureCode =
   | 'missing'

@@ -1,5 +1,5 @@
 import type { Finding } from '../types.js';
-import { displayPath, displayPathOrNull } from '../paths.js';
+import { displayPath, displayPathOrNull } from '../util/path.js';
 import { countFindings } from './summary.js';
 import type { ReportInput } from './types.js';
 

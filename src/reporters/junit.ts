@@ -1,5 +1,5 @@
 import type { Finding } from '../types.js';
-import { displayPath } from '../paths.js';
+import { displayPath } from '../util/path.js';
 import { remainingFindings } from './summary.js';
 import type { ReportInput } from './types.js';
 import { escapeXmlAttribute, escapeXmlText } from './xml.js';

@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import type { Finding, RuleMeta, Severity } from '../types.js';
 import { lineFingerprints } from './fingerprint.js';
-import { displayPath, isInsideRoot } from '../paths.js';
+import { displayPath, isInsideRoot } from '../util/path.js';
 import { remainingFindings } from './summary.js';
 import type { ReportInput } from './types.js';
 

@@ -1,6 +1,6 @@
 import picocolors from 'picocolors';
 import type { Finding, Severity } from '../types.js';
-import { displayPath, isInsideRoot } from '../paths.js';
+import { displayPath, isInsideRoot } from '../util/path.js';
 import { countFindings, remainingFindings, type FindingCounts } from './summary.js';
 import type { ReportInput } from './types.js';
 

@@ -6,7 +6,7 @@ import { parseError } from './parse-error.js';
 import { pluginCacheDir } from './plugin-cache-dir.js';
 import { providerChecksum } from './provider-checksum.js';
 import { providerHandshake } from './provider-handshake.js';
-import type { Rule } from './rule.js';
+import type { Rule } from './framework/create-rule.js';
 
 /** Every rule, in the order `tm-doctor rules` lists them. */
 export const rules: Rule[] = [noSharingOnInit, pluginCacheDir, lockfileCacheEnv, parallelInitCacheRace, lockfilePlatformHashes, providerChecksum, providerHandshake, parseError];

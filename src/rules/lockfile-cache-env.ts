@@ -1,9 +1,9 @@
-import { launchTools } from '../project/invocations.js';
-import { effectiveSetting, listStacks, MAY_BREAK_LOCK_VAR } from '../project/plugin-cache.js';
-import type { Stack } from '../project/terramate.js';
-import { configRootLocation } from './locations.js';
-import { createRule } from './rule.js';
-import { runEnvFix } from './run-env-fix.js';
+import { launchTools } from '../analysis/launches.js';
+import { effectiveSetting, listStacks, MAY_BREAK_LOCK_VAR } from '../analysis/settings.js';
+import type { Stack } from '../analysis/terramate.js';
+import { configRootLocation } from './settings/locations.js';
+import { createRule } from './framework/create-rule.js';
+import { runEnvFix } from './settings/run-env-fix.js';
 
 export const lockfileCacheEnv = createRule({
   id: 'lockfile-cache-env',

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { displayPath } from '../paths.js';
+import { displayPath } from '../util/path.js';
 import type { Report } from '../types.js';
-import { blockLocation } from './locations.js';
-import { launchTools } from '../project/invocations.js';
-import { createRule } from './rule.js';
+import { blockLocation } from './settings/locations.js';
+import { launchTools } from '../analysis/launches.js';
+import { createRule } from './framework/create-rule.js';
 
 export const lockfilePlatformHashes = createRule({
   id: 'lockfile-platform-hashes',

@@ -1,9 +1,9 @@
-import { initLaunches, type InitLaunch, type SharingOrigin } from '../project/invocations.js';
-import type { Project } from '../project/project.js';
-import { displayPath } from '../paths.js';
+import { initLaunches, type InitLaunch, type SharingOrigin } from '../analysis/launches.js';
+import type { Project } from '../analysis/analysis.js';
+import { displayPath } from '../util/path.js';
 import type { Report } from '../types.js';
-import { createRule } from './rule.js';
-import { sharingFix } from './sharing-fix.js';
+import { createRule } from './framework/create-rule.js';
+import { sharingFix } from './launches/sharing-fix.js';
 
 function describeOrigin(project: Project, origin: SharingOrigin): string {
   if (origin.source === 'env') return `via ${origin.written} in its environment`;

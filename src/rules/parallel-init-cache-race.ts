@@ -1,9 +1,9 @@
-import { isInsideRoot } from '../paths.js';
-import { initLaunches, type InitLaunch } from '../project/invocations.js';
-import { CACHE_DIR_VAR, effectiveSetting, listStacks } from '../project/plugin-cache.js';
-import type { Stack } from '../project/terramate.js';
+import { isInsideRoot } from '../util/path.js';
+import { initLaunches, type InitLaunch } from '../analysis/launches.js';
+import { CACHE_DIR_VAR, effectiveSetting, listStacks } from '../analysis/settings.js';
+import type { Stack } from '../analysis/terramate.js';
 import type { Report } from '../types.js';
-import { createRule } from './rule.js';
+import { createRule } from './framework/create-rule.js';
 
 /** A serial init earlier in the same file is the warm-up the message recommends. */
 function warmedUp(launch: InitLaunch, launches: InitLaunch[]): boolean {

@@ -1,4 +1,4 @@
-import { createRule } from './rule.js';
+import { createRule } from './framework/create-rule.js';
 
 export const parseError = createRule({
   id: 'parse-error',

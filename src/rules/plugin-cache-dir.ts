@@ -1,13 +1,13 @@
-import { launchTools } from '../project/invocations.js';
-import { CACHE_DIR_VAR, cacheDirProblem, effectiveSetting, listStacks, sourceLocation, sourceName } from '../project/plugin-cache.js';
-import { UNKNOWN, type Stack } from '../project/terramate.js';
+import { launchTools } from '../analysis/launches.js';
+import { CACHE_DIR_VAR, cacheDirProblem, effectiveSetting, listStacks, sourceLocation, sourceName } from '../analysis/settings.js';
+import { UNKNOWN, type Stack } from '../analysis/terramate.js';
 import type { Report } from '../types.js';
 import { join } from 'node:path';
-import type { Project } from '../project/project.js';
+import type { Project } from '../analysis/analysis.js';
 import type { Fix } from '../types.js';
-import { configRootLocation } from './locations.js';
-import { createRule } from './rule.js';
-import { runEnvFix } from './run-env-fix.js';
+import { configRootLocation } from './settings/locations.js';
+import { createRule } from './framework/create-rule.js';
+import { runEnvFix } from './settings/run-env-fix.js';
 
 const CLI_CONFIG_LINE = 'plugin_cache_dir = "$HOME/.terraform.d/plugin-cache"';
 // Terramate evaluates env.HOME when it runs each stack.

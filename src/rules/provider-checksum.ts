@@ -1,10 +1,10 @@
 import { relative } from 'node:path';
 
 import type { Report } from '../types.js';
-import { inspectProviders, type InspectedPackage, type LockVerdict } from './provider-inspection.js';
-import { quarantineFix, subjectOf } from './provider-quarantine.js';
-import { providerLabel, remedy, usedBy } from './provider-wording.js';
-import { createRule } from './rule.js';
+import { inspectProviders, type InspectedPackage, type LockVerdict } from '../analysis/provider-inspection.js';
+import { quarantineFix, subjectOf } from './providers/quarantine.js';
+import { providerLabel, remedy, usedBy } from './providers/wording.js';
+import { createRule } from './framework/create-rule.js';
 
 const CACHED_PACKAGE_MISMATCH =
   'the cached package for {{provider}} {{version}} (in .terraform/providers) does not match any of the checksums recorded in the dependency lock file';

@@ -1,10 +1,10 @@
-import type { Project } from '../project/project.js';
-import type { Stack } from '../project/terramate.js';
+import type { Project } from '../analysis/analysis.js';
+import type { Stack } from '../analysis/terramate.js';
 import type { Location, Report } from '../types.js';
-import { inspectProviders, type ProviderInspection } from './provider-inspection.js';
-import { quarantineFix, reinitCommands, subjectOf } from './provider-quarantine.js';
-import { handshakeWording, headerWording, providerLabel, remedy, stackName, usedBy, type FailureWording } from './provider-wording.js';
-import { createRule } from './rule.js';
+import { inspectProviders, type ProviderInspection } from '../analysis/provider-inspection.js';
+import { quarantineFix, reinitCommands, subjectOf } from './providers/quarantine.js';
+import { handshakeWording, headerWording, providerLabel, remedy, stackName, usedBy, type FailureWording } from './providers/wording.js';
+import { createRule } from './framework/create-rule.js';
 
 export const providerHandshake = createRule({
   id: 'provider-handshake',

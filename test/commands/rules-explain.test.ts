@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rules } from '../../src/rules/index.js';
-import { DOCS_BASE_URL } from '../../src/rules/rule.js';
+import { DOCS_BASE_URL } from '../../src/rules/framework/create-rule.js';
 import { hasStackTrace, REPO, runCli, unwrapOclifError } from './run-cli.js';
 
 const registry = rules.map((rule) => rule.meta);

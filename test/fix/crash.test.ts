@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planFixes } from '../../src/fix/plan.js';
-import { DiskSnapshot } from '../../src/fix/snapshot.js';
+import { DiskSnapshot } from '../../src/analysis/snapshot.js';
 import { removeStaleTemps, writePlan } from '../../src/fix/write.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { renderFileDiff, renderPlanDiff } from '../../src/fix/diff.js';
 import { planFixes } from '../../src/fix/plan.js';
-import { DiskSnapshot } from '../../src/fix/snapshot.js';
+import { DiskSnapshot } from '../../src/analysis/snapshot.js';
 import type { Fix, TextEdit } from '../../src/types.js';
 
 let root: string;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixUntilStable } from '../../src/fix/multipass.js';
-import { DiskSnapshot, type Snapshot } from '../../src/fix/snapshot.js';
+import { DiskSnapshot, type Snapshot } from '../../src/analysis/snapshot.js';
 import { writePlan } from '../../src/fix/write.js';
 import type { Fix } from '../../src/types.js';
 

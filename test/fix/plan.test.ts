@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyEdits, planFixes } from '../../src/fix/plan.js';
-import type { FileFingerprint, Snapshot } from '../../src/fix/snapshot.js';
+import type { FileFingerprint, Snapshot } from '../../src/analysis/snapshot.js';
 import type { Fix, TextEdit } from '../../src/types.js';
 
 const ROOT = '/project';

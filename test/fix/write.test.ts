@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { planFixes } from '../../src/fix/plan.js';
-import { DiskSnapshot } from '../../src/fix/snapshot.js';
+import { DiskSnapshot } from '../../src/analysis/snapshot.js';
 import { isFixWritten, writePlan } from '../../src/fix/write.js';
 import type { Fix } from '../../src/types.js';
 

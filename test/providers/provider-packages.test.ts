@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { discoverProviderPackages, findExecutableName, stackProvidersDir } from '../../src/project/provider-packages.js';
+import { discoverProviderPackages, findExecutableName, stackProvidersDir } from '../../src/analysis/provider-packages.js';
 import { hashPackageDir } from '../../src/providers/dirhash.js';
 import { runHandshakes } from '../../src/providers/handshake-pool.js';
 import { buildGoTool, makeTempDir, processesStartedUnder, zombieChildren } from '../support/providers.js';

@@ -2,11 +2,11 @@
 // printed, who uses the package, and what to run afterwards.
 import { relative } from 'node:path';
 
-import type { Project } from '../project/project.js';
-import type { ProviderPackage } from '../project/provider-packages.js';
-import type { HandshakeFailure } from '../providers/handshake.js';
-import type { HeaderFailure, InspectedPackage } from './provider-inspection.js';
-import { reinitCommands } from './provider-quarantine.js';
+import type { Project } from '../../analysis/analysis.js';
+import type { ProviderPackage } from '../../analysis/provider-packages.js';
+import type { HandshakeFailure } from '../../providers/handshake.js';
+import type { HeaderFailure, InspectedPackage } from '../../analysis/provider-inspection.js';
+import { reinitCommands } from './quarantine.js';
 
 export interface FailureWording {
   cause: string;

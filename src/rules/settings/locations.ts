@@ -1,6 +1,6 @@
-import { blocksAtPath, nodeRange } from '../parsers/hcl.js';
-import type { Project } from '../project/project.js';
-import type { Location } from '../types.js';
+import { blocksAtPath, nodeRange } from '../../parsers/hcl.js';
+import type { Project } from '../../analysis/analysis.js';
+import type { Location } from '../../types.js';
 
 /** The header line (`type "label" {`) of the first top-level `type` block of an HCL file. */
 export async function blockLocation(project: Project, file: string, type: string): Promise<Location> {

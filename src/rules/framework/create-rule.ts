@@ -1,5 +1,5 @@
-import type { Project } from '../project/project.js';
-import type { Report, RuleMeta, Severity } from '../types.js';
+import type { Project } from '../../analysis/analysis.js';
+import type { Report, RuleMeta, Severity } from '../../types.js';
 
 export interface RunOptions {
   /** Never execute a provider binary. */

@@ -2,10 +2,10 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { evaluateMakefile, type RecipeLine, type RecipeVariant, type VariableDefinition, type ViaLink } from '../parsers/make/index.js';
 import { parseShell, type ArgWord, type ShellCommand, type VariableMap } from '../parsers/shell.js';
 import { findInitInRunCommand, parseTerramateInvocation, type TerramateInvocation } from '../parsers/terramate-cli.js';
-import { isInsideRoot } from '../paths.js';
+import { isInsideRoot } from '../util/path.js';
 import { extractCommandSites, positionInFile, type CiFileKind, type CommandSite, type CommandSiteContext } from '../parsers/yaml-ci.js';
 import type { Tool } from './cli-config.js';
-import type { Project } from './project.js';
+import type { Project } from './analysis.js';
 import type { ScriptCommand, ScriptDefinition, TerramateConfig } from './terramate.js';
 
 // Every place the project launches `terraform init` / `tofu init` through Terramate, with the

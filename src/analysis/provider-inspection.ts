@@ -5,24 +5,24 @@ import { existsSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 
-import type { DiskSnapshot } from '../fix/snapshot.js';
-import { CACHE_DIR_VAR, cacheDirProblem, effectiveSetting } from '../project/plugin-cache.js';
-import type { Project } from '../project/project.js';
+import type { DiskSnapshot } from './snapshot.js';
+import { CACHE_DIR_VAR, cacheDirProblem, effectiveSetting } from './settings.js';
+import type { Project } from './analysis.js';
 import {
   discoverProviderPackages,
   type DiscoveryProblem,
   type DiscoveryResult,
   type ProviderPackage,
-} from '../project/provider-packages.js';
-import type { Stack } from '../project/terramate.js';
+} from './provider-packages.js';
+import type { Stack } from './terramate.js';
 import { mapWithConcurrency } from '../providers/concurrency.js';
 import { hashPackageDir, listPackageFiles } from '../providers/dirhash.js';
 import type { HandshakeResult } from '../providers/handshake.js';
 import { runHandshakes } from '../providers/handshake-pool.js';
 import { checkExecutableHeader, hostPlatform, type HeaderCheckResult } from '../providers/header.js';
-import { fileSetKey, identityKey } from '../project/result-cache.js';
+import { fileSetKey, identityKey } from './result-cache.js';
 import type { Range } from '../types.js';
-import type { RuleContext } from './rule.js';
+import type { RuleContext } from '../rules/framework/create-rule.js';
 
 /** How one stack's lock file judges the package it uses. */
 export interface LockVerdict {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { HandshakeResult } from '../../src/providers/handshake.js';
-import { identityKey, resultCacheFile, ResultCache } from '../../src/project/result-cache.js';
+import { identityKey, resultCacheFile, ResultCache } from '../../src/analysis/result-cache.js';
 import { makeTempDir } from '../support/providers.js';
 
 let home: string;

@@ -1,4 +1,4 @@
-import type { MessageData, RuleMeta } from '../types.js';
+import type { MessageData, RuleMeta } from '../../types.js';
 
 /** Fills a rule's message template; a missing argument is left visible rather than hidden. */
 export function formatMessage(meta: RuleMeta, messageId: string, data: MessageData = {}): string {

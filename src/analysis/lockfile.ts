@@ -1,5 +1,5 @@
 import type { HclDocument, HclValue } from '../parsers/hcl.js';
-import { LineIndex } from '../parsers/position.js';
+import { LineIndex } from '../util/line-index.js';
 import type { Range } from '../types.js';
 
 export interface LockedProvider {

@@ -11,11 +11,11 @@ import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 
-import { displayPath, isInsideRoot } from '../paths.js';
-import type { Project } from '../project/project.js';
-import type { ProviderPackage } from '../project/provider-packages.js';
-import type { Fix, MovePath } from '../types.js';
-import { QUARANTINE_DIR_NAME, type ProviderInspection } from './provider-inspection.js';
+import { displayPath, isInsideRoot } from '../../util/path.js';
+import type { Project } from '../../analysis/analysis.js';
+import type { ProviderPackage } from '../../analysis/provider-packages.js';
+import type { Fix, MovePath } from '../../types.js';
+import { QUARANTINE_DIR_NAME, type ProviderInspection } from '../../analysis/provider-inspection.js';
 
 export interface QuarantineSubject {
   /** The real package directory, or null for a link that leads nowhere. */

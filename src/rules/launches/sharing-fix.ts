@@ -1,8 +1,8 @@
 import type { Node } from 'web-tree-sitter';
-import type { VariableDefinition } from '../parsers/make/index.js';
-import { isInitCommand } from '../parsers/terramate-cli.js';
-import type { InitLaunch, SharingOrigin } from '../project/invocations.js';
-import type { Fix, TextEdit } from '../types.js';
+import type { VariableDefinition } from '../../parsers/make/index.js';
+import { isInitCommand } from '../../parsers/terramate-cli.js';
+import type { InitLaunch, SharingOrigin } from '../../analysis/launches.js';
+import type { Fix, TextEdit } from '../../types.js';
 
 // The fix for no-sharing-on-init, per kind of launch. Every edit is confined to what carries
 // the sharing options to init; plan/apply keep theirs. When the shape is not one we can prove

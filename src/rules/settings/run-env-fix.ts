@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { setRunEnv } from '../fix/hcl-run-env.js';
-import type { Project } from '../project/project.js';
-import type { Fix } from '../types.js';
+import { setRunEnv } from '../../fix/hcl-run-env.js';
+import type { Project } from '../../analysis/analysis.js';
+import type { Fix } from '../../types.js';
 
 /**
  * A safe fix that sets `name` in the root Terramate `config.run.env` (the shallowest file with

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import picomatch from 'picomatch';
 import type { Node } from 'web-tree-sitter';
-import { isInsideRoot } from '../paths.js';
+import { isInsideRoot } from '../util/path.js';
 import { blocksAtPath, childAttributes, childBlocks, NO_MORE_LABELS, type HclBody, type HclDocument, type HclValue } from '../parsers/hcl.js';
 
 /** A value tm-doctor cannot know statically (a global, a function call, an unset variable). */

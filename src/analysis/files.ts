@@ -1,6 +1,6 @@
 import { readFileSync, realpathSync, statSync } from 'node:fs';
-import { DiskSnapshot } from '../fix/snapshot.js';
-import { LineIndex } from '../parsers/position.js';
+import { DiskSnapshot } from './snapshot.js';
+import { LineIndex } from '../util/line-index.js';
 
 export interface SourceFile {
   path: string;

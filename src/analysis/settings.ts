@@ -1,10 +1,10 @@
 import { statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { nodeRange } from '../parsers/hcl.js';
-import { displayPath } from '../paths.js';
+import { displayPath } from '../util/path.js';
 import type { Location } from '../types.js';
 import type { CliConfig, Tool } from './cli-config.js';
-import type { Project } from './project.js';
+import type { Project } from './analysis.js';
 import { UNKNOWN, type EnvDefinition, type EnvValue, type Stack } from './terramate.js';
 
 export const CACHE_DIR_VAR = 'TF_PLUGIN_CACHE_DIR';

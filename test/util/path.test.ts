@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { displayPath, displayPathOrNull, isInsideRoot } from '../src/paths.js';
+import { displayPath, displayPathOrNull, isInsideRoot } from '../../src/util/path.js';
 
 describe('displayPath', () => {
   it('shows files inside the root relative to it with / separators', () => {

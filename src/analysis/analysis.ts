@@ -1,6 +1,6 @@
 import { join, relative, resolve, sep } from 'node:path';
 import { existsSync } from 'node:fs';
-import { DiskSnapshot } from '../fix/snapshot.js';
+import { DiskSnapshot } from './snapshot.js';
 import { createHash } from 'node:crypto';
 import { hclDocument, parseHclValues, type HclDocument } from '../parsers/hcl.js';
 import type { Range } from '../types.js';
@@ -9,7 +9,7 @@ import { discoverFiles, kindOf, type DiscoveredFiles, type FileKind } from './di
 import { readLockFile, type LockFile } from './lockfile.js';
 import { ResultCache } from './result-cache.js';
 import { findProjectRoot } from './root.js';
-import { SourceFiles } from './source-files.js';
+import { SourceFiles } from './files.js';
 import { TerramateConfig, type Stack } from './terramate.js';
 
 export type Environment = Record<string, string | undefined>;
