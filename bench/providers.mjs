@@ -11,7 +11,6 @@ import { fileURLToPath } from 'node:url';
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = process.env.TM_DOCTOR_DIST ?? join(repo, 'dist');
 const { runDoctor } = await import(join(dist, 'engine/doctor.js'));
-const { observeInspections } = await import(join(dist, 'rules/provider-inspection.js'));
 const { sha256File } = await import(join(dist, 'providers/dirhash.js'));
 
 const STACKS = Number(process.env.BENCH_STACKS ?? 500);
@@ -62,8 +61,6 @@ try {
   const runs = () => packages.reduce((sum, entry) => sum + readFileSync(`${entry.binary}.runs`, 'utf8').split('\n').filter(Boolean).length, 0);
 
   const check = async () => {
-    let stats = null;
-    const stop = observeInspections((inspection) => (stats = inspection.stats));
     const runsBefore = runs();
     const started = performance.now();
     const outcome = await runDoctor({
@@ -73,7 +70,7 @@ try {
       options: { noExec: false, handshakeTimeoutMs: 10_000, noCache: false },
     });
     const ms = Math.round(performance.now() - started);
-    stop();
+    const stats = outcome.providerStats;
     return {
       ms,
       findings: outcome.findings.length,

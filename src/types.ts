@@ -60,24 +60,13 @@ export interface Fix {
   changes: Change[];
 }
 
-/** Arguments substituted into a rule's message template (`{{name}}`). */
-export type MessageData = Record<string, string | number>;
-
-/** What a rule reports: wording lives in the rule's `meta.messages`, not here. */
-export interface Report {
-  messageId: string;
-  data?: MessageData;
-  location: Location | null;
-  /** Absolute stack directory the finding concerns, if any. */
-  stack?: string | null;
-  fix?: Fix | null;
-  /** Overrides the rule's severity for this report (e.g. an info-level "cannot check"). */
-  severity?: Severity;
-}
-
 /** A report after the engine has resolved severity and wording. */
 export interface Finding {
   ruleId: string;
+  /** The rule's message template this finding was worded from (stable, unlike the wording). */
+  messageId: string;
+  /** The arguments the message was worded with (for tests and tools; not part of the report). */
+  data: Readonly<Record<string, string | number>>;
   severity: Severity;
   message: string;
   location: Location | null;
@@ -94,16 +83,19 @@ export interface RuleMeta {
   summary: string;
   docsUrl: string;
   /** Message templates keyed by messageId, with `{{arg}}` placeholders. */
-  messages: Record<string, string>;
+  messages: Readonly<Record<string, string>>;
 }
 
-/** A typed failure the CLI turns into a friendly message and exit code 2. */
-export class UsageError extends Error {
-  constructor(
-    message: string,
-    readonly hint?: string,
-  ) {
-    super(message);
-    this.name = 'UsageError';
-  }
+/** How the run may touch the machine: what rules and the provider inspection obey. */
+export interface RunOptions {
+  /** Never execute a provider binary. */
+  noExec: boolean;
+  handshakeTimeoutMs: number;
+  /** Bypass the result cache (provider checksums and handshakes are recomputed). */
+  noCache: boolean;
+  /**
+   * --unsafe-fixes was given: where a finding has both a safe fix and an unsafe one (outside
+   * the project), the rule offers the unsafe one.
+   */
+  unsafeFixes?: boolean;
 }

@@ -1,63 +1,110 @@
-import { join, relative, resolve, sep } from 'node:path';
-import { existsSync } from 'node:fs';
-import { DiskSnapshot } from './snapshot.js';
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { evaluateMakefile, type MakeDatabase } from '../parsers/make/index.js';
 import { hclDocument, parseHclValues, type HclDocument } from '../parsers/hcl.js';
-import type { Range } from '../types.js';
+import { extractCommandSites, type CiFileKind, type CommandSite } from '../parsers/yaml-ci.js';
+import type { Range, RunOptions } from '../types.js';
 import { resolveCliConfig, type CliConfig, type JsonCliConfig, type Tool } from './cli-config.js';
 import { discoverFiles, kindOf, type DiscoveredFiles, type FileKind } from './discover.js';
+import { FileStore } from './files.js';
+import { collectLaunches, type InitLaunch } from './launches.js';
 import { readLockFile, type LockFile } from './lockfile.js';
+import { inspectProviders, type ProviderInspection } from './provider-inspection.js';
 import { ResultCache } from './result-cache.js';
 import { findProjectRoot } from './root.js';
-import { SourceFiles } from './files.js';
+import { effectiveSetting, type EffectiveSetting, type SettingName } from './settings.js';
+import { DiskSnapshot } from './snapshot.js';
 import { TerramateConfig, type Stack } from './terramate.js';
 
 export type Environment = Record<string, string | undefined>;
 
-/** A file tm-doctor had to read but could not read or parse. */
+/** A file tm-doctor had to read but could not read or parse: data for `parse-error`. */
 export interface FileProblem {
   file: string;
   range: Range | null;
   message: string;
 }
 
-export interface ProjectOptions {
+/**
+ * What lasts for one `tm-doctor check` across the passes of a --fix run: the bytes read from
+ * disk, the cache of results across runs, and facts that only change with the disk (provider
+ * inspection, keyed by what it was computed from).
+ */
+export class RunSession {
+  readonly snapshot: DiskSnapshot;
+  /** Every provider inspection the run computed, in order (benchmarks read their stats). */
+  readonly inspections: ProviderInspection[] = [];
+  private readonly facts = new Map<string, Promise<unknown>>();
+
+  constructor(
+    readonly env: Environment,
+    readonly options: RunOptions,
+    readonly cache: ResultCache,
+    root: string,
+  ) {
+    this.snapshot = new DiskSnapshot(root);
+  }
+
+  /** The fact computed once per run for `key`. */
+  fact<T>(key: string, compute: () => Promise<T>): Promise<T> {
+    let value = this.facts.get(key) as Promise<T> | undefined;
+    if (!value) {
+      value = compute();
+      this.facts.set(key, value);
+    }
+    return value;
+  }
+}
+
+export interface AnalysisOptions {
   /** The directory given on the command line. */
   dir: string;
-  env: Environment;
-  /** Text produced by fixes not yet written: read instead of the disk. */
+  session: RunSession;
+  /** Text produced by fixes not yet written (earlier fix passes): read instead of the disk. */
   overlay?: ReadonlyMap<string, string>;
-  /** What earlier passes read from disk; a new run starts an empty one. */
-  snapshot?: DiskSnapshot;
-  /** Results remembered across runs; none when not given. */
-  cache?: ResultCache;
+}
+
+const COMMAND_SITE_KINDS: CiFileKind[] = ['github-workflow', 'github-action', 'gitlab-ci', 'package-json', 'taskfile', 'justfile'];
+const MAKEFILE_NAMES = ['GNUmakefile', 'makefile', 'Makefile'];
+
+export interface CommandSiteFile {
+  file: string;
+  kind: CiFileKind;
+  sites: CommandSite[];
 }
 
 /**
- * The model of one run: where the project is, what its files say, and what Terraform would
- * read from the user's environment. Each file is read and parsed once, when first needed.
+ * One pass's facts about the project. `load` discovers and parses every file the rules may
+ * need (parse problems are data, in `problems`); derived facts are computed on first use and
+ * kept for the pass. Nothing here is shared between passes except through the session.
  */
-export class Project {
-  readonly sources: SourceFiles;
+export class Analysis {
+  readonly files: FileStore;
   private readonly problemsByFile = new Map<string, FileProblem>();
-  private readonly hclCache = new Map<string, Promise<HclDocument | null>>();
-  private terramateConfig?: Promise<TerramateConfig>;
-  private terraformStackList?: Promise<Stack[]>;
-  private readonly cliConfigs = new Map<Tool, Promise<CliConfig>>();
+  private loading = true;
+  private readonly facts = new Map<string, Promise<unknown>>();
+  private readonly hclByFile = new Map<string, Promise<HclDocument | null>>();
+  /** Make's view of each default makefile (and of `.mk` files nothing includes). */
+  makefiles: MakeDatabase[] = [];
+  commandSiteFiles: CommandSiteFile[] = [];
 
   private constructor(
     readonly root: string,
     readonly scanDir: string,
-    readonly env: Environment,
+    readonly session: RunSession,
     private readonly discovered: DiscoveredFiles,
-    snapshot: DiskSnapshot,
     overlay: ReadonlyMap<string, string>,
-    readonly cache: ResultCache,
   ) {
-    this.sources = new SourceFiles(snapshot, overlay);
+    this.files = new FileStore(session.snapshot, overlay);
   }
 
-  static async load(options: ProjectOptions): Promise<Project> {
+  /** The session's root for a directory argument: what a new RunSession needs. */
+  static rootFor(dir: string): string {
+    return findProjectRoot(dir);
+  }
+
+  static async load(options: AnalysisOptions): Promise<Analysis> {
     const root = findProjectRoot(options.dir);
     const scanDir = resolve(options.dir);
     const discovered = await discoverFiles(root, scanDir);
@@ -67,32 +114,94 @@ export class Project {
       const list = kind ? (discovered.byKind.get(kind) ?? []) : null;
       if (kind && list && !list.includes(file)) discovered.byKind.set(kind, [...list, file].sort());
     }
-    const cache = options.cache ?? (await ResultCache.open({ env: options.env, disabled: true }));
-    return new Project(root, scanDir, options.env, discovered, options.snapshot ?? new DiskSnapshot(root), options.overlay ?? new Map(), cache);
+    const analysis = new Analysis(root, scanDir, options.session, discovered, options.overlay ?? new Map());
+    await analysis.parseEverything();
+    analysis.loading = false;
+    return analysis;
+  }
+
+  get env(): Environment {
+    return this.session.env;
+  }
+
+  get options(): RunOptions {
+    return this.session.options;
+  }
+
+  get cache(): ResultCache {
+    return this.session.cache;
   }
 
   filesOf(kind: FileKind): string[] {
     return this.discovered.byKind.get(kind) ?? [];
   }
 
+  /** Every file that could not be read or parsed, in the order met. */
   get problems(): FileProblem[] {
     return [...this.problemsByFile.values()];
   }
 
-  reportProblem(problem: FileProblem): void {
-    if (!this.problemsByFile.has(problem.file)) this.problemsByFile.set(problem.file, problem);
-  }
-
-  /** The file's text; an unreadable file is recorded as a problem and yields undefined. */
+  /** The file's text; undefined when missing or unreadable (the load phase reported it). */
   text(file: string): string | undefined {
-    const result = this.sources.read(file);
+    const result = this.files.read(file);
     if (result.ok) return result.file.text;
-    if (!result.missing) this.reportProblem({ file, range: null, message: `cannot read: ${result.problem.reason}` });
+    if (!result.missing) this.record({ file, range: null, message: `cannot read: ${result.problem.reason}` });
     return undefined;
   }
 
+  // ---- The load phase ---------------------------------------------------------------------
+
+  /** Problems are collected while loading only, so every selection of rules sees the same ones. */
+  private record(problem: FileProblem): void {
+    if (this.loading && !this.problemsByFile.has(problem.file)) this.problemsByFile.set(problem.file, problem);
+  }
+
+  private async parseEverything(): Promise<void> {
+    await Promise.all([...this.filesOf('terramate'), ...this.filesOf('lockfile')].map((file) => this.hcl(file)));
+    this.makefiles = this.evaluateMakefiles();
+    for (const kind of COMMAND_SITE_KINDS) {
+      for (const file of this.filesOf(kind)) {
+        const text = this.text(file);
+        if (text === undefined) continue;
+        const extracted = extractCommandSites(file, text, kind);
+        for (const { line, column, message } of extracted.diagnostics) this.record({ file, range: { line, column, endLine: line, endColumn: column }, message });
+        this.commandSiteFiles.push({ file, kind, sites: extracted.sites });
+      }
+    }
+    for (const file of this.filesOf('shell')) this.text(file);
+    // The CLI configuration depends on the tool the project runs, known from the files above.
+    await Promise.all((await this.launchTools()).map((tool) => this.cliConfig(tool)));
+  }
+
+  private evaluateMakefiles(): MakeDatabase[] {
+    const files = this.filesOf('makefile');
+    const byDir = new Map<string, string[]>();
+    for (const file of files) byDir.set(dirname(file), [...(byDir.get(dirname(file)) ?? []), file]);
+    const entries: string[] = [];
+    for (const [dir, inDir] of byDir) {
+      const chosen = MAKEFILE_NAMES.map((name) => join(dir, name)).find((path) => inDir.includes(path));
+      if (chosen) entries.push(chosen);
+    }
+    const included = new Set<string>();
+    const databases: MakeDatabase[] = [];
+    const read = (path: string) => this.text(path);
+    for (const entry of [...entries.sort(), ...files.filter((file) => file.endsWith('.mk'))]) {
+      if (included.has(entry)) continue;
+      const db = evaluateMakefile(entry, read);
+      for (const file of db.files) if (file !== entry) included.add(file);
+      for (const { file, line, column, message } of db.diagnostics) {
+        if (line > 0) this.record({ file, range: { line, column, endLine: line, endColumn: column }, message });
+      }
+      databases.push(db);
+    }
+    return databases;
+  }
+
+  // ---- Parsed files -----------------------------------------------------------------------
+
+  /** HashiCorp's parse of an HCL file (with a syntax tree for positions); null when unreadable. */
   hcl(file: string): Promise<HclDocument | null> {
-    let parsed = this.hclCache.get(file);
+    let parsed = this.hclByFile.get(file);
     if (!parsed) {
       parsed = (async () => {
         const text = this.text(file);
@@ -107,21 +216,31 @@ export class Project {
         const doc = await hclDocument(file, text, parse);
         if (doc.diagnostic) {
           const { line, column, endLine, endColumn, message } = doc.diagnostic;
-          this.reportProblem({ file, range: { line, column, endLine: endLine ?? line, endColumn: endColumn ?? column }, message });
+          this.record({ file, range: { line, column, endLine: endLine ?? line, endColumn: endColumn ?? column }, message });
         }
         return doc;
       })();
-      this.hclCache.set(file, parsed);
+      this.hclByFile.set(file, parsed);
     }
     return parsed;
   }
 
+  // ---- Derived facts, each computed once per pass -----------------------------------------
+
+  private fact<T>(key: string, compute: () => Promise<T>): Promise<T> {
+    let value = this.facts.get(key) as Promise<T> | undefined;
+    if (!value) {
+      value = compute();
+      this.facts.set(key, value);
+    }
+    return value;
+  }
+
   terramate(): Promise<TerramateConfig> {
-    this.terramateConfig ??= (async () => {
+    return this.fact('terramate', async () => {
       const docs = await Promise.all(this.filesOf('terramate').map((file) => this.hcl(file)));
       return new TerramateConfig(this.root, docs.filter((doc): doc is HclDocument => doc !== null));
-    })();
-    return this.terramateConfig;
+    });
   }
 
   async stacks(): Promise<Stack[]> {
@@ -129,9 +248,11 @@ export class Project {
   }
 
   /** The stacks Terraform runs in (a stack may hold only generated files of other kinds). */
-  async terraformStacks(): Promise<Stack[]> {
-    this.terraformStackList ??= this.terramate().then((config) => config.stacks.filter((stack) => config.runsTerraform(stack)));
-    return this.terraformStackList;
+  terraformStacks(): Promise<Stack[]> {
+    return this.fact('terraform-stacks', async () => {
+      const config = await this.terramate();
+      return config.stacks.filter((stack) => config.runsTerraform(stack));
+    });
   }
 
   async lockFile(stackDir: string): Promise<LockFile | null> {
@@ -139,19 +260,55 @@ export class Project {
     return doc?.body ? readLockFile(doc) : null;
   }
 
+  /** Every place the project launches `terraform init` / `tofu init` through Terramate. */
+  launches(): Promise<InitLaunch[]> {
+    return this.fact('launches', async () =>
+      collectLaunches({
+        root: this.root,
+        config: await this.terramate(),
+        makefiles: this.makefiles,
+        shellScripts: this.filesOf('shell').flatMap((file) => {
+          const text = this.text(file);
+          return text === undefined ? [] : [{ file, text }];
+        }),
+        commandSiteFiles: this.commandSiteFiles,
+      }),
+    );
+  }
+
+  /** The tools the project's init launches use; Terraform when none is found. */
+  launchTools(): Promise<Tool[]> {
+    return this.fact('launch-tools', async () => {
+      const tools = new Set((await this.launches()).map((launch) => launch.tool));
+      return tools.size === 0 ? ['terraform' as const] : [...tools].sort();
+    });
+  }
+
   /**
    * The CLI configuration Terraform/OpenTofu would load. Files outside the project are read
-   * through the same store, so a broken `~/.terraformrc` is a parse-error like any other.
+   * through the same store, so a broken `~/.terraformrc` is a parse problem like any other.
    */
   cliConfig(tool: Tool): Promise<CliConfig> {
-    let config = this.cliConfigs.get(tool);
-    if (!config) {
+    return this.fact(`cli-config:${tool}`, () => {
       // A file a fix created in an earlier pass exists only in the overlay so far.
-      const exists = (path: string) => existsSync(path) || this.sources.read(path).ok;
-      config = resolveCliConfig(tool, this.env, (path) => this.cliConfigFile(path), exists);
-      this.cliConfigs.set(tool, config);
-    }
-    return config;
+      const exists = (path: string) => existsSync(path) || this.files.read(path).ok;
+      return resolveCliConfig(tool, this.env, (path) => this.cliConfigFile(path), exists);
+    });
+  }
+
+  /** What the tool sees for `variable` in `stack` (Terramate run env over environment over CLI config). */
+  setting(stack: Stack, tool: Tool, variable: SettingName): Promise<EffectiveSetting | null> {
+    return this.fact(`setting:${stack.dir}\0${tool}\0${variable}`, async () =>
+      effectiveSetting({ terramate: await this.terramate(), cliConfig: await this.cliConfig(tool), env: this.env }, stack, variable),
+    );
+  }
+
+  /**
+   * The one look at installed provider packages per run: the passes of a --fix run share it
+   * (through the session) while its inputs are unchanged, so no binary starts twice.
+   */
+  providerInspection(progress: (status: string) => void = () => {}): Promise<ProviderInspection> {
+    return this.fact('provider-inspection', () => inspectProviders(this, progress));
   }
 
   private async cliConfigFile(path: string): Promise<HclDocument | JsonCliConfig | null> {
@@ -166,9 +323,9 @@ export class Project {
       if (values && typeof values === 'object' && !Array.isArray(values)) {
         return { kind: 'json', file: path, values: values as Record<string, unknown> };
       }
-      this.reportProblem({ file: path, range: null, message: 'expected a JSON object' });
+      this.record({ file: path, range: null, message: 'expected a JSON object' });
     } catch (error) {
-      this.reportProblem({ file: path, range: null, message: (error as Error).message });
+      this.record({ file: path, range: null, message: (error as Error).message });
     }
     return null;
   }

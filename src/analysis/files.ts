@@ -1,5 +1,6 @@
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { DiskSnapshot } from './snapshot.js';
+import { describeErrno, errnoCode } from '../util/errors.js';
 import { LineIndex } from '../util/line-index.js';
 
 export interface SourceFile {
@@ -17,26 +18,12 @@ export type ReadResult = { ok: true; file: SourceFile } | { ok: false; missing: 
 
 const MAX_TEXT_BYTES = 8 * 1024 * 1024;
 
-function describeReadError(error: NodeJS.ErrnoException): string {
-  switch (error.code) {
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'ELOOP':
-      return 'symbolic link loop';
-    case 'EISDIR':
-      return 'is a directory';
-    default:
-      return error.message;
-  }
-}
-
 /**
  * Every project file is read once and kept. Bytes read from disk are recorded in a snapshot
  * (shared by every pass of a --fix run) so that a fix can refuse to write a file that changed
  * since; text produced by earlier fix passes (the overlay) takes precedence over the disk.
  */
-export class SourceFiles {
+export class FileStore {
   private readonly cache = new Map<string, ReadResult>();
 
   constructor(
@@ -77,12 +64,12 @@ export class SourceFiles {
       const text = this.snapshot.remember(path, bytes, stat);
       return { ok: true, file: { path, text, lines: new LineIndex(text) } };
     } catch (error) {
-      const err = error as NodeJS.ErrnoException;
-      if (err.code === 'ENOENT' || err.code === 'ENOTDIR') {
+      const code = errnoCode(error);
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
         this.snapshot.rememberAbsent(path);
         return { ok: false, missing: true, problem: { path, reason: 'no such file' } };
       }
-      return { ok: false, missing: false, problem: { path, reason: describeReadError(err) } };
+      return { ok: false, missing: false, problem: { path, reason: describeErrno(error) } };
     }
   }
 }

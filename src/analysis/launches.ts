@@ -1,11 +1,9 @@
-import { basename, dirname, join, resolve } from 'node:path';
-import { evaluateMakefile, type RecipeLine, type RecipeVariant, type VariableDefinition, type ViaLink } from '../parsers/make/index.js';
+import { basename, dirname, resolve } from 'node:path';
+import { type MakeDatabase, type RecipeLine, type RecipeVariant, type VariableDefinition, type ViaLink } from '../parsers/make/index.js';
 import { parseShell, type ArgWord, type ShellCommand, type VariableMap } from '../parsers/shell.js';
 import { findInitInRunCommand, parseTerramateInvocation, type TerramateInvocation } from '../parsers/terramate-cli.js';
 import { isInsideRoot } from '../util/path.js';
-import { extractCommandSites, positionInFile, type CiFileKind, type CommandSite, type CommandSiteContext } from '../parsers/yaml-ci.js';
-import type { Tool } from './cli-config.js';
-import type { Project } from './analysis.js';
+import { positionInFile, type CommandSite, type CommandSiteContext } from '../parsers/yaml-ci.js';
 import type { ScriptCommand, ScriptDefinition, TerramateConfig } from './terramate.js';
 
 // Every place the project launches `terraform init` / `tofu init` through Terramate, with the
@@ -43,31 +41,21 @@ export interface InitLaunch {
   scope: string | null;
 }
 
-const launchesByProject = new WeakMap<Project, Promise<InitLaunch[]>>();
-
-export function initLaunches(project: Project): Promise<InitLaunch[]> {
-  let launches = launchesByProject.get(project);
-  if (!launches) {
-    launches = collect(project);
-    launchesByProject.set(project, launches);
-  }
-  return launches;
+export interface LaunchInputs {
+  root: string;
+  config: TerramateConfig;
+  makefiles: MakeDatabase[];
+  shellScripts: Array<{ file: string; text: string }>;
+  commandSiteFiles: Array<{ file: string; sites: CommandSite[] }>;
 }
 
-/** The tools the project's init launches use; Terraform when none is found. */
-export async function launchTools(project: Project): Promise<Tool[]> {
-  const tools = new Set((await initLaunches(project)).map((launch) => launch.tool));
-  return tools.size === 0 ? ['terraform'] : [...tools].sort();
-}
-
-async function collect(project: Project): Promise<InitLaunch[]> {
-  const config = await project.terramate();
+/** Every init launch in the loaded files: Makefiles, shell scripts, CI files, Terramate scripts. */
+export function collectLaunches(inputs: LaunchInputs): InitLaunch[] {
+  const { config, root } = inputs;
   const launches: InitLaunch[] = [];
-  launches.push(...fromMakefiles(project, config));
-  for (const file of project.filesOf('shell')) launches.push(...fromShellScript(project, file, config));
-  for (const kind of ['github-workflow', 'github-action', 'gitlab-ci', 'package-json', 'taskfile', 'justfile'] as const) {
-    for (const file of project.filesOf(kind)) launches.push(...fromCommandSites(project, file, kind, config));
-  }
+  for (const db of inputs.makefiles) launches.push(...fromMakefile(db, config));
+  for (const { file, text } of inputs.shellScripts) launches.push(...fromShellScript(file, text, config, root));
+  for (const { file, sites } of inputs.commandSiteFiles) launches.push(...fromCommandSites(file, sites, config, root));
   launches.push(...fromTerramateScripts(config));
   return launches;
 }
@@ -157,21 +145,6 @@ function sharingWords(launch: CommandLaunch): Array<{ option: SharingOption; wor
 
 // ---- Makefiles -------------------------------------------------------------------------
 
-const MAKEFILE_NAMES = ['GNUmakefile', 'makefile', 'Makefile'];
-
-/** The makefiles make would read by default per directory, plus `.mk` files no one includes. */
-function makefileEntries(project: Project): string[] {
-  const files = project.filesOf('makefile');
-  const entries: string[] = [];
-  const byDir = new Map<string, string[]>();
-  for (const file of files) byDir.set(dirname(file), [...(byDir.get(dirname(file)) ?? []), file]);
-  for (const [dir, inDir] of byDir) {
-    const chosen = MAKEFILE_NAMES.map((name) => join(dir, name)).find((path) => inDir.includes(path));
-    if (chosen) entries.push(chosen);
-  }
-  return entries.sort();
-}
-
 /** Make's unknown markers become undefined shell variables; `origin` maps offsets back. */
 function maskUnknowns(text: string): { text: string; origin: number[] } {
   let masked = '';
@@ -199,30 +172,8 @@ function viaFor(variant: RecipeVariant, start: number, end: number): ViaLink[] {
   return covering[0]?.via ?? [];
 }
 
-function fromMakefiles(project: Project, config: TerramateConfig): InitLaunch[] {
-  const launches: InitLaunch[] = [];
-  const included = new Set<string>();
-  const entries = makefileEntries(project);
-  const read = (path: string) => project.text(path);
-  for (const entry of [...entries, ...project.filesOf('makefile').filter((file) => file.endsWith('.mk'))]) {
-    if (included.has(entry)) continue;
-    const db = evaluateMakefile(entry, read);
-    for (const file of db.files) if (file !== entry) included.add(file);
-    for (const diagnostic of db.diagnostics) {
-      if (diagnostic.line > 0) {
-        project.reportProblem({
-          file: diagnostic.file,
-          range: { line: diagnostic.line, column: diagnostic.column, endLine: diagnostic.line, endColumn: diagnostic.column },
-          message: diagnostic.message,
-        });
-      }
-    }
-    for (const recipe of db.recipes) {
-      const launch = makeLaunch(recipe, db.definitions, config);
-      if (launch) launches.push(launch);
-    }
-  }
-  return launches;
+function fromMakefile(db: MakeDatabase, config: TerramateConfig): InitLaunch[] {
+  return db.recipes.flatMap((recipe) => makeLaunch(recipe, db.definitions, config) ?? []);
 }
 
 function makeLaunch(recipe: RecipeLine, definitions: VariableDefinition[], config: TerramateConfig): InitLaunch | null {
@@ -316,32 +267,14 @@ function shellLaunches(
 }
 
 // Scripts and CI jobs are taken to start at the repository root, where they usually run.
-function fromShellScript(project: Project, file: string, config: TerramateConfig): InitLaunch[] {
-  const text = project.text(file);
-  if (text === undefined) return [];
-  const parsed = parseShell(text);
-  return shellLaunches(file, parsed.commands, 'shell', basename(file), (offset) => offset, config, project.root);
+function fromShellScript(file: string, text: string, config: TerramateConfig, root: string): InitLaunch[] {
+  return shellLaunches(file, parseShell(text).commands, 'shell', basename(file), (offset) => offset, config, root);
 }
 
-function fromCommandSites(
-  project: Project,
-  file: string,
-  kind: CiFileKind,
-  config: TerramateConfig,
-): InitLaunch[] {
-  const text = project.text(file);
-  if (text === undefined) return [];
-  const extracted = extractCommandSites(file, text, kind);
-  for (const diagnostic of extracted.diagnostics) {
-    project.reportProblem({
-      file,
-      range: { line: diagnostic.line, column: diagnostic.column, endLine: diagnostic.line, endColumn: diagnostic.column },
-      message: diagnostic.message,
-    });
-  }
-  return extracted.sites.flatMap((site: CommandSite) => {
+function fromCommandSites(file: string, sites: CommandSite[], config: TerramateConfig, root: string): InitLaunch[] {
+  return sites.flatMap((site) => {
     const parsed = parseShell(site.text, { env: site.env as VariableMap });
-    return shellLaunches(file, parsed.commands, site.context, site.label, (offset) => positionInFile(site, offset).offset, config, project.root);
+    return shellLaunches(file, parsed.commands, site.context, site.label, (offset) => positionInFile(site, offset).offset, config, root);
   });
 }
 

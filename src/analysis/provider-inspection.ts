@@ -5,9 +5,8 @@ import { existsSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 
-import type { DiskSnapshot } from './snapshot.js';
-import { CACHE_DIR_VAR, cacheDirProblem, effectiveSetting } from './settings.js';
-import type { Project } from './analysis.js';
+import { CACHE_DIR_VAR, cacheDirProblem } from './settings.js';
+import type { Analysis } from './analysis.js';
 import {
   discoverProviderPackages,
   type DiscoveryProblem,
@@ -21,8 +20,7 @@ import type { HandshakeResult } from '../providers/handshake.js';
 import { runHandshakes } from '../providers/handshake-pool.js';
 import { checkExecutableHeader, hostPlatform, type HeaderCheckResult } from '../providers/header.js';
 import { fileSetKey, identityKey } from './result-cache.js';
-import type { Range } from '../types.js';
-import type { RuleContext } from '../rules/framework/create-rule.js';
+import type { Range, RunOptions } from '../types.js';
 
 /** How one stack's lock file judges the package it uses. */
 export interface LockVerdict {
@@ -88,59 +86,35 @@ interface InspectionInputs {
   locks: Map<string, Map<string, { file: string; version: string | null; hashes: string[]; range: Range | null }>>;
 }
 
-const byProject = new WeakMap<Project, Promise<ProviderInspection>>();
-// The passes of one --fix run share a snapshot but each builds a new Project: without this the
-// broken binaries would be started again on every pass, and quarantine paths would change.
-const bySnapshot = new WeakMap<DiskSnapshot, Map<string, Promise<ProviderInspection>>>();
-
 export const QUARANTINE_DIR_NAME = '.tm-doctor-quarantine';
 
-const observers = new Set<(inspection: ProviderInspection) => void>();
-
-/** Calls `observer` with every inspection computed from now on (benchmarks, diagnostics); returns the unsubscribe. */
-export function observeInspections(observer: (inspection: ProviderInspection) => void): () => void {
-  observers.add(observer);
-  return () => observers.delete(observer);
+/**
+ * The inspection for this pass. The passes of one --fix run share it through the session
+ * while its inputs are unchanged: broken binaries are started once, and quarantine paths stay.
+ */
+export async function inspectProviders(analysis: Analysis, progress: (status: string) => void): Promise<ProviderInspection> {
+  const inputs = await gatherInputs(analysis);
+  const signature = inputsSignature(inputs, analysis.options);
+  return analysis.session.fact(`provider-inspection:${signature}`, async () => {
+    const inspection = await inspect(analysis, inputs, progress);
+    analysis.session.inspections.push(inspection);
+    return inspection;
+  });
 }
 
-/** The inspection for this run, computed on first use. */
-export function inspectProviders(context: RuleContext): Promise<ProviderInspection> {
-  let inspection = byProject.get(context.project);
-  if (!inspection) {
-    inspection = (async () => {
-      const inputs = await gatherInputs(context.project);
-      const signature = inputsSignature(inputs, context);
-      const snapshot = context.project.sources.snapshot;
-      const shared = bySnapshot.get(snapshot) ?? new Map<string, Promise<ProviderInspection>>();
-      bySnapshot.set(snapshot, shared);
-      let result = shared.get(signature);
-      if (!result) {
-        result = inspect(context, inputs).then((computed) => {
-          for (const observer of observers) observer(computed);
-          return computed;
-        });
-        shared.set(signature, result);
-      }
-      return result;
-    })();
-    byProject.set(context.project, inspection);
-  }
-  return inspection;
-}
-
-async function gatherInputs(project: Project): Promise<InspectionInputs> {
-  const stacks = await project.stacks();
-  const terramate = await project.terramate();
+async function gatherInputs(analysis: Analysis): Promise<InspectionInputs> {
+  const stacks = await analysis.stacks();
+  const terramate = await analysis.terramate();
   const dataDirGroups = new Map<string, Stack[]>();
   const cacheDirs = new Set<string>();
   const locks: InspectionInputs['locks'] = new Map();
   for (const stack of stacks) {
-    const fromTerramate = terramate.envFor(stack.dir, project.env).get('TF_DATA_DIR')?.value;
-    const dataDir = typeof fromTerramate === 'string' ? fromTerramate : (project.env.TF_DATA_DIR ?? '');
+    const fromTerramate = terramate.envFor(stack.dir, analysis.env).get('TF_DATA_DIR')?.value;
+    const dataDir = typeof fromTerramate === 'string' ? fromTerramate : (analysis.env.TF_DATA_DIR ?? '');
     dataDirGroups.set(dataDir, [...(dataDirGroups.get(dataDir) ?? []), stack]);
-    const cache = await effectiveSetting(project, stack, 'terraform', CACHE_DIR_VAR);
+    const cache = await analysis.setting(stack, 'terraform', CACHE_DIR_VAR);
     if (cache && typeof cache.value === 'string' && cacheDirProblem(cache.value) === null) cacheDirs.add(cache.value);
-    const lock = await project.lockFile(stack.dir);
+    const lock = await analysis.lockFile(stack.dir);
     const entries = new Map<string, { file: string; version: string | null; hashes: string[]; range: Range | null }>();
     for (const provider of lock?.providers ?? []) {
       entries.set(provider.address.toLowerCase(), {
@@ -155,8 +129,8 @@ async function gatherInputs(project: Project): Promise<InspectionInputs> {
   return { stacks, dataDirGroups, cacheDirs: [...cacheDirs].sort(), locks };
 }
 
-function inputsSignature(inputs: InspectionInputs, context: RuleContext): string {
-  const { noExec, handshakeTimeoutMs, noCache } = context.options;
+function inputsSignature(inputs: InspectionInputs, options: RunOptions): string {
+  const { noExec, handshakeTimeoutMs, noCache } = options;
   return JSON.stringify({
     options: [noExec, handshakeTimeoutMs, noCache],
     groups: [...inputs.dataDirGroups].map(([dataDir, stacks]) => [dataDir, stacks.map((stack) => stack.dir)]),
@@ -165,8 +139,8 @@ function inputsSignature(inputs: InspectionInputs, context: RuleContext): string
   });
 }
 
-async function inspect(context: RuleContext, inputs: InspectionInputs): Promise<ProviderInspection> {
-  const { project, options, progress } = context;
+async function inspect(analysis: Analysis, inputs: InspectionInputs, progress: (status: string) => void): Promise<ProviderInspection> {
+  const { options } = analysis;
   const stats: InspectionStats = {
     packages: 0,
     packagesHashed: 0,
@@ -178,12 +152,12 @@ async function inspect(context: RuleContext, inputs: InspectionInputs): Promise<
     elapsedMs: 0,
   };
   const startedAt = performance.now();
-  const quarantineDir = freshQuarantineDir(project.root);
+  const quarantineDir = freshQuarantineDir(analysis.root);
 
   progress('discovering provider packages');
   const discovery = await discover(inputs);
   const stackByDir = new Map(inputs.stacks.map((stack) => [stack.dir, stack]));
-  const cache = project.cache;
+  const cache = analysis.cache;
 
   const packages: InspectedPackage[] = discovery.packages.map((found) => {
     const stacks = uniqueStacks(found.usedBy.map((use) => stackByDir.get(use.stack)));
@@ -252,8 +226,8 @@ async function inspect(context: RuleContext, inputs: InspectionInputs): Promise<
     progress(`handshakes 0/${toStart.length}`);
     const entries = await runHandshakes(executables, {
       timeoutMs: options.handshakeTimeoutMs,
-      path: project.env.PATH,
-      tempRoot: handshakeTempRoot(project.env),
+      path: analysis.env.PATH,
+      tempRoot: handshakeTempRoot(analysis.env),
       lookup: (_identity, path) => cache.getHandshake(cacheKeys.get(path) ?? path),
       onSettled: (done, total) => progress(`handshakes ${done}/${total}`),
     });
@@ -331,7 +305,7 @@ function uniqueStacks(stacks: Array<Stack | undefined>): Stack[] {
   return unique;
 }
 
-function handshakeTempRoot(env: Project['env']): string {
+function handshakeTempRoot(env: Analysis['env']): string {
   const fromEnv = env.TMPDIR;
   return fromEnv && isAbsolute(fromEnv) && existsSync(fromEnv) ? fromEnv : tmpdir();
 }

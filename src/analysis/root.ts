@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { UsageError } from '../types.js';
+import { UsageError } from '../util/errors.js';
 
 function ancestors(dir: string): string[] {
   const chain: string[] = [];

@@ -1,11 +1,9 @@
 import { statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { nodeRange } from '../parsers/hcl.js';
-import { displayPath } from '../util/path.js';
 import type { Location } from '../types.js';
-import type { CliConfig, Tool } from './cli-config.js';
-import type { Project } from './analysis.js';
-import { UNKNOWN, type EnvDefinition, type EnvValue, type Stack } from './terramate.js';
+import type { CliConfig } from './cli-config.js';
+import { UNKNOWN, type EnvDefinition, type EnvValue, type Stack, type TerramateConfig } from './terramate.js';
 
 export const CACHE_DIR_VAR = 'TF_PLUGIN_CACHE_DIR';
 export const MAY_BREAK_LOCK_VAR = 'TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE';
@@ -22,13 +20,6 @@ export interface EffectiveSetting {
 
 export type CacheProblem = 'tilde' | 'relative' | 'missing' | 'not-a-directory';
 
-/** Where a setting came from, for messages. */
-export function sourceName(source: SettingSource, root: string): string {
-  if (source.kind === 'environment') return 'the environment';
-  if (source.kind === 'terramate') return `terramate config.run.env in ${displayPath(root, source.definition.file)}`;
-  return source.file;
-}
-
 export function sourceLocation(source: SettingSource): Location | null {
   if (source.kind === 'environment') return null;
   if (source.kind === 'cli-config') return source.location;
@@ -43,24 +34,25 @@ function fromCliConfig(config: CliConfig, key: 'pluginCacheDir' | 'mayBreakLockF
   return { value: setting.value, source: { kind: 'cli-config', file, location: { file, range: setting.range } } };
 }
 
+export type SettingName = typeof CACHE_DIR_VAR | typeof MAY_BREAK_LOCK_VAR;
+
+export interface SettingInputs {
+  terramate: TerramateConfig;
+  cliConfig: CliConfig;
+  env: Record<string, string | undefined>;
+}
+
 /**
  * What Terraform run by Terramate in this stack sees: Terramate's `config.run.env` is laid over
  * the process environment, which wins over the CLI configuration files.
  */
-export async function effectiveSetting(
-  project: Project,
-  stack: Stack,
-  tool: Tool,
-  variable: typeof CACHE_DIR_VAR | typeof MAY_BREAK_LOCK_VAR,
-): Promise<EffectiveSetting | null> {
-  const terramate = await project.terramate();
-  const fromTerramate = terramate.envFor(stack.dir, project.env).get(variable);
+export function effectiveSetting({ terramate, cliConfig, env }: SettingInputs, stack: Stack, variable: SettingName): EffectiveSetting | null {
+  const fromTerramate = terramate.envFor(stack.dir, env).get(variable);
   const enabled = (value: EnvValue) => (variable === CACHE_DIR_VAR ? value !== '' : value !== '' && value !== '0');
   if (fromTerramate && enabled(fromTerramate.value)) {
     return { value: fromTerramate.value, source: { kind: 'terramate', definition: fromTerramate.definition } };
   }
-  const config = await project.cliConfig(tool);
-  return fromCliConfig(config, variable === CACHE_DIR_VAR ? 'pluginCacheDir' : 'mayBreakLockFile');
+  return fromCliConfig(cliConfig, variable === CACHE_DIR_VAR ? 'pluginCacheDir' : 'mayBreakLockFile');
 }
 
 /** Why a configured cache directory would not work, or null when it would. */
@@ -73,11 +65,4 @@ export function cacheDirProblem(value: EnvValue): CacheProblem | null {
   } catch {
     return 'missing';
   }
-}
-
-/** "a, b, c and 4 more": stack names for messages. */
-export function listStacks(project: Project, stacks: Stack[], shown = 3): string {
-  const names = stacks.map((stack) => displayPath(project.root, stack.dir));
-  if (names.length <= shown) return names.join(', ');
-  return `${names.slice(0, shown).join(', ')} and ${names.length - shown} more`;
 }

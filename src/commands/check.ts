@@ -4,7 +4,7 @@ import { runDoctor, type DoctorOutcome } from '../engine/doctor.js';
 import { exitCodeFor, type FailOn } from '../engine/exit-code.js';
 import { packageHomepage, packageVersion, ruleDoc } from '../cli/package-info.js';
 import { REPORT_FORMATS, reporters, type ReportFormat } from '../reporters/index.js';
-import { UsageError } from '../types.js';
+import { UsageError } from '../util/errors.js';
 import { ruleMetas } from '../engine/check.js';
 import { withProgress } from '../cli/progress.js';
 

@@ -1,13 +1,12 @@
 import { relative, sep } from 'node:path';
 import picomatch from 'picomatch';
-import type { DiskSnapshot } from '../analysis/snapshot.js';
+import { Analysis, RunSession, type Environment } from '../analysis/analysis.js';
 import type { ResultCache } from '../analysis/result-cache.js';
-import { Project, type Environment } from '../analysis/analysis.js';
+import type { AnyReport, Rule } from '../rules/framework/create-rule.js';
 import { rules as allRules } from '../rules/index.js';
-import type { Rule, RunOptions } from '../rules/framework/create-rule.js';
-import { UsageError, type Finding, type Report, type RuleMeta, type Severity } from '../types.js';
+import type { Finding, RuleMeta, RunOptions, Severity } from '../types.js';
+import { UsageError } from '../util/errors.js';
 import { loadConfig, type DoctorConfig } from './config.js';
-import { formatMessage } from '../rules/framework/messages.js';
 import { isSuppressed } from './suppressions.js';
 
 export interface CheckRequest {
@@ -17,9 +16,6 @@ export interface CheckRequest {
   only?: string[];
   disable?: string[];
   options: RunOptions;
-  overlay?: ReadonlyMap<string, string>;
-  /** Shared by the passes of a --fix run, so each file is read from disk once. */
-  snapshot?: DiskSnapshot;
   cache?: ResultCache;
 }
 
@@ -30,9 +26,11 @@ export interface SelectedRule {
   configured: boolean;
 }
 
-export interface PreparedCheck {
+/** What stays the same for every pass of one run: the session, the config, the selected rules. */
+export interface PreparedRun {
   request: CheckRequest;
-  project: Project;
+  session: RunSession;
+  root: string;
   config: DoctorConfig;
   selected: SelectedRule[];
 }
@@ -49,12 +47,12 @@ function assertKnown(ids: string[] | undefined, flag: string): void {
   }
 }
 
-/** Finds the project, reads the config and decides which rules run at which severity. */
-export async function prepareCheck(request: CheckRequest): Promise<PreparedCheck> {
+/** Finds the project root, reads the config and decides which rules run at which severity. */
+export function prepareRun(request: CheckRequest & { cache: ResultCache }): PreparedRun {
   assertKnown(request.only, '--rule');
   assertKnown(request.disable, '--disable');
-  const project = await Project.load({ dir: request.dir, env: request.env, overlay: request.overlay, snapshot: request.snapshot, cache: request.cache });
-  const config = loadConfig(project.root, request.configFile, ruleIds);
+  const root = Analysis.rootFor(request.dir);
+  const config = loadConfig(root, request.configFile, ruleIds);
   const selected: SelectedRule[] = [];
   for (const rule of allRules) {
     const id = rule.meta.id;
@@ -64,7 +62,13 @@ export async function prepareCheck(request: CheckRequest): Promise<PreparedCheck
     if (setting === 'off') continue;
     selected.push({ rule, severity: setting ?? rule.meta.severity, configured: setting !== undefined });
   }
-  return { request, project, config, selected };
+  const session = new RunSession(request.env, request.options, request.cache, root);
+  return { request, session, root, config, selected };
+}
+
+/** One pass's analysis: every file loaded and parsed, with `overlay` (earlier fixes) read first. */
+export function analyse(prepared: PreparedRun, overlay?: ReadonlyMap<string, string>): Promise<Analysis> {
+  return Analysis.load({ dir: prepared.request.dir, session: prepared.session, overlay });
 }
 
 export class RuleFailure extends Error {
@@ -77,12 +81,14 @@ export class RuleFailure extends Error {
   }
 }
 
-function toFinding(selected: SelectedRule, report: Report): Finding {
-  const { meta } = selected.rule;
+function toFinding(selected: SelectedRule, report: AnyReport): Finding {
+  const { rule } = selected;
   return {
-    ruleId: meta.id,
+    ruleId: rule.meta.id,
+    messageId: report.messageId,
+    data: report.data ?? {},
     severity: selected.configured ? selected.severity : (report.severity ?? selected.severity),
-    message: formatMessage(meta, report.messageId, report.data),
+    message: rule.format(report),
     location: report.location,
     stack: report.stack ?? null,
     fix: report.fix ?? null,
@@ -94,20 +100,19 @@ function relativePath(root: string, file: string): string {
   return relative(root, file).split(sep).join('/');
 }
 
-/** Runs the selected rules in order (parse-error last, so it sees every file's problems). */
-export async function runRules(prepared: PreparedCheck, status: (text: string) => void = () => {}): Promise<Finding[]> {
-  const { project, config, selected } = prepared;
-  const ordered = [...selected].sort((a, b) => Number(a.rule.meta.id === 'parse-error') - Number(b.rule.meta.id === 'parse-error'));
+/** Runs the selected rules on one pass's analysis, then drops ignored and suppressed findings. */
+export async function runRules(prepared: PreparedRun, analysis: Analysis, status: (text: string) => void = () => {}): Promise<Finding[]> {
+  const { config, selected } = prepared;
   const findings: Finding[] = [];
-  for (const entry of ordered) {
+  for (const entry of selected) {
     const id = entry.rule.meta.id;
     status(id);
-    const context = { project, options: prepared.request.options, progress: (text: string) => status(`${id}: ${text}`) };
-    let reports: Report[];
+    const context = { analysis, options: prepared.request.options, progress: (text: string) => status(`${id}: ${text}`) };
+    let reports: AnyReport[];
     try {
       reports = await entry.rule.check(context);
     } catch (error) {
-      throw new RuleFailure(entry.rule.meta.id, error);
+      throw new RuleFailure(id, error);
     }
     findings.push(...reports.map((report) => toFinding(entry, report)));
   }
@@ -116,11 +121,11 @@ export async function runRules(prepared: PreparedCheck, status: (text: string) =
     .filter((finding) => {
       const location = finding.location;
       if (!location) return true;
-      const rel = relativePath(project.root, location.file);
+      const rel = relativePath(analysis.root, location.file);
       if (ignored && !rel.startsWith('..') && ignored(rel)) return false;
       if (!location.range) return true;
-      const text = project.sources.text(location.file);
-      return text === undefined || !isSuppressed(text.split(/\r?\n/), location.range.line, finding.ruleId);
+      const source = analysis.files.read(location.file);
+      return !source.ok || !isSuppressed(source.file.lines, location.range.line, finding.ruleId);
     })
     .sort(compareFindings);
 }

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import AjvModule, { type ErrorObject } from 'ajv';
-import { UsageError, type SeveritySetting } from '../types.js';
+import type { SeveritySetting } from '../types.js';
+import { UsageError } from '../util/errors.js';
 
 export interface DoctorConfig {
   rules: Record<string, SeveritySetting>;

@@ -1,9 +1,9 @@
 import { relative } from 'node:path';
-import { fixUntilStable, renderPlanDiff, writePlan, type FixPlan } from '../fix/index.js';
-import type { DiskSnapshot } from '../analysis/snapshot.js';
+import type { InspectionStats } from '../analysis/provider-inspection.js';
 import { ResultCache } from '../analysis/result-cache.js';
+import { fixUntilStable, renderPlanDiff, writePlan, type FixPlan } from '../fix/index.js';
 import type { Finding, Fix } from '../types.js';
-import { prepareCheck, runRules, type CheckRequest } from './check.js';
+import { analyse, prepareRun, runRules, type CheckRequest, type PreparedRun } from './check.js';
 
 export interface FixRequest {
   fix?: boolean;
@@ -25,6 +25,8 @@ export interface DoctorOutcome {
   /** Things the user should know that are not findings (refused writes, empty project). */
   notes: string[];
   readText: (file: string) => string | undefined;
+  /** What the provider inspection did (packages hashed, handshakes run...), when it ran. */
+  providerStats: InspectionStats | null;
 }
 
 /** Runs the phases with no display. */
@@ -34,11 +36,10 @@ function identity(finding: Finding): string {
   return `${finding.ruleId}\0${finding.location?.file ?? ''}\0${finding.message}`;
 }
 
-async function checkOnce(request: CheckRequest, progress: PhaseRunner, snapshot?: DiskSnapshot) {
-  const prepared = await progress.phase('Discover the project', () => prepareCheck({ ...request, snapshot }));
-  const stacks = await progress.phase('Parse the configuration', () => prepared.project.stacks());
-  const findings = await progress.phase('Run the rules', (status) => runRules(prepared, status));
-  return { prepared, findings, stackCount: stacks.length };
+async function checkOnce(prepared: PreparedRun, progress: PhaseRunner) {
+  const analysis = await progress.phase('Read and parse the project', () => analyse(prepared));
+  const findings = await progress.phase('Run the rules', (status) => runRules(prepared, analysis, status));
+  return { analysis, findings, stackCount: (await analysis.stacks()).length };
 }
 
 /** One `tm-doctor check`: find, optionally fix (in memory, re-checking, then one write), report. */
@@ -52,14 +53,16 @@ export async function runDoctor(request: CheckRequest, fixRequest: FixRequest = 
   }
 }
 
-async function doctor(request: CheckRequest, fixRequest: FixRequest, progress: PhaseRunner): Promise<DoctorOutcome> {
-  const first = await checkOnce(request, progress);
-  const root = first.prepared.project.root;
-  const snapshot = first.prepared.project.sources.snapshot;
+async function doctor(request: CheckRequest & { cache: ResultCache }, fixRequest: FixRequest, progress: PhaseRunner): Promise<DoctorOutcome> {
+  const prepared = prepareRun(request);
+  const first = await checkOnce(prepared, progress);
+  const { root, session } = prepared;
+  const snapshot = session.snapshot;
+  const providerStats = () => session.inspections[session.inspections.length - 1]?.stats ?? null;
   const notes: string[] = [];
   if (first.stackCount === 0) notes.push(`no Terramate stacks found under ${request.dir} (no *.tm or *.tm.hcl file with a stack {} block)`);
   const readText = (file: string) => snapshot.textOf(file);
-  if (!fixRequest.fix && !fixRequest.dryRun) return { root, findings: first.findings, diff: null, notes, readText };
+  if (!fixRequest.fix && !fixRequest.dryRun) return { root, findings: first.findings, diff: null, notes, readText, providerStats: providerStats() };
 
   const wanted = (fix: Fix | null): fix is Fix => fix !== null && (fix.safe || Boolean(fixRequest.unsafe));
   let latest = first.findings;
@@ -67,8 +70,8 @@ async function doctor(request: CheckRequest, fixRequest: FixRequest, progress: P
   const loop = await progress.phase('Fix', () =>
     fixUntilStable({
       snapshot,
-      check: async (_view, overlay) => {
-        if (passes++ > 0) latest = await runRules(await prepareCheck({ ...request, snapshot, overlay: new Map(overlay) }));
+      check: async (overlay) => {
+        if (passes++ > 0) latest = await runRules(prepared, await analyse(prepared, new Map(overlay)));
         return latest.map((finding) => finding.fix).filter(wanted);
       },
     }),
@@ -77,7 +80,7 @@ async function doctor(request: CheckRequest, fixRequest: FixRequest, progress: P
   for (const { fix, reason } of [...plan.deferred, ...plan.rejected]) notes.push(`fix not applied (${fix.description}): ${reason}`);
 
   if (fixRequest.dryRun) {
-    return { root, findings: first.findings, diff: renderPlanDiff(plan, root), notes, readText };
+    return { root, findings: first.findings, diff: renderPlanDiff(plan, root), notes, readText, providerStats: providerStats() };
   }
 
   const written = await writePlan(plan, snapshot);
@@ -87,8 +90,8 @@ async function doctor(request: CheckRequest, fixRequest: FixRequest, progress: P
   // The overlay models file text only: directories made, files moved or a write refused
   // leave the in-memory result short of what is on disk, so then the disk is checked again.
   const diskMoved = plan.directories.length > 0 || plan.moves.length > 0;
-  const remaining = written.ok && !diskMoved ? latest : (await checkOnce(request, NO_PROGRESS)).findings;
+  const remaining = written.ok && !diskMoved ? latest : (await checkOnce(prepareRun(request), NO_PROGRESS)).findings;
   const left = new Set(remaining.map(identity));
   const fixed = first.findings.filter((finding) => !left.has(identity(finding))).map((finding) => ({ ...finding, fixed: true }));
-  return { root, findings: [...remaining, ...fixed], diff: null, notes, readText };
+  return { root, findings: [...remaining, ...fixed], diff: null, notes, readText, providerStats: providerStats() };
 }

@@ -1,3 +1,5 @@
+import type { LineIndex } from '../util/line-index.js';
+
 // `# tm-doctor-ignore: RULE[, RULE] [-- reason]` on the offending line or the line above it.
 // `//` works too, for HCL files written in that style.
 const DIRECTIVE = /(?:#|\/\/)\s*tm-doctor-ignore:\s*([A-Za-z0-9_\-,\s]+?)\s*(?:--.*)?$/;
@@ -12,8 +14,8 @@ export function suppressedRules(lineText: string | undefined): string[] {
     .filter(Boolean);
 }
 
-/** Whether the finding at 1-based `line` of `lines` is suppressed for `ruleId`. */
-export function isSuppressed(lines: string[], line: number, ruleId: string): boolean {
-  const rules = [...suppressedRules(lines[line - 1]), ...suppressedRules(lines[line - 2])];
+/** Whether the finding at 1-based `line` of the file is suppressed for `ruleId`. */
+export function isSuppressed(lines: LineIndex, line: number, ruleId: string): boolean {
+  const rules = [...suppressedRules(lines.lineText(line)), ...suppressedRules(lines.lineText(line - 1))];
   return rules.includes(ruleId) || rules.includes('all');
 }

@@ -83,11 +83,12 @@ export class FixSession {
 export interface FixLoopOptions {
   snapshot: Snapshot;
   /**
-   * Runs the rules against `view` (the snapshot with this run's fixes applied) and returns
-   * the fixes of their findings, already filtered (safe only unless --unsafe-fixes). The
-   * last call always sees the final text, so findings kept from it are what is left.
+   * Runs the rules with `overlay` (the text of every file this run's fixes changed so far)
+   * read before the disk, and returns the fixes of their findings, already filtered (safe
+   * only unless --unsafe-fixes). The last call always sees the final text, so findings kept
+   * from it are what is left.
    */
-  check: (view: Snapshot, overlay: Overlay) => Promise<Fix[]>;
+  check: (overlay: ReadonlyMap<string, string>) => Promise<Fix[]>;
   maxPasses?: number;
 }
 
@@ -112,7 +113,7 @@ export async function fixUntilStable(options: FixLoopOptions): Promise<FixLoopRe
   let checks = 0;
   for (;;) {
     const view = session.view;
-    const fixes = await options.check(view, session.overlay);
+    const fixes = await options.check(session.overlay);
     checks += 1;
     const plan = planFixes(fixes, view);
     const setAside = { deferred: plan.deferred, rejected: plan.rejected };

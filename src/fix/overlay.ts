@@ -14,7 +14,7 @@ export type Overlay = Map<string, string>;
  * under `movedAway` (sources of planned moves) read as absent. Fingerprints stay those of
  * the disk: they are what the final write compares against.
  */
-export function overlayView(base: Snapshot, overlay: Overlay, movedAway: readonly string[] = []): Snapshot {
+export function overlayView(base: Snapshot, overlay: ReadonlyMap<string, string>, movedAway: readonly string[] = []): Snapshot {
   return {
     root: base.root,
     textOf(file: string): string | undefined {

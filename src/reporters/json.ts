@@ -14,6 +14,8 @@ export interface JsonFinding {
   endLine: number | null;
   endColumn: number | null;
   stack: string | null;
+  /** The rule's message template (stable: tools key on ruleId + messageId, never on wording). */
+  messageId: string;
   fix: { description: string; safe: boolean } | null;
   fixed: boolean;
 }
@@ -38,6 +40,7 @@ function toJsonFinding(root: string, finding: Finding): JsonFinding {
     endLine: range?.endLine ?? null,
     endColumn: range?.endColumn ?? null,
     stack: displayPathOrNull(root, finding.stack),
+    messageId: finding.messageId,
     fix: finding.fix ? { description: finding.fix.description, safe: finding.fix.safe } : null,
     fixed: finding.fixed,
   };

@@ -1,9 +1,10 @@
-import { launchTools } from '../analysis/launches.js';
-import { effectiveSetting, listStacks, MAY_BREAK_LOCK_VAR } from '../analysis/settings.js';
+import { MAY_BREAK_LOCK_VAR } from '../analysis/settings.js';
 import type { Stack } from '../analysis/terramate.js';
-import { configRootLocation } from './settings/locations.js';
+import { displayPath } from '../util/path.js';
+import { listWithMore } from '../util/list.js';
 import { createRule } from './framework/create-rule.js';
-import { runEnvFix } from './settings/run-env-fix.js';
+import { configRootLocation } from './terramate-config/locations.js';
+import { runEnvFix } from './terramate-config/run-env-fix.js';
 
 export const lockfileCacheEnv = createRule({
   id: 'lockfile-cache-env',
@@ -11,18 +12,17 @@ export const lockfileCacheEnv = createRule({
   fixable: true,
   summary: 'TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE is not set, so Terraform >= 1.4 bypasses the plugin cache.',
   messages: {
-    unset:
-      'TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE is not set for {{count}} stack(s) ({{stacks}}): since Terraform 1.4 the plugin cache ' +
-      "is skipped for every provider whose lock entry lacks this platform's checksum, so each stack downloads it again. " +
-      'Set it to "true" in the root Terramate config.run.env. Trade-off: lock files then record only the local platform\'s h1: hash; ' +
-      'run `terraform providers lock -platform=...` to keep them portable.',
+    unset: `TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE is not set for {{count}} stack(s) ({{stacks}}): since Terraform 1.4 the \
+plugin cache is skipped for every provider whose lock entry lacks this platform's checksum, so each stack downloads it again. \
+Set it to "true" in the root Terramate config.run.env. Trade-off: lock files then record only the local platform's h1: hash; \
+run \`terraform providers lock -platform=...\` to keep them portable.`,
   },
-  async check({ project }) {
+  async check({ analysis }) {
     const missing: Stack[] = [];
-    const tools = await launchTools(project);
-    for (const stack of await project.terraformStacks()) {
+    const tools = await analysis.launchTools();
+    for (const stack of await analysis.terraformStacks()) {
       for (const tool of tools) {
-        if (await effectiveSetting(project, stack, tool, MAY_BREAK_LOCK_VAR)) continue;
+        if (await analysis.setting(stack, tool, MAY_BREAK_LOCK_VAR)) continue;
         missing.push(stack);
         break;
       }
@@ -31,14 +31,9 @@ export const lockfileCacheEnv = createRule({
     return [
       {
         messageId: 'unset',
-        data: { count: missing.length, stacks: listStacks(project, missing) },
-        location: await configRootLocation(project),
-        fix: await runEnvFix(
-          project,
-          MAY_BREAK_LOCK_VAR,
-          '"true"',
-          `set ${MAY_BREAK_LOCK_VAR} = "true" in the root Terramate config.run.env`,
-        ),
+        data: { count: missing.length, stacks: listWithMore(missing.map((stack) => displayPath(analysis.root, stack.dir))) },
+        location: await configRootLocation(analysis),
+        fix: await runEnvFix(analysis, MAY_BREAK_LOCK_VAR, '"true"', `set ${MAY_BREAK_LOCK_VAR} = "true" in the root Terramate config.run.env`),
       },
     ];
   },

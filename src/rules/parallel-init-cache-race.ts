@@ -1,9 +1,18 @@
 import { isInsideRoot } from '../util/path.js';
-import { initLaunches, type InitLaunch } from '../analysis/launches.js';
-import { CACHE_DIR_VAR, effectiveSetting, listStacks } from '../analysis/settings.js';
+import type { InitLaunch } from '../analysis/launches.js';
+import { CACHE_DIR_VAR } from '../analysis/settings.js';
 import type { Stack } from '../analysis/terramate.js';
-import type { Report } from '../types.js';
-import { createRule } from './framework/create-rule.js';
+import { listWithMore } from '../util/list.js';
+import { displayPath } from '../util/path.js';
+import { createRule, type RuleReport } from './framework/create-rule.js';
+
+const messages = {
+  race: `terraform init ({{label}}) runs {{parallel}} stacks at a time while {{shared}} stack(s) share the plugin cache, and \
+{{exposed}} ({{stacks}}) lack a lock file or an h1: hash, so they re-extract providers into the cache on every init. Terraform \
+documents its plugin cache as not safe for concurrent use. Safe options: a serial warm-up init (\`terramate run -- terraform init\`) \
+before the parallel one, complete lock files (\`terraform providers lock -platform=...\`), a filesystem mirror, or OpenTofu >= 1.10, \
+which locks its cache.`,
+} as const;
 
 /** A serial init earlier in the same file is the warm-up the message recommends. */
 function warmedUp(launch: InitLaunch, launches: InitLaunch[]): boolean {
@@ -23,15 +32,9 @@ export const parallelInitCacheRace = createRule({
   severity: 'warning',
   fixable: false,
   summary: 'terraform init runs in parallel over stacks that share a plugin cache Terraform does not lock.',
-  messages: {
-    race:
-      'terraform init ({{label}}) runs {{parallel}} stacks at a time while {{shared}} stack(s) share the plugin cache, and {{exposed}} ' +
-      '({{stacks}}) lack a lock file or an h1: hash, so they re-extract providers into the cache on every init. Terraform documents its ' +
-      'plugin cache as not safe for concurrent use. Safe options: a serial warm-up init (`terramate run -- terraform init`) before the ' +
-      'parallel one, complete lock files (`terraform providers lock -platform=...`), a filesystem mirror, or OpenTofu >= 1.10, which locks its cache.',
-  },
-  async check({ project }) {
-    const launches = await initLaunches(project);
+  messages,
+  async check({ analysis }) {
+    const launches = await analysis.launches();
     const parallelInits = launches.filter(
       (launch) => launch.tool === 'terraform' && typeof launch.parallel === 'number' && launch.parallel > 1 && !warmedUp(launch, launches),
     );
@@ -39,19 +42,19 @@ export const parallelInitCacheRace = createRule({
 
     const sharing: Stack[] = [];
     const exposed = new Set<Stack>();
-    for (const stack of await project.terraformStacks()) {
-      if (!(await effectiveSetting(project, stack, 'terraform', CACHE_DIR_VAR))) continue;
+    for (const stack of await analysis.terraformStacks()) {
+      if (!(await analysis.setting(stack, 'terraform', CACHE_DIR_VAR))) continue;
       sharing.push(stack);
-      const lock = await project.lockFile(stack.dir);
+      const lock = await analysis.lockFile(stack.dir);
       if (!lock || lock.providers.some((provider) => !provider.hashes.some((hash) => hash.startsWith('h1:')))) exposed.add(stack);
     }
 
-    const reports: Report[] = [];
+    const reports: Array<RuleReport<typeof messages>> = [];
     for (const launch of parallelInits) {
       const reached = sharing.filter((stack) => launch.scope === null || isInsideRoot(launch.scope, stack.dir));
       const reachedExposed = reached.filter((stack) => exposed.has(stack));
       if (reached.length < 2 || reachedExposed.length === 0) continue;
-      const source = project.sources.read(launch.file);
+      const source = analysis.files.read(launch.file);
       reports.push({
         messageId: 'race',
         data: {
@@ -59,7 +62,7 @@ export const parallelInitCacheRace = createRule({
           parallel: launch.parallel,
           shared: reached.length,
           exposed: reachedExposed.length,
-          stacks: listStacks(project, reachedExposed),
+          stacks: listWithMore(reachedExposed.map((stack) => displayPath(analysis.root, stack.dir))),
         },
         location: { file: launch.file, range: source.ok ? source.file.lines.range(launch.start, launch.end) : null },
       });

@@ -8,12 +8,10 @@ export const parseError = createRule({
   messages: {
     problem: '{{message}}',
   },
-  async check({ project }) {
-    // Parsing is lazy; make sure every configuration file has been looked at.
-    await project.terramate();
-    await Promise.all(project.filesOf('lockfile').map((file) => project.hcl(file)));
-    return project.problems.map((problem) => ({
-      messageId: 'problem',
+  async check({ analysis }) {
+    // The load phase read and parsed every file before any rule ran.
+    return analysis.problems.map((problem) => ({
+      messageId: 'problem' as const,
       data: { message: problem.message },
       location: { file: problem.file, range: problem.range },
     }));

@@ -1,23 +1,42 @@
-import { launchTools } from '../analysis/launches.js';
-import { CACHE_DIR_VAR, cacheDirProblem, effectiveSetting, listStacks, sourceLocation, sourceName } from '../analysis/settings.js';
-import { UNKNOWN, type Stack } from '../analysis/terramate.js';
-import type { Report } from '../types.js';
 import { join } from 'node:path';
-import type { Project } from '../analysis/analysis.js';
+import type { Analysis } from '../analysis/analysis.js';
+import { CACHE_DIR_VAR, cacheDirProblem, sourceLocation, type SettingSource } from '../analysis/settings.js';
+import { UNKNOWN, type Stack } from '../analysis/terramate.js';
 import type { Fix } from '../types.js';
-import { configRootLocation } from './settings/locations.js';
-import { createRule } from './framework/create-rule.js';
-import { runEnvFix } from './settings/run-env-fix.js';
+import { listWithMore } from '../util/list.js';
+import { displayPath } from '../util/path.js';
+import { createRule, type RuleReport } from './framework/create-rule.js';
+import { configRootLocation } from './terramate-config/locations.js';
+import { runEnvFix } from './terramate-config/run-env-fix.js';
+
+const messages = {
+  none: `No provider plugin cache is in effect for {{count}} stack(s) ({{stacks}}): every stack downloads its own copy of each \
+provider during init. Set TF_PLUGIN_CACHE_DIR in the root Terramate config.run.env, or plugin_cache_dir in {{cliFile}}.`,
+  tilde: `The plugin cache directory "{{value}}" (from {{source}}) starts with "~", which Terraform never expands: it would use a \
+directory literally named "~" inside each stack. Use an absolute path or $HOME.`,
+  relative: `The plugin cache directory "{{value}}" (from {{source}}) is relative: Terraform resolves it against each stack's \
+directory, so every stack gets a cache of its own. Use an absolute path.`,
+  missing: `The plugin cache directory "{{value}}" (from {{source}}) does not exist; Terraform does not create it and fails with \
+"The specified plugin cache dir ... cannot be opened". Create it (mkdir -p).`,
+  'not-a-directory': 'The plugin cache directory "{{value}}" (from {{source}}) exists but is not a directory.',
+} as const;
+
+/** Where a setting came from, as a place name for `{{source}}`. */
+function sourceName(source: SettingSource, root: string): string {
+  if (source.kind === 'environment') return 'the environment';
+  if (source.kind === 'terramate') return `terramate config.run.env in ${displayPath(root, source.definition.file)}`;
+  return source.file;
+}
 
 const CLI_CONFIG_LINE = 'plugin_cache_dir = "$HOME/.terraform.d/plugin-cache"';
 // Terramate evaluates env.HOME when it runs each stack.
 const RUN_ENV_VALUE = '"${env.HOME}/.terraform.d/plugin-cache"';
 
 /** Unsafe: the CLI config file Terraform reads gets the seed author's line, and the directory is made. */
-async function cliConfigFix(project: Project, cliFile: string | null): Promise<Fix | null> {
-  const home = project.env.HOME;
+async function cliConfigFix(analysis: Analysis, cliFile: string | null): Promise<Fix | null> {
+  const home = analysis.env.HOME;
   if (!cliFile || !home) return null;
-  const text = project.text(cliFile);
+  const text = analysis.text(cliFile);
   const cacheDir = join(home, '.terraform.d', 'plugin-cache');
   const change =
     text === undefined
@@ -35,36 +54,22 @@ export const pluginCacheDir = createRule({
   severity: 'warning',
   fixable: true,
   summary: 'No usable provider plugin cache is in effect for the stacks.',
-  messages: {
-    none:
-      'No provider plugin cache is in effect for {{count}} stack(s) ({{stacks}}): every stack downloads its own copy of each provider during init. ' +
-      'Set TF_PLUGIN_CACHE_DIR in the root Terramate config.run.env, or plugin_cache_dir in {{cliFile}}.',
-    tilde:
-      'The plugin cache directory "{{value}}" (from {{source}}) starts with "~", which Terraform never expands: ' +
-      'it would use a directory literally named "~" inside each stack. Use an absolute path or $HOME.',
-    relative:
-      'The plugin cache directory "{{value}}" (from {{source}}) is relative: Terraform resolves it against each stack\'s directory, ' +
-      'so every stack gets a cache of its own. Use an absolute path.',
-    missing:
-      'The plugin cache directory "{{value}}" (from {{source}}) does not exist; Terraform does not create it and fails with ' +
-      '"The specified plugin cache dir ... cannot be opened". Create it (mkdir -p).',
-    'not-a-directory': 'The plugin cache directory "{{value}}" (from {{source}}) exists but is not a directory.',
-  },
-  async check({ project, options }) {
-    const stacks = await project.terraformStacks();
-    const problems = new Map<string, Report>();
-    const reports: Report[] = [];
-    for (const tool of await launchTools(project)) {
+  messages,
+  async check({ analysis, options }) {
+    const stacks = await analysis.terraformStacks();
+    const problems = new Map<string, RuleReport<typeof messages>>();
+    const reports: Array<RuleReport<typeof messages>> = [];
+    for (const tool of await analysis.launchTools()) {
       const uncached: Stack[] = [];
       for (const stack of stacks) {
-        const setting = await effectiveSetting(project, stack, tool, CACHE_DIR_VAR);
+        const setting = await analysis.setting(stack, tool, CACHE_DIR_VAR);
         if (!setting) {
           uncached.push(stack);
           continue;
         }
         const problem = cacheDirProblem(setting.value);
         if (!problem || setting.value === UNKNOWN) continue;
-        const source = sourceName(setting.source, project.root);
+        const source = sourceName(setting.source, analysis.root);
         const key = `${problem}\0${setting.value}\0${source}`;
         if (problems.has(key)) continue;
         const fix: Fix | null =
@@ -72,14 +77,14 @@ export const pluginCacheDir = createRule({
         problems.set(key, { messageId: problem, data: { value: setting.value, source }, location: sourceLocation(setting.source), fix });
       }
       if (uncached.length === 0) continue;
-      const cli = await project.cliConfig(tool);
+      const cli = await analysis.cliConfig(tool);
       reports.push({
         messageId: 'none',
-        data: { count: uncached.length, stacks: listStacks(project, uncached), cliFile: cli.mainFile ?? `the ${tool} CLI configuration` },
-        location: await configRootLocation(project),
+        data: { count: uncached.length, stacks: listWithMore(uncached.map((stack) => displayPath(analysis.root, stack.dir))), cliFile: cli.mainFile ?? `the ${tool} CLI configuration` },
+        location: await configRootLocation(analysis),
         fix: options.unsafeFixes
-          ? await cliConfigFix(project, cli.mainFile)
-          : await runEnvFix(project, CACHE_DIR_VAR, RUN_ENV_VALUE, `set ${CACHE_DIR_VAR} = ${RUN_ENV_VALUE} in the root Terramate config.run.env`),
+          ? await cliConfigFix(analysis, cli.mainFile)
+          : await runEnvFix(analysis, CACHE_DIR_VAR, RUN_ENV_VALUE, `set ${CACHE_DIR_VAR} = ${RUN_ENV_VALUE} in the root Terramate config.run.env`),
       });
     }
     reports.unshift(...problems.values());

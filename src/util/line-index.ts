@@ -36,6 +36,12 @@ export class LineIndex {
     return this.text[next - 2] === '\r' ? next - 2 : next - 1;
   }
 
+  /** The 1-based line's text without its line break; undefined outside the text. */
+  lineText(line: number): string | undefined {
+    if (line < 1 || line > this.starts.length) return undefined;
+    return this.text.slice(this.lineStart(line), this.lineEnd(line));
+  }
+
   get lineCount(): number {
     return this.starts.length;
   }

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseHcl } from '../../src/parsers/hcl.js';
-import { check, copyFixture, tempDir, writeTree, type FileTree } from '../support/rule-tester.js';
+import { check, copyFixture, tempDir, writeTree, type FileTree } from '../support/project.js';
 
 function makeDryRun(dir: string, ...goals: string[]): string {
   return execFileSync('make', ['-n', '--no-print-directory', ...goals], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exitCodeFor } from '../../src/engine/exit-code.js';
-import { check, copyFixture } from '../support/rule-tester.js';
+import { check, copyFixture } from '../support/project.js';
 
 const ruleIds = (outcome: Awaited<ReturnType<typeof check>>) => outcome.findings.map((finding) => `${finding.ruleId}:${finding.severity}`);
 
@@ -58,7 +58,7 @@ describe('the result cache across runs', () => {
   it('reuses HashiCorp\'s parse of an unchanged file and never a stale one', async () => {
     const { runDoctor } = await import('../../src/engine/doctor.js');
     const { readFileSync, readdirSync } = await import('node:fs');
-    const { tempDir } = await import('../support/rule-tester.js');
+    const { tempDir } = await import('../support/project.js');
     const project = copyFixture('seed-blog');
     const cacheHome = tempDir();
     const run = () =>

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixUntilStable } from '../../src/fix/multipass.js';
+import { overlayView } from '../../src/fix/overlay.js';
 import { DiskSnapshot, type Snapshot } from '../../src/analysis/snapshot.js';
 import { writePlan } from '../../src/fix/write.js';
 import type { Fix } from '../../src/types.js';
@@ -39,7 +40,8 @@ describe('fixUntilStable', () => {
     const rule = pairsRule(file);
     const result = await fixUntilStable({
       snapshot,
-      check: async (view) => {
+      check: async (overlay) => {
+        const view = overlayView(snapshot, overlay);
         seen.push(view.textOf(file) ?? '');
         return rule(view);
       },
@@ -65,7 +67,8 @@ describe('fixUntilStable', () => {
     const wanted = ['A = "1"\n', 'B = "2"\n'];
     const result = await fixUntilStable({
       snapshot,
-      check: async (view) => {
+      check: async (overlay) => {
+        const view = overlayView(snapshot, overlay);
         const text = view.textOf(file) ?? '';
         const insertAt = text.indexOf('}');
         return wanted
@@ -86,7 +89,8 @@ describe('fixUntilStable', () => {
     snapshot.readText(file);
     const result = await fixUntilStable({
       snapshot,
-      check: async (view) => {
+      check: async (overlay) => {
+        const view = overlayView(snapshot, overlay);
         const text = view.textOf(file);
         if (text === undefined) return [{ description: 'create', safe: true, changes: [{ kind: 'create', file, text: 'terramate {\n}\n' }] }];
         if (!text.includes('config')) {
@@ -110,14 +114,14 @@ describe('fixUntilStable', () => {
       const text = view.textOf(file) ?? '';
       return [{ description: 'flip', safe: true, changes: [{ kind: 'text', file, start: 0, end: 1, text: text === 'x' ? 'y' : 'x' }] }];
     };
-    const result = await fixUntilStable({ snapshot, check: async (view) => flip(view), maxPasses: 3 });
+    const result = await fixUntilStable({ snapshot, check: async (overlay) => flip(overlayView(snapshot, overlay)), maxPasses: 3 });
     expect(result.passes).toBe(3);
     expect(result.checks).toBe(4);
     expect(result.stable).toBe(false);
     expect(result.plan.rewrites).toEqual([{ file, before: 'x', after: 'y' }]);
     expect(result.plan.deferred.map((d) => d.reason)).toEqual(['still applicable after 3 passes']);
 
-    const tenfold = await fixUntilStable({ snapshot, check: async (view) => flip(view) });
+    const tenfold = await fixUntilStable({ snapshot, check: async (overlay) => flip(overlayView(snapshot, overlay)) });
     expect(tenfold.passes).toBe(10);
     expect(tenfold.checks).toBe(11);
   });
@@ -145,7 +149,8 @@ describe('fixUntilStable', () => {
     const seen: (string | undefined)[] = [];
     await fixUntilStable({
       snapshot,
-      check: async (view) => {
+      check: async (overlay) => {
+        const view = overlayView(snapshot, overlay);
         seen.push(view.textOf(inside));
         return [{ description: 'quarantine', safe: false, changes: [{ kind: 'move', from: path.join(root, 'cache', 'p'), to: path.join(root, 'q') }] }];
       },

@@ -25,6 +25,8 @@ export const RULE_DOCS: Record<string, string> = {
 export const FINDINGS: Finding[] = [
   {
     ruleId: 'plugin-cache-dir',
+    messageId: 'example',
+    data: {},
     severity: 'warning',
     message: 'Cache 50% set: dir=~/cache, relative, "~" not expanded',
     location: { file: `${ROOT}/stacks/a b/config.tm`, range: { line: 3, column: 5, endLine: 5, endColumn: 2 } },
@@ -34,6 +36,8 @@ export const FINDINGS: Finding[] = [
   },
   {
     ruleId: 'no-sharing-on-init',
+    messageId: 'example',
+    data: {},
     severity: 'error',
     message: 'terraform init runs with --enable-sharing (via $(TM_OPTS), defined at Makefile:3)',
     location: { file: `${ROOT}/Makefile`, range: { line: 9, column: 1, endLine: 9, endColumn: 72 } },
@@ -43,6 +47,8 @@ export const FINDINGS: Finding[] = [
   },
   {
     ruleId: 'lockfile-cache-env',
+    messageId: 'example',
+    data: {},
     severity: 'warning',
     message: 'Lock files record one platform.\nRun terraform providers lock -platform=linux_amd64,darwin_arm64',
     location: { file: '/home/dev/.terraformrc', range: { line: 1, column: 1, endLine: 1, endColumn: 30 } },
@@ -52,6 +58,8 @@ export const FINDINGS: Finding[] = [
   },
   {
     ruleId: 'plugin-cache-dir',
+    messageId: 'example',
+    data: {},
     severity: 'info',
     message: 'No <cache> & "env" \'set\'',
     location: null,
@@ -61,6 +69,8 @@ export const FINDINGS: Finding[] = [
   },
   {
     ruleId: 'no-sharing-on-init',
+    messageId: 'example',
+    data: {},
     severity: 'error',
     message: 'terraform init runs with --mock-on-fail',
     location: { file: `${ROOT}/Makefile`, range: { line: 20, column: 1, endLine: 20, endColumn: 40 } },
@@ -70,6 +80,8 @@ export const FINDINGS: Finding[] = [
   },
   {
     ruleId: 'provider-handshake',
+    messageId: 'example',
+    data: {},
     severity: 'error',
     message: 'terraform-provider-aws_v5.0.0 is empty (0 bytes)',
     location: {

@@ -90,6 +90,8 @@ describe('githubReporter', () => {
       const pieces = Array.from({ length: 1 + (index % 5) }, pick);
       findings.push({
         ruleId: `rule${pick()}`,
+        messageId: 'example',
+        data: {},
         severity: (['error', 'warning', 'info'] as const)[index % 3],
         message: pieces.join(''),
         location: { file: `${ROOT}/dir ${pieces.join('')}/f`, range: { line: index + 1, column: 2, endLine: index + 1, endColumn: 9 } },

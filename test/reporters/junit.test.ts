@@ -86,6 +86,8 @@ describe('junitReporter', () => {
   it('puts several findings of one rule and file into one testcase', () => {
     const findings: Finding[] = [1, 2, 3].map((line) => ({
       ruleId: 'no-sharing-on-init',
+      messageId: 'example',
+      data: {},
       severity: 'error',
       message: `init at ${line} <&>`,
       location: { file: `${ROOT}/Makefile`, range: { line, column: 1, endLine: line, endColumn: 5 } },
@@ -111,6 +113,8 @@ describe('junitReporter', () => {
     const findings: Finding[] = [
       {
         ruleId: 'odd"rule',
+        messageId: 'example',
+        data: {},
         severity: 'warning',
         message: 'bell\u0007 nul\u0000 lone\uD800 tab\tcr\rnl\n]]> end',
         location: { file: `${ROOT}/we<ird>&"file'`, range: null },

@@ -8,6 +8,8 @@ const ANSI = /\u001b\[[0-9;]*m/g;
 function finding(overrides: Partial<Finding>): Finding {
   return {
     ruleId: 'plugin-cache-dir',
+    messageId: 'example',
+    data: {},
     severity: 'warning',
     message: 'm',
     location: null,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkTree } from '../support/rule-tester.js';
+import { checkTree } from '../support/project.js';
 
 const LOCK = `# This file is maintained automatically by "terraform init".
 # Manual edits may be lost in future updates.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkTree, type FileTree } from '../support/rule-tester.js';
+import { checkTree, type FileTree } from '../support/project.js';
 
 const STACKS: FileTree = {
   'terramate.tm.hcl': 'terramate {\n  required_version = ">= 0.9.0"\n}\n',

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkTree, tempDir, writeTree, type FileTree } from '../support/rule-tester.js';
+import { checkTree, tempDir, writeTree, type FileTree } from '../support/project.js';
 
 const ROOT = `terramate {\n  required_version = ">= 0.9.0"\n}\n`;
 const project = (extra: FileTree = {}): FileTree => ({

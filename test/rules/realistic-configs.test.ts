@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkTree, tempDir, writeTree } from '../support/rule-tester.js';
+import { checkTree, tempDir, writeTree } from '../support/project.js';
 
 // A CLI configuration as teams really write it: credentials, a mirror, the cache.
 const TERRAFORMRC = `# Managed by dotfiles

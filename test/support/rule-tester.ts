@@ -1,95 +1,201 @@
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+// Rule tests as specifications, in the style of typescript-eslint's RuleTester and tflint's
+// helper: a map of file name to content in; for `valid` cases no finding, for `invalid` cases
+// the exact findings (message id, file, line) and, where the rule fixes, the files after --fix.
+// One rule runs in-process through the engine (no CLI is spawned) on a temporary tree on the
+// real file system, with an environment that owes nothing to the machine.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve, sep } from 'node:path';
-import { afterEach } from 'vitest';
-import { runDoctor, type DoctorOutcome, type FixRequest } from '../../src/engine/doctor.js';
-import type { Finding } from '../../src/types.js';
+import { join, relative, sep } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { runDoctor, type DoctorOutcome } from '../../src/engine/doctor.js';
+import type { Rule } from '../../src/rules/framework/create-rule.js';
+import { rules } from '../../src/rules/index.js';
+import type { Finding, Severity } from '../../src/types.js';
+import { writeTree, type FileTree } from './project.js';
 
-export const FIXTURES = resolve(import.meta.dirname, '../../fixtures');
+/** Absolute paths a case can name in file contents and env values: replaced before the run. */
+export const ROOT = '<ROOT>';
+export const HOME = '<HOME>';
 
-const cleanups: string[] = [];
-afterEach(() => {
-  while (cleanups.length) rmSync(cleanups.pop() as string, { recursive: true, force: true });
-});
-
-/** A fresh temp directory, removed after the test. */
-export function tempDir(prefix = 'tm-doctor-test-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  cleanups.push(dir);
-  return dir;
+export interface CaseDirs {
+  root: string;
+  home: string;
 }
 
-export type FileTree = Record<string, string | { text: string; mode?: number } | { symlink: string }>;
-
-/** Writes `files` (relative path -> content) under `dir`. */
-export function writeTree(dir: string, files: FileTree): void {
-  for (const [path, content] of Object.entries(files)) {
-    const target = join(dir, path);
-    mkdirSync(dirname(target), { recursive: true });
-    if (typeof content === 'string') writeFileSync(target, content);
-    else if ('symlink' in content) symlinkSync(content.symlink, target);
-    else {
-      writeFileSync(target, content.text);
-      if (content.mode !== undefined) chmodSync(target, content.mode);
-    }
-  }
-}
-
-/** A copy of a fixture directory in a temp dir (outside any git repository). */
-export function copyFixture(name: string): string {
-  const dir = join(tempDir(), name);
-  cpSync(join(FIXTURES, name), dir, { recursive: true });
-  return dir;
-}
-
-export interface CheckOptions {
+export interface ValidCase {
+  name: string;
+  /** The project: path relative to the project root -> content (`<ROOT>`/`<HOME>` expanded). */
+  files: FileTree;
+  /** The user's home directory (`~/.terraformrc`, ...). */
+  home?: FileTree;
+  /** Added to `PATH` and `HOME` (values may use `<ROOT>`/`<HOME>`). */
   env?: Record<string, string>;
-  rules?: string[];
-  fix?: FixRequest;
-  /** A home directory for the run; an empty temp dir when not given. */
-  home?: string;
-  noExec?: boolean;
+  /** The directory checked, relative to the root; the root when not given. */
+  dir?: string;
+  /** Let provider binaries run (default: --no-exec). */
+  exec?: boolean;
+  /** Builds what a file map cannot hold (provider binaries, links) after the files are written. */
+  setup?: (dirs: CaseDirs) => void | Promise<void>;
 }
 
-/** The engine run as the CLI runs it, with an environment that owes nothing to the machine. */
-export async function check(dir: string, options: CheckOptions = {}): Promise<DoctorOutcome> {
-  const home = options.home ?? tempDir('tm-doctor-home-');
-  return runDoctor(
-    {
-      dir,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, ...options.env },
-      only: options.rules,
-      options: { noExec: options.noExec ?? true, handshakeTimeoutMs: 10_000, noCache: true, unsafeFixes: options.fix?.unsafe },
-    },
-    options.fix,
+export interface ExpectedFinding<MessageId extends string> {
+  messageId: MessageId;
+  /** Relative to the root with `/`, `~/...` inside the home directory, null for no file. */
+  file: string | null;
+  line: number | null;
+  /** Checked when given: the message arguments that matter to the case. */
+  data?: Readonly<Record<string, string | number>>;
+  severity?: Severity;
+}
+
+export interface InvalidCase<MessageId extends string> extends ValidCase {
+  errors: Array<ExpectedFinding<MessageId>>;
+  /**
+   * After `--fix` (with `--unsafe-fixes` when `unsafe`): each named file's full content
+   * (`~/` for the home directory; null = must not exist). A fixable case also proves that a
+   * second --fix changes nothing.
+   */
+  output?: Record<string, string | null>;
+  unsafe?: boolean;
+  /** The rule's findings left after the fix, when some cannot be fixed (default: none). */
+  remaining?: Array<ExpectedFinding<MessageId>>;
+}
+
+export interface RuleCases<MessageId extends string> {
+  valid: ValidCase[];
+  invalid: Array<InvalidCase<MessageId>>;
+}
+
+function expand(text: string, dirs: CaseDirs): string {
+  return text.split(ROOT).join(dirs.root).split(HOME).join(dirs.home);
+}
+
+function expandTree(tree: FileTree, dirs: CaseDirs): FileTree {
+  return Object.fromEntries(
+    Object.entries(tree).map(([path, content]) => {
+      if (typeof content === 'string') return [path, expand(content, dirs)];
+      if ('symlink' in content) return [path, { symlink: expand(content.symlink, dirs) }];
+      return [path, { ...content, text: expand(content.text, dirs) }];
+    }),
   );
 }
 
-export interface Brief {
-  ruleId: string;
+/** A finding's file as cases name it. */
+function caseFile(file: string, dirs: CaseDirs): string {
+  const inside = (base: string) => {
+    const rel = relative(base, file);
+    return rel !== '' && !rel.startsWith('..') ? rel.split(sep).join('/') : null;
+  };
+  const inHome = inside(dirs.home);
+  if (inHome !== null) return `~/${inHome}`;
+  return inside(dirs.root) ?? file;
+}
+
+function casePath(name: string, dirs: CaseDirs): string {
+  return name.startsWith('~/') ? join(dirs.home, name.slice(2)) : join(dirs.root, name);
+}
+
+interface Actual {
+  messageId: string;
   file: string | null;
   line: number | null;
-  message: string;
+  data?: Readonly<Record<string, string | number>>;
+  severity?: Severity;
 }
 
-/** Findings as (rule, file relative to `dir`, line, message): what tests assert. */
-export function brief(findings: Finding[], dir: string): Brief[] {
-  return findings.map((finding) => ({
-    ruleId: finding.ruleId,
-    file: finding.location ? relative(dir, finding.location.file).split(sep).join('/') : null,
-    line: finding.location?.range?.line ?? null,
-    message: finding.message,
-  }));
+function actualFindings(findings: Finding[], dirs: CaseDirs, expected: ReadonlyArray<ExpectedFinding<string>>): Actual[] {
+  return findings.map((finding, index) => {
+    const want = expected[index];
+    const actual: Actual = {
+      messageId: finding.messageId,
+      file: finding.location ? caseFile(finding.location.file, dirs) : null,
+      line: finding.location?.range?.line ?? null,
+    };
+    // Only the arguments a case names are compared: the others are wording.
+    if (want?.data) actual.data = Object.fromEntries(Object.keys(want.data).map((key) => [key, finding.data[key]]));
+    if (want?.severity) actual.severity = finding.severity;
+    return actual;
+  });
 }
 
-/** Runs one rule over a tree of files and returns its findings, briefly. */
-export async function checkTree(files: FileTree, options: CheckOptions & { rule: string }): Promise<Brief[]> {
-  const dir = tempDir();
-  writeTree(dir, files);
-  const outcome = await check(dir, { ...options, rules: [options.rule] });
-  return brief(outcome.findings, dir);
+function expectedFindings(expected: ReadonlyArray<ExpectedFinding<string>>, dirs: CaseDirs): Actual[] {
+  return expected.map((want) => ({ ...want, ...(want.data ? { data: Object.fromEntries(Object.entries(want.data).map(([key, value]) => [key, typeof value === 'string' ? expand(value, dirs) : value])) } : {}) }));
 }
 
-export function read(dir: string, path: string): string {
-  return readFileSync(join(dir, path), 'utf8');
+async function withCase<T>(testCase: ValidCase, work: (dirs: CaseDirs, run: (fix?: { unsafe?: boolean }) => Promise<DoctorOutcome>) => Promise<T>, rule: Rule): Promise<T> {
+  const base = mkdtempSync(join(tmpdir(), 'tm-doctor-rule-'));
+  const dirs = { root: join(base, 'project'), home: join(base, 'home') };
+  try {
+    mkdirSync(dirs.root);
+    mkdirSync(dirs.home);
+    writeTree(dirs.root, expandTree(testCase.files, dirs));
+    writeTree(dirs.home, expandTree(testCase.home ?? {}, dirs));
+    await testCase.setup?.(dirs);
+    const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dirs.home };
+    for (const [name, value] of Object.entries(testCase.env ?? {})) env[name] = expand(value, dirs);
+    const run = (fix?: { unsafe?: boolean }) =>
+      runDoctor(
+        {
+          dir: join(dirs.root, testCase.dir ?? ''),
+          env,
+          only: [rule.meta.id],
+          options: { noExec: !testCase.exec, handshakeTimeoutMs: 30_000, noCache: true, unsafeFixes: fix?.unsafe },
+        },
+        fix ? { fix: true, unsafe: fix.unsafe } : {},
+      );
+    return await work(dirs, run);
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+}
+
+function readOrNull(path: string): string | null {
+  return existsSync(path) ? readFileSync(path, 'utf8') : null;
+}
+
+/** Registers one jest test per case under `describe(rule id)`. */
+export function runRuleTests<Messages extends Readonly<Record<string, string>>>(rule: Rule<Messages>, cases: RuleCases<keyof Messages & string>): void {
+  if (!rules.includes(rule as unknown as Rule)) throw new Error(`${rule.meta.id} is not registered in src/rules/index.ts`);
+  describe(rule.meta.id, () => {
+    describe('valid', () => {
+      for (const testCase of cases.valid) {
+        it(testCase.name, async () => {
+          await withCase(
+            testCase,
+            async (dirs, run) => {
+              const outcome = await run();
+              expect(actualFindings(outcome.findings, dirs, [])).toEqual([]);
+            },
+            rule,
+          );
+        });
+      }
+    });
+    describe('invalid', () => {
+      for (const testCase of cases.invalid) {
+        it(testCase.name, async () => {
+          await withCase(
+            testCase,
+            async (dirs, run) => {
+              const outcome = await run();
+              expect(actualFindings(outcome.findings, dirs, testCase.errors)).toEqual(expectedFindings(testCase.errors, dirs));
+              if (!testCase.output) return;
+              const fixed = await run({ unsafe: testCase.unsafe });
+              const remaining = fixed.findings.filter((finding) => !finding.fixed);
+              const expectedRemaining = testCase.remaining ?? [];
+              expect(actualFindings(remaining, dirs, expectedRemaining)).toEqual(expectedFindings(expectedRemaining, dirs));
+              const files = Object.fromEntries(Object.keys(testCase.output).map((name) => [name, readOrNull(casePath(name, dirs))]));
+              const wanted = Object.fromEntries(Object.entries(testCase.output).map(([name, text]) => [name, text === null ? null : expand(text, dirs)]));
+              expect(files).toEqual(wanted);
+              // A second --fix finds nothing more to do.
+              const again = await run({ unsafe: testCase.unsafe });
+              expect(again.findings.filter((finding) => finding.fixed)).toEqual([]);
+              expect(Object.fromEntries(Object.keys(testCase.output).map((name) => [name, readOrNull(casePath(name, dirs))]))).toEqual(wanted);
+            },
+            rule,
+          );
+        });
+      }
+    });
+  });
 }

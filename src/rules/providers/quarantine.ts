@@ -12,7 +12,7 @@ import { statSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 
 import { displayPath, isInsideRoot } from '../../util/path.js';
-import type { Project } from '../../analysis/analysis.js';
+import type { Analysis } from '../../analysis/analysis.js';
 import type { ProviderPackage } from '../../analysis/provider-packages.js';
 import type { Fix, MovePath } from '../../types.js';
 import { QUARANTINE_DIR_NAME, type ProviderInspection } from '../../analysis/provider-inspection.js';
@@ -36,49 +36,47 @@ export function subjectOf(found: ProviderPackage): QuarantineSubject {
   };
 }
 
-export function quarantineFix(project: Project, inspection: ProviderInspection, subject: QuarantineSubject): Fix {
+export function quarantineFix(analysis: Analysis, inspection: ProviderInspection, subject: QuarantineSubject): Fix {
   const quarantine = inspection.quarantineDir;
   const changes: MovePath[] = [];
   if (subject.packageDir !== null) {
-    changes.push({ kind: 'move', from: subject.packageDir, to: packageTarget(project, inspection, subject, subject.packageDir) });
+    changes.push({ kind: 'move', from: subject.packageDir, to: packageTarget(analysis, inspection, subject, subject.packageDir) });
   }
   for (const link of subject.links) {
     if (link.linkPath === subject.packageDir) continue;
-    const inside = isInsideRoot(project.root, link.linkPath);
+    const inside = isInsideRoot(analysis.root, link.linkPath);
     const tail = inside
-      ? relative(project.root, link.linkPath)
-      : join(relative(project.root, link.stack) || '.', subject.source, subject.version, subject.platform);
+      ? relative(analysis.root, link.linkPath)
+      : join(relative(analysis.root, link.stack) || '.', subject.source, subject.version, subject.platform);
     changes.push({ kind: 'move', from: link.linkPath, to: join(quarantine, 'links', tail) });
   }
-  const what = subject.packageDir === null ? 'the dangling provider link' : `${displayPath(project.root, subject.packageDir)}`;
+  const what = subject.packageDir === null ? 'the dangling provider link' : `${displayPath(analysis.root, subject.packageDir)}`;
   const linkCount = changes.length - (subject.packageDir === null ? 0 : 1);
   const links = subject.packageDir === null || linkCount === 0 ? '' : ` and ${linkCount} stack link${linkCount === 1 ? '' : 's'} to it`;
   return {
-    description: `quarantine ${what}${links} in ${displayPath(project.root, quarantine)}`,
+    description: `quarantine ${what}${links} in ${displayPath(analysis.root, quarantine)}`,
     safe: false,
     changes,
   };
 }
 
 /** One `terramate` command per stack that re-initialises it alone (no sibling shares the cache meanwhile). */
-export function reinitCommands(project: Project, stackDirs: readonly string[], shown = 3): string {
-  const commands = stackDirs.slice(0, shown).map((dir) => `\`terramate -C ${shellWord(relative(project.root, dir) || '.')} run --no-recursive -- terraform init\``);
-  const more = stackDirs.length - shown;
-  return more > 0 ? `${commands.join(', ')} and the same for ${more} more stack${more === 1 ? '' : 's'}, one at a time` : commands.join(', then ');
+export function reinitCommands(analysis: Analysis, stackDirs: readonly string[]): string[] {
+  return stackDirs.map((dir) => `\`terramate -C ${shellWord(relative(analysis.root, dir) || '.')} run --no-recursive -- terraform init\``);
 }
 
-function packageTarget(project: Project, inspection: ProviderInspection, subject: QuarantineSubject, packageDir: string): string {
-  if (isInsideRoot(project.root, packageDir)) return join(inspection.quarantineDir, 'packages', relative(project.root, packageDir));
+function packageTarget(analysis: Analysis, inspection: ProviderInspection, subject: QuarantineSubject, packageDir: string): string {
+  if (isInsideRoot(analysis.root, packageDir)) return join(inspection.quarantineDir, 'packages', relative(analysis.root, packageDir));
   let base = inspection.quarantineDir;
   const cacheDir = dirname(dirname(dirname(dirname(dirname(packageDir)))));
-  if (deviceOf(packageDir) !== deviceOf(project.root) && deviceOf(dirname(cacheDir)) === deviceOf(packageDir)) {
+  if (deviceOf(packageDir) !== deviceOf(analysis.root) && deviceOf(dirname(cacheDir)) === deviceOf(packageDir)) {
     base = join(dirname(cacheDir), QUARANTINE_DIR_NAME, basename(inspection.quarantineDir));
   }
   // Two caches can hold the same provider version: keep their quarantined copies apart.
   const twin = inspection.packages.some(
     (other) =>
       other.package.packageDir !== packageDir &&
-      !isInsideRoot(project.root, other.package.packageDir) &&
+      !isInsideRoot(analysis.root, other.package.packageDir) &&
       other.package.source === subject.source &&
       other.package.version === subject.version &&
       other.package.platform === subject.platform,

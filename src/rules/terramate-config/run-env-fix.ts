@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { setRunEnv } from '../../fix/hcl-run-env.js';
-import type { Project } from '../../analysis/analysis.js';
+import type { Analysis } from '../../analysis/analysis.js';
 import type { Fix } from '../../types.js';
 
 /**
@@ -8,10 +8,10 @@ import type { Fix } from '../../types.js';
  * a `terramate` block, else a new `terramate.tm.hcl` at the root). Null when that file does
  * not parse: editing text HashiCorp's parser rejects could not be shown to be right.
  */
-export async function runEnvFix(project: Project, name: string, valueExpression: string, description: string): Promise<Fix | null> {
-  const config = await project.terramate();
-  const file = config.terramateBlockFiles[0] ?? join(project.root, 'terramate.tm.hcl');
-  const doc = await project.hcl(file);
+export async function runEnvFix(analysis: Analysis, name: string, valueExpression: string, description: string): Promise<Fix | null> {
+  const config = await analysis.terramate();
+  const file = config.terramateBlockFiles[0] ?? join(analysis.root, 'terramate.tm.hcl');
+  const doc = await analysis.hcl(file);
   if (doc?.diagnostic) return null;
   return { description, safe: true, changes: [setRunEnv(file, doc, name, valueExpression)] };
 }
