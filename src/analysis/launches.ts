@@ -1,8 +1,9 @@
 import { basename, dirname, resolve } from 'node:path';
-import { type MakeDatabase, type RecipeLine, type RecipeVariant, type VariableDefinition, type ViaLink } from '../parsers/make/index.js';
+import { UNKNOWN_CLOSE, UNKNOWN_OPEN, type MakeDatabase, type RecipeLine, type RecipeVariant, type VariableDefinition, type ViaLink } from '../parsers/make/index.js';
 import { parseShell, type ArgWord, type ShellCommand, type VariableMap } from '../parsers/shell.js';
 import { findInitInRunCommand, parseTerramateInvocation, type TerramateInvocation } from '../parsers/terramate-cli.js';
 import { isInsideRoot } from '../util/path.js';
+import { isKnown, UNKNOWN, type Knowable } from '../util/unknown.js';
 import { positionInFile, type CommandSite, type CommandSiteContext } from '../parsers/yaml-ci.js';
 import type { ScriptCommand, ScriptDefinition, TerramateConfig } from './terramate.js';
 
@@ -33,8 +34,8 @@ export interface InitLaunch {
   label: string;
   tool: 'terraform' | 'tofu';
   sharing: SharingOrigin[];
-  /** The largest parallelism any variant asks for; 'unknown' when a value cannot be known. */
-  parallel: number | 'unknown';
+  /** The largest parallelism any variant asks for; UNKNOWN when a value cannot be known. */
+  parallel: Knowable<number>;
   make?: { recipe: RecipeLine; definitions: VariableDefinition[] };
   script?: { definition: ScriptDefinition; command: ScriptCommand };
   /** The directory whose stacks it runs in (`-C`, the Makefile's directory...); null when unknown. */
@@ -66,14 +67,14 @@ interface CommandLaunch {
   invocation: TerramateInvocation;
   command: ShellCommand;
   tool: 'terraform' | 'tofu';
-  parallel: number | 'unknown';
+  parallel: Knowable<number>;
   scope: string | null;
 }
 
 /** Parallelism as Terramate reads it; a bare `--parallel` meant 5 before Terramate 0.6. */
-function parallelOf(invocation: TerramateInvocation): number | 'unknown' {
+function parallelOf(invocation: TerramateInvocation): Knowable<number> {
   const { value } = invocation.options.parallel;
-  if (value === 'unknown') return 'unknown';
+  if (value === UNKNOWN) return UNKNOWN;
   if (value === 0 && invocation.flags.some((flag) => flag.name === 'parallel' && flag.value === undefined)) return 5;
   return value;
 }
@@ -151,8 +152,8 @@ function maskUnknowns(text: string): { text: string; origin: number[] } {
   const origin: number[] = [];
   let counter = 0;
   for (let i = 0; i < text.length; i++) {
-    if (text[i] === '\uE000') {
-      const close = text.indexOf('\uE001', i);
+    if (text[i] === UNKNOWN_OPEN) {
+      const close = text.indexOf(UNKNOWN_CLOSE, i);
       const placeholder = `\${__tm_doctor_unknown_${counter++}}`;
       masked += placeholder;
       for (let k = 0; k < placeholder.length; k++) origin.push(i);
@@ -178,7 +179,7 @@ function fromMakefile(db: MakeDatabase, config: TerramateConfig): InitLaunch[] {
 
 function makeLaunch(recipe: RecipeLine, definitions: VariableDefinition[], config: TerramateConfig): InitLaunch | null {
   const sharing = new Map<string, SharingOrigin>();
-  let parallel: number | 'unknown' = 0;
+  let parallel: Knowable<number> = 0;
   let tool: 'terraform' | 'tofu' | null = null;
   let scope: string | null = null;
   for (const variant of recipe.variants) {
@@ -223,10 +224,10 @@ function makeLaunch(recipe: RecipeLine, definitions: VariableDefinition[], confi
 }
 
 /** A known parallelism above 1 wins; otherwise an unknown one stays unknown. */
-function maxParallel(a: number | 'unknown', b: number | 'unknown'): number | 'unknown' {
-  const best = Math.max(0, ...[a, b].filter((value): value is number => value !== 'unknown'));
+function maxParallel(a: Knowable<number>, b: Knowable<number>): Knowable<number> {
+  const best = Math.max(0, ...[a, b].filter((value): value is number => isKnown(value)));
   if (best > 1) return best;
-  return a === 'unknown' || b === 'unknown' ? 'unknown' : best;
+  return a === UNKNOWN || b === UNKNOWN ? UNKNOWN : best;
 }
 
 // ---- Shell scripts and CI files ----------------------------------------------------------

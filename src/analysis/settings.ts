@@ -3,7 +3,8 @@ import { isAbsolute } from 'node:path';
 import { nodeRange } from '../parsers/hcl.js';
 import type { Location } from '../types.js';
 import type { CliConfig } from './cli-config.js';
-import { UNKNOWN, type EnvDefinition, type EnvValue, type Stack, type TerramateConfig } from './terramate.js';
+import { UNKNOWN } from '../util/unknown.js';
+import type { EnvDefinition, EnvValue, Stack, TerramateConfig } from './terramate.js';
 
 export const CACHE_DIR_VAR = 'TF_PLUGIN_CACHE_DIR';
 export const MAY_BREAK_LOCK_VAR = 'TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE';

@@ -3,11 +3,11 @@ import { basename, dirname, join, relative, sep } from 'node:path';
 import picomatch from 'picomatch';
 import type { Node } from 'web-tree-sitter';
 import { isInsideRoot } from '../util/path.js';
+import { UNKNOWN, type Knowable } from '../util/unknown.js';
 import { blocksAtPath, childAttributes, childBlocks, NO_MORE_LABELS, type HclBody, type HclDocument, type HclValue } from '../parsers/hcl.js';
 
-/** A value tm-doctor cannot know statically (a global, a function call, an unset variable). */
-export const UNKNOWN = Symbol('unknown');
-export type EnvValue = string | typeof UNKNOWN;
+/** A run env value; UNKNOWN for a global, a function call, an unset variable. */
+export type EnvValue = Knowable<string>;
 
 export interface Stack {
   /** Absolute directory. */

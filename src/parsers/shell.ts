@@ -4,8 +4,10 @@
 // callers never claim a flag that might not be there.
 
 /** Marks a value that cannot be known statically (CI input, unset variable, `$(...)`). */
-export const UNKNOWN: unique symbol = Symbol.for('tm-doctor.unknown');
-export type Unknown = typeof UNKNOWN;
+import { LineIndex } from '../util/line-index.js';
+import { UNKNOWN, type Unknown } from '../util/unknown.js';
+
+export { UNKNOWN, type Unknown };
 
 export type VariableValue = string | Unknown;
 export type VariableMap = ReadonlyMap<string, VariableValue> | Readonly<Record<string, VariableValue>>;
@@ -90,16 +92,7 @@ function toMap(map: VariableMap | undefined): Map<string, VariableValue> {
 
 /** 1-based line and UTF-16 column of an offset. */
 export function positionAt(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  const limit = Math.min(Math.max(offset, 0), text.length);
-  for (let i = 0; i < limit; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: limit - lineStart + 1 };
+  return new LineIndex(text).position(Math.min(Math.max(offset, 0), text.length));
 }
 
 // ---------------------------------------------------------------------------------------------

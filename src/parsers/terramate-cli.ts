@@ -22,7 +22,8 @@
 // - `terramate script run` has no --enable-sharing/--mock-on-fail/--eval: sharing for scripts
 //   is per command in the `script` block.
 
-import { UNKNOWN, lookupVariable, parseShell, type ArgWord, type VariableMap, type VariableValue } from './shell.js';
+import { UNKNOWN, type Knowable, type Unknown } from '../util/unknown.js';
+import { lookupVariable, parseShell, type ArgWord, type VariableMap, type VariableValue } from './shell.js';
 
 export type CliArg = string | ArgWord;
 
@@ -151,8 +152,8 @@ export function parseKongInt(value: string): number | null {
 export type SettingSource = 'default' | 'flag' | 'env';
 
 export interface Setting<T> {
-  /** 'unknown' when the deciding word or env value cannot be known statically. */
-  value: T | 'unknown';
+  /** UNKNOWN when the deciding word or env value cannot be known statically. */
+  value: Knowable<T>;
   source: SettingSource;
   /** argv index of the deciding flag word (source 'flag'). */
   argIndex?: number;
@@ -190,7 +191,6 @@ export interface RunOptions {
   chdir: string | null | Unknown;
 }
 
-type Unknown = typeof UNKNOWN;
 
 export interface TerramateInvocation {
   kind: 'run' | 'script-run';
@@ -281,9 +281,9 @@ function applyValue(
 ): void {
   const key = BOOL_OPTION_BY_FLAG[spec.name];
   if (key !== undefined) {
-    let value: boolean | 'unknown';
+    let value: Knowable<boolean>;
     if (raw === undefined) value = true;
-    else if (raw === null || raw === UNKNOWN) value = 'unknown';
+    else if (raw === null || raw === UNKNOWN) value = UNKNOWN;
     else {
       const parsed = parseKongBool(raw);
       if (parsed === null) {
@@ -299,7 +299,7 @@ function applyValue(
   switch (spec.name) {
     case 'parallel': {
       if (known === null) {
-        options.parallel = { value: 'unknown', ...origin };
+        options.parallel = { value: UNKNOWN, ...origin };
         return;
       }
       const parsed = parseKongInt(known);

@@ -3,15 +3,17 @@
 // quoted scalars decode escapes, so offsets are not a simple shift).
 
 import { Alias, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode, type Scalar, type YAMLMap } from 'yaml';
-import { UNKNOWN, type VariableValue } from './shell.js';
+import { LineIndex } from '../util/line-index.js';
+import { UNKNOWN } from '../util/unknown.js';
+import type { VariableValue } from './shell.js';
 
 export type CommandSiteContext = 'github-step' | 'gitlab-script' | 'npm-script' | 'task' | 'just';
 
 export interface LineMap {
   /** File offset of each character of `text`, plus one entry for the end of the text. */
   fileOffsets: number[];
-  /** Offsets where the file's lines start (shared by all sites of one file). */
-  lineStarts: number[];
+  /** The file's lines (shared by all sites of one file). */
+  lines: LineIndex;
 }
 
 export interface CommandSite {
@@ -46,27 +48,10 @@ export interface ExtractResult {
 
 /** 1-based line/column in the file of an offset into `site.text`. */
 export function positionInFile(site: CommandSite, textOffset: number): { offset: number; line: number; column: number } {
-  const { fileOffsets, lineStarts } = site.lineMap;
+  const { fileOffsets, lines } = site.lineMap;
   const clamped = Math.min(Math.max(textOffset, 0), fileOffsets.length - 1);
   const offset = fileOffsets[clamped];
-  return { offset, ...lineColumn(lineStarts, offset) };
-}
-
-function lineColumn(lineStarts: number[], offset: number): { line: number; column: number } {
-  let low = 0;
-  let high = lineStarts.length - 1;
-  while (low < high) {
-    const mid = (low + high + 1) >> 1;
-    if (lineStarts[mid] <= offset) low = mid;
-    else high = mid - 1;
-  }
-  return { line: low + 1, column: offset - (lineStarts[low] ?? 0) + 1 };
-}
-
-function computeLineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
-  return starts;
+  return { offset, ...lines.position(offset) };
 }
 
 const PLACEHOLDER_PATTERNS: Record<CommandSiteContext, RegExp | null> = {
@@ -87,13 +72,13 @@ function makeSite(
   file: string,
   rawText: string,
   offsets: number[],
-  lineStarts: number[],
+  lines: LineIndex,
   env: Record<string, VariableValue>,
   context: CommandSiteContext,
   label: string,
 ): CommandSite {
   const text = maskTemplates(rawText, context);
-  return { file, text, textStart: offsets[0] ?? 0, lineMap: { fileOffsets: offsets, lineStarts }, env, context, label };
+  return { file, text, textStart: offsets[0] ?? 0, lineMap: { fileOffsets: offsets, lines }, env, context, label };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -232,20 +217,20 @@ interface YamlFile {
   file: string;
   source: string;
   doc: Document.Parsed;
-  lineStarts: number[];
+  lines: LineIndex;
   diagnostics: CiDiagnostic[];
 }
 
 function loadYaml(file: string, source: string): YamlFile {
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, merge: true, prettyErrors: false, uniqueKeys: false, strict: false });
-  const lineStarts = computeLineStarts(source);
+  const lines = new LineIndex(source);
   const diagnostics: CiDiagnostic[] = [];
   for (const error of doc.errors) {
     const offset = error.pos[0];
-    diagnostics.push({ file, message: error.message.split('\n')[0], offset, ...lineColumn(lineStarts, offset) });
+    diagnostics.push({ file, message: error.message.split('\n')[0], offset, ...lines.position(offset) });
   }
-  return { file, source, doc, lineStarts, diagnostics };
+  return { file, source, doc, lines, diagnostics };
 }
 
 function resolveNode(yaml: YamlFile, node: unknown, depth = 0): YamlNode | null {
@@ -331,7 +316,7 @@ function githubStepSites(
     const piece = scalarPiece(run, source);
     if (piece === null) return;
     const env = envFrom(yaml, mapGet(yaml, step, 'env'), outerEnv, isExpression);
-    sites.push(makeSite(file, piece.text, piece.offsets, yaml.lineStarts, env, 'github-step', `${labelPrefix}.steps[${index}]`));
+    sites.push(makeSite(file, piece.text, piece.offsets, yaml.lines, env, 'github-step', `${labelPrefix}.steps[${index}]`));
   });
   return sites;
 }
@@ -426,12 +411,12 @@ export function extractGitLabCi(file: string, source: string): ExtractResult {
     const main = [...scalarPieces(yaml, before), ...scalarPieces(yaml, script)];
     if (main.length > 0) {
       const joined = joinPieces(main);
-      sites.push(makeSite(file, joined.text, joined.offsets, yaml.lineStarts, env, 'gitlab-script', `${name}.script`));
+      sites.push(makeSite(file, joined.text, joined.offsets, yaml.lines, env, 'gitlab-script', `${name}.script`));
     }
     const afterPieces = scalarPieces(yaml, after);
     if (afterPieces.length > 0) {
       const joined = joinPieces(afterPieces);
-      sites.push(makeSite(file, joined.text, joined.offsets, yaml.lineStarts, env, 'gitlab-script', `${name}.after_script`));
+      sites.push(makeSite(file, joined.text, joined.offsets, yaml.lines, env, 'gitlab-script', `${name}.after_script`));
     }
   }
   return { sites, diagnostics: yaml.diagnostics };
@@ -461,7 +446,7 @@ export function extractTaskfile(file: string, source: string): ExtractResult {
         if (command === null || !isScalar(command)) return;
         const piece = scalarPiece(command, source);
         if (piece === null) return;
-        sites.push(makeSite(file, piece.text, piece.offsets, yaml.lineStarts, env, 'task', `tasks.${name}.cmds[${index}]`));
+        sites.push(makeSite(file, piece.text, piece.offsets, yaml.lines, env, 'task', `tasks.${name}.cmds[${index}]`));
       });
     }
   }
@@ -612,7 +597,7 @@ class JsonError extends Error {
 
 export function extractPackageJson(file: string, source: string): ExtractResult {
   const sites: CommandSite[] = [];
-  const lineStarts = computeLineStarts(source);
+  const lines = new LineIndex(source);
   let root: JsonValue;
   try {
     const scanner = new JsonScanner(source);
@@ -622,12 +607,12 @@ export function extractPackageJson(file: string, source: string): ExtractResult 
   } catch (error) {
     const offset = error instanceof JsonError ? Math.min(error.offset, source.length) : 0;
     const message = error instanceof Error ? error.message : String(error);
-    return { sites, diagnostics: [{ file, message, offset, ...lineColumn(lineStarts, offset) }] };
+    return { sites, diagnostics: [{ file, message, offset, ...lines.position(offset) }] };
   }
   const scripts = root.members?.filter((member) => member.key === 'scripts').pop()?.value;
   for (const member of scripts?.members ?? []) {
     if (member.value.kind !== 'string') continue;
-    sites.push(makeSite(file, member.value.text!, member.value.offsets!, lineStarts, Object.create(null) as Record<string, VariableValue>, 'npm-script', `scripts.${member.key}`));
+    sites.push(makeSite(file, member.value.text!, member.value.offsets!, lines, Object.create(null) as Record<string, VariableValue>, 'npm-script', `scripts.${member.key}`));
   }
   return { sites, diagnostics: [] };
 }
@@ -637,21 +622,20 @@ export function extractPackageJson(file: string, source: string): ExtractResult 
 
 export function extractJustfile(file: string, source: string): ExtractResult {
   const sites: CommandSite[] = [];
-  const lineStarts = computeLineStarts(source);
+  const lines = new LineIndex(source);
   const env: Record<string, VariableValue> = Object.create(null) as Record<string, VariableValue>;
   let recipe: string | null = null;
   let pending: { text: string; offsets: number[] } | null = null;
   const flush = (): void => {
     if (pending !== null && recipe !== null && pending.text.trim() !== '') {
       pending.offsets.push((pending.offsets[pending.offsets.length - 1] ?? 0) + 1);
-      sites.push(makeSite(file, pending.text, pending.offsets, lineStarts, { ...env }, 'just', `${recipe}`));
+      sites.push(makeSite(file, pending.text, pending.offsets, lines, { ...env }, 'just', `${recipe}`));
     }
     pending = null;
   };
-  for (let index = 0; index < lineStarts.length; index++) {
-    const start = lineStarts[index];
-    let end = index + 1 < lineStarts.length ? lineStarts[index + 1] - 1 : source.length;
-    if (source[end - 1] === '\r') end--;
+  for (let index = 0; index < lines.lineCount; index++) {
+    const start = lines.lineStart(index + 1);
+    const end = lines.lineEnd(index + 1);
     const line = source.slice(start, end);
     const indented = /^[ \t]/.test(line);
     if (!indented) {

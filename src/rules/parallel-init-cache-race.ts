@@ -3,6 +3,7 @@ import type { InitLaunch } from '../analysis/launches.js';
 import { CACHE_DIR_VAR } from '../analysis/settings.js';
 import type { Stack } from '../analysis/terramate.js';
 import { listWithMore } from '../util/list.js';
+import { isKnown } from '../util/unknown.js';
 import { displayPath } from '../util/path.js';
 import { createRule, type RuleReport } from './framework/create-rule.js';
 
@@ -22,7 +23,7 @@ function warmedUp(launch: InitLaunch, launches: InitLaunch[]): boolean {
       other.tool === launch.tool &&
       other.start < launch.start &&
       other.context !== 'terramate-script' &&
-      typeof other.parallel === 'number' &&
+      isKnown(other.parallel) &&
       other.parallel <= 1,
   );
 }
@@ -35,8 +36,8 @@ export const parallelInitCacheRace = createRule({
   messages,
   async check({ analysis }) {
     const launches = await analysis.launches();
-    const parallelInits = launches.filter(
-      (launch) => launch.tool === 'terraform' && typeof launch.parallel === 'number' && launch.parallel > 1 && !warmedUp(launch, launches),
+    const parallelInits = launches.flatMap((launch) =>
+      launch.tool === 'terraform' && isKnown(launch.parallel) && launch.parallel > 1 && !warmedUp(launch, launches) ? [{ launch, parallel: launch.parallel }] : [],
     );
     if (parallelInits.length === 0) return [];
 
@@ -50,7 +51,7 @@ export const parallelInitCacheRace = createRule({
     }
 
     const reports: Array<RuleReport<typeof messages>> = [];
-    for (const launch of parallelInits) {
+    for (const { launch, parallel } of parallelInits) {
       const reached = sharing.filter((stack) => launch.scope === null || isInsideRoot(launch.scope, stack.dir));
       const reachedExposed = reached.filter((stack) => exposed.has(stack));
       if (reached.length < 2 || reachedExposed.length === 0) continue;
@@ -59,7 +60,7 @@ export const parallelInitCacheRace = createRule({
         messageId: 'race',
         data: {
           label: launch.label,
-          parallel: launch.parallel,
+          parallel,
           shared: reached.length,
           exposed: reachedExposed.length,
           stacks: listWithMore(reachedExposed.map((stack) => displayPath(analysis.root, stack.dir))),

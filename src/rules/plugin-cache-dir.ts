@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { Analysis } from '../analysis/analysis.js';
 import { CACHE_DIR_VAR, cacheDirProblem, sourceLocation, type SettingSource } from '../analysis/settings.js';
-import { UNKNOWN, type Stack } from '../analysis/terramate.js';
+import type { Stack } from '../analysis/terramate.js';
+import { UNKNOWN } from '../util/unknown.js';
 import type { Fix } from '../types.js';
 import { listWithMore } from '../util/list.js';
 import { displayPath } from '../util/path.js';

@@ -95,10 +95,10 @@ describe('parseTerramateInvocation: run', () => {
     const run = parseTerramateInvocation(commands[0].argv)!;
     expect(run.unknownWords).toEqual([2]);
     expect(run.options.enableSharing.value).toBe(false);
-    expect(run.options.parallel).toEqual({ value: 'unknown', source: 'flag', argIndex: 3 });
+    expect(run.options.parallel).toEqual({ value: UNKNOWN, source: 'flag', argIndex: 3 });
     expect(commandOf(run)).toEqual(['terraform', 'init']);
     const unknownEnv = parseTerramateInvocation(commands[0].argv, { env: { TM_ARG_RUN_MOCK_ON_FAIL: UNKNOWN } })!;
-    expect(unknownEnv.options.mockOnFail.value).toBe('unknown');
+    expect(unknownEnv.options.mockOnFail.value).toBe(UNKNOWN);
   });
 
   it('refuses run flags before the subcommand and unknown flags', () => {

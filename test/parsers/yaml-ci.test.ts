@@ -1,3 +1,4 @@
+import type { Knowable } from '../../src/util/unknown.js';
 import { describe, expect, it } from 'vitest';
 import { parseShell, UNKNOWN } from '../../src/parsers/shell.js';
 import { findInitInRunCommand, parseTerramateInvocation } from '../../src/parsers/terramate-cli.js';
@@ -15,8 +16,8 @@ import {
 
 interface Found {
   label: string;
-  sharing: boolean | 'unknown';
-  parallel: number | 'unknown';
+  sharing: Knowable<boolean>;
+  parallel: Knowable<number>;
   /** file line:column of the `terramate` word and of the `init` word */
   terramate: string;
   init: string | null;
@@ -124,8 +125,8 @@ describe('GitHub Actions workflows', () => {
   it('reports the exact file positions of terramate and init words', () => {
     expect(sites.flatMap(invocations)).toEqual([
       // The step's name and the comment mention --enable-sharing; the command itself does not:
-      // sharing is 'unknown' only because the job env takes it from a CI input.
-      { label: 'jobs.init.steps[1]', sharing: 'unknown', parallel: 4, terramate: '20:14', init: at(WORKFLOW, 'init\n      - name: continued') },
+      // sharing is UNKNOWN only because the job env takes it from a CI input.
+      { label: 'jobs.init.steps[1]', sharing: UNKNOWN, parallel: 4, terramate: '20:14', init: at(WORKFLOW, 'init\n      - name: continued') },
       { label: 'jobs.init.steps[2]', sharing: true, parallel: 4, terramate: at(WORKFLOW, 'terramate run \\'), init: at(WORKFLOW, 'init\n  plan:') },
       { label: 'jobs.plan.steps[0]', sharing: false, parallel: 2, terramate: at(WORKFLOW, 'terramate run --parallel 2'), init: null },
       { label: 'jobs.plan.steps[2]', sharing: true, parallel: 4, terramate: at(WORKFLOW, 'terramate run --enable-sharing -- sh'), init: at(WORKFLOW, "init'\"") },

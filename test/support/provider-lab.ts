@@ -20,7 +20,7 @@ import { expect, onTestFinished } from 'vitest';
 
 import { runDoctor, type DoctorOutcome, type FixRequest } from '../../src/engine/doctor.js';
 import { buildGoTool, makeTempDir, processesStartedUnder, zombieChildren } from './providers.js';
-import { brief } from './rule-tester.js';
+import { brief } from './project.js';
 
 export const VERSION = '1.0.0';
 export const PLATFORM = 'linux_amd64';

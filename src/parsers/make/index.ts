@@ -1,6 +1,7 @@
 // A static evaluator of GNU make (4.3) makefiles: what each recipe line runs after expansion,
 // as bounded variants when values are unknown, with the provenance of every expanded piece.
 
+import { LineIndex } from '../../util/line-index.js';
 import { VariantBudget } from './pieces.js';
 import { AUTOMATIC_NAMES, MakefileReader, type ReadResult } from './reader.js';
 import { expandRecipes } from './recipes.js';
@@ -18,7 +19,7 @@ export type {
   VariableOperator,
   ViaLink,
 } from './types.js';
-export { containsUnknown, describeUnknown, unknownToken, withoutUnknown } from './unknown.js';
+export { containsUnknown, describeUnknown, UNKNOWN_CLOSE, UNKNOWN_OPEN, unknownToken, withoutUnknown } from './unknown.js';
 
 const DEFAULT_MAX_VARIANTS = 64;
 /** Passes until the set of assigned names stops growing (names can be computed). */
@@ -72,9 +73,7 @@ function locate(read: MakeReadFile, file: string, offset: number): { file: strin
     text = undefined;
   }
   if (text === undefined) return { file, line: 0, column: 0 };
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  return { file, line, column: offset - (before.lastIndexOf('\n') + 1) + 1 };
+  return { file, ...new LineIndex(text).position(offset) };
 }
 
 function dedupeDiagnostics(diagnostics: MakeDiagnostic[]): MakeDiagnostic[] {
