@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { lockfileCacheEnv } from '../../src/rules/lockfile-cache-env.js';
+import { FIXTURES, type FileTree } from '../support/project.js';
+import { runRuleTests } from '../support/rule-tester.js';
+
+const lines = (...text: string[]) => `${text.join('\n')}\n`;
+const STACKS: FileTree = {
+  'stacks/a/stack.tm.hcl': 'stack {}\n',
+  'stacks/a/main.tf': 'terraform {}\n',
+  'stacks/b/stack.tm.hcl': 'stack {}\n',
+  'stacks/b/main.tf': 'terraform {}\n',
+};
+const ROOT_CONFIG = lines(
+  '# project settings',
+  'terramate {',
+  '  required_version = ">= 0.9.0"',
+  '',
+  '  config {',
+  '    run {',
+  '      env {',
+  '        TF_PLUGIN_CACHE_DIR = "/var/cache/tf"',
+  '      }',
+  '    }',
+  '  }',
+  '}',
+);
+const seed = (path: string) => readFileSync(join(FIXTURES, 'seed-blog', path), 'utf8');
+
+runRuleTests(lockfileCacheEnv, {
+  valid: [
+    {
+      name: 'set in the root config.run.env',
+      files: { ...STACKS, 'terramate.tm.hcl': ROOT_CONFIG.replace('"/var/cache/tf"\n', '"/var/cache/tf"\n        TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE = "1"\n') },
+    },
+    {
+      name: 'set in the process environment',
+      files: { ...STACKS, 'terramate.tm.hcl': ROOT_CONFIG },
+      env: { TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE: 'true' },
+    },
+    {
+      name: 'set in the CLI configuration file',
+      files: { ...STACKS, 'terramate.tm.hcl': ROOT_CONFIG },
+      home: { '.terraformrc': 'plugin_cache_may_break_dependency_lock_file = true\n' },
+    },
+    {
+      name: 'stacks without Terraform files are not Terraform stacks',
+      files: { 'terramate.tm.hcl': ROOT_CONFIG, 'stacks/docs/stack.tm.hcl': 'stack {}\n' },
+    },
+  ],
+  invalid: [
+    {
+      name: 'not set anywhere: added next to the cache dir in the root config.run.env',
+      files: { ...STACKS, 'terramate.tm.hcl': ROOT_CONFIG },
+      errors: [{ messageId: 'unset', file: 'terramate.tm.hcl', line: 2, data: { count: 2, stacks: 'stacks/a and stacks/b' } }],
+      output: {
+        'terramate.tm.hcl': ROOT_CONFIG.replace('"/var/cache/tf"\n', '"/var/cache/tf"\n        TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE = "true"\n'),
+      },
+    },
+    {
+      name: '"0" and "" turn it off',
+      files: { ...STACKS, 'terramate.tm.hcl': ROOT_CONFIG },
+      env: { TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE: '0' },
+      errors: [{ messageId: 'unset', file: 'terramate.tm.hcl', line: 2 }],
+    },
+    {
+      name: 'a root config without a config block gets the blocks',
+      files: { ...STACKS, 'terramate.tm.hcl': 'terramate {\n  required_version = ">= 0.9.0"\n}\n' },
+      errors: [{ messageId: 'unset', file: 'terramate.tm.hcl', line: 1 }],
+      output: {
+        'terramate.tm.hcl': lines(
+          'terramate {',
+          '  required_version = ">= 0.9.0"',
+          '  config {',
+          '    run {',
+          '      env {',
+          '        TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE = "true"',
+          '      }',
+          '    }',
+          '  }',
+          '}',
+        ),
+      },
+    },
+    {
+      name: 'the incident project (realistic files)',
+      files: {
+        'terramate.tm.hcl': seed('terramate.tm.hcl'),
+        'sharing.tm.hcl': seed('sharing.tm.hcl'),
+        'stacks/dev/network/stack.tm.hcl': seed('stacks/dev/network/stack.tm.hcl'),
+        'stacks/dev/network/main.tf': seed('stacks/dev/network/main.tf'),
+      },
+      errors: [{ messageId: 'unset', file: 'terramate.tm.hcl', line: 1, data: { count: 1, stacks: 'stacks/dev/network' } }],
+    },
+  ],
+});
