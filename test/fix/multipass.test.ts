@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { fixUntilStable } from '../../src/fix/multipass.js';
 import { DiskSnapshot, type Snapshot } from '../../src/fix/snapshot.js';
 import { writePlan } from '../../src/fix/write.js';

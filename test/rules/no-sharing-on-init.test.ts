@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { checkTree, type FileTree } from '../support/rule-tester.js';
 
 const STACKS: FileTree = {
