@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
 import type { HandshakeResult } from '../../src/providers/handshake.js';
 import { identityKey, resultCacheFile, ResultCache } from '../../src/analysis/result-cache.js';

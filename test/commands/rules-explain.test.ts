@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
+import { expectWithMessage } from '../support/expect-message.js';
 import { rules } from '../../src/rules/index.js';
 import { DOCS_BASE_URL } from '../../src/rules/framework/create-rule.js';
 import { hasStackTrace, REPO, runCli, unwrapOclifError } from './run-cli.js';
@@ -24,7 +25,7 @@ describe('tm-doctor rules', () => {
     const rows = runCli(['rules']).stdout.trimEnd().split('\n');
     const parsed = rows.map((row) => {
       const match = /^(\S+) +(error|warning|info) +(fixable)? +(\S.*)$/.exec(row);
-      expect(match, row).not.toBeNull();
+      expectWithMessage(match, row).not.toBeNull();
       const [, id, severity, fixable, summary] = match as RegExpExecArray;
       return { id, severity, fixable: fixable === 'fixable', summary };
     });
@@ -52,9 +53,9 @@ describe('tm-doctor explain', () => {
   it('every registered rule has a docs page, and explain prints it verbatim', () => {
     for (const id of registryIds) {
       const page = join(REPO, 'docs', 'rules', `${id}.md`);
-      expect(existsSync(page), page).toBe(true);
+      expectWithMessage(existsSync(page), page).toBe(true);
       const text = readFileSync(page, 'utf8');
-      expect(text.startsWith(`# ${id}`), `${page} starts with its title`).toBe(true);
+      expectWithMessage(text.startsWith(`# ${id}`), `${page} starts with its title`).toBe(true);
       const result = runCli(['explain', id]);
       expect(result.status).toBe(0);
       expect(result.stderr).toBe('');

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterEach } from 'vitest';
+import { afterEach } from '@jest/globals';
 
 export const REPO = resolve(import.meta.dirname, '../..');
 export const CLI = join(REPO, 'bin', 'run.js');

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { brief, check, copyFixture, tempDir, writeTree } from '../support/project.js';
 
 const BIN = resolve(import.meta.dirname, '../../bin/run.js');

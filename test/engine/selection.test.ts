@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { exitCodeFor } from '../../src/engine/exit-code.js';
 import { check, copyFixture } from '../support/project.js';
 

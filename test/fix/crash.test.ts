@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { planFixes } from '../../src/fix/plan.js';
 import { DiskSnapshot } from '../../src/analysis/snapshot.js';
 import { removeStaleTemps, writePlan } from '../../src/fix/write.js';

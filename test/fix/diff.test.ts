@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { expectWithMessage } from '../support/expect-message.js';
 import { renderFileDiff, renderPlanDiff } from '../../src/fix/diff.js';
 import { planFixes } from '../../src/fix/plan.js';
 import { DiskSnapshot } from '../../src/analysis/snapshot.js';
@@ -181,11 +182,11 @@ describe('renderPlanDiff and git apply', () => {
     gitApply(patch);
     let compared = 0;
     for (const rewrite of plan.rewrites) {
-      expect(readFileSync(rewrite.file).equals(Buffer.from(rewrite.after, 'utf8')), rewrite.file).toBe(true);
+      expectWithMessage(readFileSync(rewrite.file).equals(Buffer.from(rewrite.after, 'utf8')), rewrite.file).toBe(true);
       compared += 1;
     }
     for (const create of plan.creates) {
-      expect(existsSync(create.file), create.file).toBe(true);
+      expectWithMessage(existsSync(create.file), create.file).toBe(true);
       expect(readFileSync(create.file, 'utf8')).toBe(create.text);
       compared += 1;
     }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { setRunEnv } from '../../src/fix/hcl-run-env.js';
 import { applyEdits } from '../../src/fix/plan.js';
 import { parseHcl } from '../../src/parsers/hcl.js';

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { fixUntilStable } from '../../src/fix/multipass.js';
 import { overlayView } from '../../src/fix/overlay.js';
 import { DiskSnapshot, type Snapshot } from '../../src/analysis/snapshot.js';

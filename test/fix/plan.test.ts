@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
+import { expectWithMessage } from '../support/expect-message.js';
 import { applyEdits, planFixes } from '../../src/fix/plan.js';
 import type { FileFingerprint, Snapshot } from '../../src/analysis/snapshot.js';
 import type { Fix, TextEdit } from '../../src/types.js';
@@ -233,14 +234,14 @@ describe('planFixes on generated fixes', () => {
       }
       const expected = applyBackwards(text, taken);
       const actual = plan.rewrites[0]?.after ?? text;
-      expect(actual, `seed ${seed}`).toBe(expected);
+      expectWithMessage(actual, `seed ${seed}`).toBe(expected);
       expect(applyEdits(text, taken)).toBe(expected);
 
       for (const { fix: waiting } of plan.deferred) {
         const collides = (waiting.changes as TextEdit[]).some((w) =>
           taken.some((t) => !(w.start === t.start && w.end === t.end && w.text === t.text) && (w.start === w.end && t.start === t.end ? w.start === t.start : w.start < t.end && t.start < w.end)),
         );
-        expect(collides, `seed ${seed}: ${waiting.description} deferred without a collision`).toBe(true);
+        expectWithMessage(collides, `seed ${seed}: ${waiting.description} deferred without a collision`).toBe(true);
       }
     }
   });

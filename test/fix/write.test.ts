@@ -1,7 +1,7 @@
 import { chmodSync, chownSync, closeSync, linkSync, openSync, readSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { planFixes } from '../../src/fix/plan.js';
 import { DiskSnapshot } from '../../src/analysis/snapshot.js';
 import { isFixWritten, writePlan } from '../../src/fix/write.js';

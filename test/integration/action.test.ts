@@ -1,7 +1,8 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { expectWithMessage } from '../support/expect-message.js';
 import { rules } from '../../src/rules/index.js';
 import { compileSarifSchema } from '../support/sarif-schema.js';
 import { copyFixture, emptyHome, homeWithPluginCache, REPO, scrubbedEnv, tempDir } from '../commands/run-cli.js';
@@ -30,7 +31,7 @@ describe('action.yml structure', () => {
       [INSTALL, 'bash'],
       [CHECK, 'bash'],
     ]);
-    for (const step of action.runs.steps) expect(step.run, step.name).not.toMatch(/\$\{\{/);
+    for (const step of action.runs.steps) expectWithMessage(step.run, step.name).not.toMatch(/\$\{\{/);
     expect(action.runs.steps[1].id).toBe('check');
   });
 });

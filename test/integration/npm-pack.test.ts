@@ -1,7 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { expectWithMessage } from '../support/expect-message.js';
 import { rules } from '../../src/rules/index.js';
 import { copyFixture, emptyHome, REPO, runCli, scrubbedEnv, tempDir } from '../commands/run-cli.js';
 import { copyWorkingTree, npmNetworkEnv, suiteTempDir } from './support.js';
@@ -38,7 +39,7 @@ describe('npm package (slow: npm pack + npm install -g of the tarball)', () => {
     const json = execFileSync('npm', ['pack', '--json', '--pack-destination', out], { cwd: source, env, encoding: 'utf8' });
     [packed] = JSON.parse(json) as PackResult[];
     tarball = join(out, packed.filename);
-    expect(existsSync(join(source, 'oclif.manifest.json')), 'postpack removes the generated manifest').toBe(false);
+    expectWithMessage(existsSync(join(source, 'oclif.manifest.json')), 'postpack removes the generated manifest').toBe(false);
 
     const prefix = join(work, 'prefix');
     const install = spawnSync('npm', ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', tarball], {
@@ -68,7 +69,7 @@ describe('npm package (slow: npm pack + npm install -g of the tarball)', () => {
       'dist/commands/explain.js',
       ...registryIds.map((id) => `docs/rules/${id}.md`),
     ]) {
-      expect(paths, required).toContain(required);
+      expectWithMessage(paths, required).toContain(required);
     }
     const topLevel = new Set(paths.map((path) => (path.includes('/') ? `${path.split('/')[0]}/` : path)));
     expect(paths).not.toContain('dist/commands/stale.js');

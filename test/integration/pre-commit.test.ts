@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { expectWithMessage } from '../support/expect-message.js';
 import { copyFixture, homeWithPluginCache, REPO, emptyHome, scrubbedEnv, tempDir } from '../commands/run-cli.js';
 import { commitAll, copyWorkingTree, npmNetworkEnv, onPath, suiteTempDir } from './support.js';
 
@@ -86,7 +87,7 @@ describe('pre-commit try-repo (slow: installs the hook from a clone of this repo
   let hookRepo: string;
 
   beforeAll(() => {
-    expect(onPath('pre-commit'), 'pre-commit is not installed (apt-get install pre-commit)').toBe(true);
+    expectWithMessage(onPath('pre-commit'), 'pre-commit is not installed (apt-get install pre-commit)').toBe(true);
     hookRepo = suiteTempDir('tm-doctor-hook-repo-');
     copyWorkingTree(hookRepo);
     commitAll(hookRepo);
@@ -106,7 +107,7 @@ describe('pre-commit try-repo (slow: installs the hook from a clone of this repo
     return result;
   }
 
-  it('fails on the seed project and prints its findings', { timeout: 180_000 }, () => {
+  it('fails on the seed project and prints its findings', () => {
     const result = tryRepo('seed-blog', emptyHome());
     const output = result.stdout + result.stderr;
     expect(output).not.toContain('An unexpected error has occurred');
@@ -115,13 +116,13 @@ describe('pre-commit try-repo (slow: installs the hook from a clone of this repo
     expect(output).toMatch(/^terramate\.tm\.hcl$/m);
     expect(output).toContain('plugin-cache-dir');
     expect(result.status).toBe(1);
-  });
+  }, 180_000);
 
-  it('passes on the clean project with a plugin cache in ~/.terraformrc', { timeout: 180_000 }, () => {
+  it('passes on the clean project with a plugin cache in ~/.terraformrc', () => {
     const result = tryRepo('clean', homeWithPluginCache());
     const output = result.stdout + result.stderr;
     expect(output).not.toContain('An unexpected error has occurred');
     expect(output).toMatch(/^tm-doctor\.+Passed$/m);
     expect(result.status).toBe(0);
-  });
+  }, 180_000);
 });

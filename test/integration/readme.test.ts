@@ -3,7 +3,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseShell } from 'shell-quote';
 import { parse } from 'yaml';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
+import { expectWithMessage } from '../support/expect-message.js';
 import { copyFixture, emptyHome, REPO, runCli, tempDir } from '../commands/run-cli.js';
 import { loadAction } from './composite-action.js';
 import { onPath } from './support.js';
@@ -16,7 +17,7 @@ const hookId = (parse(readFileSync(join(REPO, '.pre-commit-hooks.yaml'), 'utf8')
 function section(heading: string): string {
   const lines = readme.split('\n');
   const start = lines.findIndex((line) => line.replace(/^#+ /, '') === heading && line.startsWith('#'));
-  expect(start, `README has a "${heading}" heading`).toBeGreaterThanOrEqual(0);
+  expectWithMessage(start, `README has a "${heading}" heading`).toBeGreaterThanOrEqual(0);
   const level = /^#+/.exec(lines[start])?.[0].length ?? 2;
   let inFence = false;
   let end = lines.length;
@@ -59,7 +60,7 @@ describe('README integration sections', () => {
     const [snippet] = fencedBlocks(section('As a pre-commit hook'), 'yaml');
     const config = parse(snippet) as { repos: Array<{ repo: string; rev: string; hooks: Array<{ id: string }> }> };
     expect(config.repos[0].hooks.map((hook) => hook.id)).toEqual([hookId]);
-    expect(onPath('pre-commit'), 'pre-commit is not installed').toBe(true);
+    expectWithMessage(onPath('pre-commit'), 'pre-commit is not installed').toBe(true);
     const result = validateWithPreCommit('validate-config', snippet);
     expect(result.stdout + result.stderr).toBe('');
     expect(result.status).toBe(0);

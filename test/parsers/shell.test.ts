@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
+import { expectWithMessage } from '../support/expect-message.js';
 import { parseShell, positionAt, UNKNOWN, type ShellCommand } from '../../src/parsers/shell.js';
 
 const values = (command: ShellCommand): Array<string | null> => command.argv.map((word) => word.value);
@@ -255,13 +256,13 @@ describe('parseShell: agrees with bash', () => {
         expect(run.stderr).toMatch(/unexpected|matching|syntax|not found/);
         continue;
       }
-      expect(diagnostics, JSON.stringify(line)).toEqual([]);
+      expectWithMessage(diagnostics, JSON.stringify(line)).toEqual([]);
       const expected = run.stdout
         .split('\x1e')
         .slice(0, -1)
         .map((args) => args.split('\x1f').slice(0, -1));
       const actual = commands.filter((command) => command.argv[0]?.value === 'p').map((command) => command.argv.slice(1).map((word) => word.value));
-      expect(actual, JSON.stringify(line)).toEqual(expected);
+      expectWithMessage(actual, JSON.stringify(line)).toEqual(expected);
       compared++;
     }
     expect(compared).toBeGreaterThan(380);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { parseShell, positionAt, UNKNOWN } from '../../src/parsers/shell.js';
 import {
   findInitInRunCommand,

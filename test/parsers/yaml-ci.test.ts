@@ -1,5 +1,6 @@
 import type { Knowable } from '../../src/util/unknown.js';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
+import { expectWithMessage } from '../support/expect-message.js';
 import { parseShell, UNKNOWN } from '../../src/parsers/shell.js';
 import { findInitInRunCommand, parseTerramateInvocation } from '../../src/parsers/terramate-cli.js';
 import {
@@ -64,7 +65,7 @@ function expectFaithfulMap(site: CommandSite, source: string): void {
     const original = source[site.lineMap.fileOffsets[i]];
     // Folding turns a line break into a space.
     if (site.text[i] === ' ' && original === '\n') continue;
-    expect(original, `${site.label} char ${i}`).toBe(site.text[i]);
+    expectWithMessage(original, `${site.label} char ${i}`).toBe(site.text[i]);
   }
 }
 
@@ -302,7 +303,7 @@ describe('scalar line maps over generated scalars', () => {
       const source = `jobs:\n  j:\n    steps:\n      - run: ${scalar}\n`;
       const { sites, diagnostics } = extractGitHubWorkflow('w.yml', source);
       if (diagnostics.length > 0) continue; // a generated plain scalar that YAML reads differently
-      expect(sites, source).toHaveLength(1);
+      expectWithMessage(sites, source).toHaveLength(1);
       const site = sites[0];
       expect(site.lineMap.fileOffsets).toHaveLength(site.text.length + 1);
       for (let i = 0; i < site.text.length; i++) {
@@ -311,7 +312,7 @@ describe('scalar line maps over generated scalars', () => {
         if (char === '\n' || (char === ' ' && original === '\n')) continue;
         // An escape sequence maps to its backslash.
         if (style === 'double' && original === '\\') continue;
-        expect(original, `${JSON.stringify(source)} char ${i}`).toBe(char);
+        expectWithMessage(original, `${JSON.stringify(source)} char ${i}`).toBe(char);
       }
     }
   });

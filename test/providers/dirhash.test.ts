@@ -3,7 +3,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
 import { compareGoStrings, hash1, hashPackageDir, listPackageFiles, PackageHashError } from '../../src/providers/dirhash.js';
 import { buildGoTool, makeTempDir, sha256sumOf } from '../support/providers.js';

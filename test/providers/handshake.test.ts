@@ -2,7 +2,7 @@ import { chmodSync, copyFileSync, mkdirSync, readdirSync, symlinkSync, readFileS
 import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 
 import { runHandshake, parseHandshakeLine } from '../../src/providers/handshake.js';
 import { runHandshakes } from '../../src/providers/handshake-pool.js';

@@ -2,7 +2,7 @@ import { chmodSync, copyFileSync, mkdirSync, readFileSync, symlinkSync, truncate
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
 import { checkExecutableHeader, hostPlatform } from '../../src/providers/header.js';
 import { buildGoTool, makeTempDir } from '../support/providers.js';

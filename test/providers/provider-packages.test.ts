@@ -3,7 +3,7 @@ import { chmodSync, copyFileSync, mkdirSync, readdirSync, symlinkSync, writeFile
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
 import { discoverProviderPackages, findExecutableName, stackProvidersDir } from '../../src/analysis/provider-packages.js';
 import { hashPackageDir } from '../../src/providers/dirhash.js';

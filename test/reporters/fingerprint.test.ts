@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
+import { expectWithMessage } from '../support/expect-message.js';
 import { lineFingerprints } from '../../src/reporters/fingerprint.js';
 
 // Expected values are the test vectors of github/codeql-action's src/fingerprints.test.ts,
@@ -129,7 +130,7 @@ describe('lineFingerprints against the direct definition', () => {
     const random = seededRandom(20240611);
     for (let round = 0; round < 2000; round++) {
       const text = randomText(random);
-      expect(lineFingerprints(text), JSON.stringify(text)).toEqual(directFingerprints(text));
+      expectWithMessage(lineFingerprints(text), JSON.stringify(text)).toEqual(directFingerprints(text));
     }
   });
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { githubReporter } from '../../src/reporters/github.js';
 import type { Finding } from '../../src/types.js';
 import { reportInput, ROOT } from './fixtures.js';

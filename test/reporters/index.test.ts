@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { REPORT_FORMATS, reporters } from '../../src/reporters/index.js';
 import { githubReporter } from '../../src/reporters/github.js';
 import { jsonReporter } from '../../src/reporters/json.js';

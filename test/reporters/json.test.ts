@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { jsonReporter } from '../../src/reporters/json.js';
 import { FINDINGS, reportInput, ROOT } from './fixtures.js';
 

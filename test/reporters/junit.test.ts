@@ -1,5 +1,5 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { junitReporter } from '../../src/reporters/junit.js';
 import type { Finding } from '../../src/types.js';
 import { FINDINGS, reportInput, ROOT } from './fixtures.js';

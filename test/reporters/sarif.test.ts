@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { lineFingerprints } from '../../src/reporters/fingerprint.js';
 import { ENVIRONMENT_ARTIFACT_URI, buildSarifLog, sarifReporter } from '../../src/reporters/sarif.js';
 import type { Finding } from '../../src/types.js';

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { stylishReporter } from '../../src/reporters/stylish.js';
 import type { Finding } from '../../src/types.js';
 import { FINDINGS, reportInput, ROOT } from './fixtures.js';

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { checkTree } from '../support/project.js';
 
 const LOCK = `# This file is maintained automatically by "terraform init".

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { checkTree, tempDir, type FileTree } from '../support/project.js';
 
 const LOCK_WITH_H1 = 'provider "registry.terraform.io/hashicorp/aws" {\n  version = "5.82.2"\n  hashes = [\n    "h1:ce6Dw2y4PpuqAPtnQ0dO270dRTmwEARqnfffrE1VYJ8=",\n  ]\n}\n';

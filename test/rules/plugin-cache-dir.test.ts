@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { checkTree, tempDir, writeTree, type FileTree } from '../support/project.js';
 
 const ROOT = `terramate {\n  required_version = ">= 0.9.0"\n}\n`;

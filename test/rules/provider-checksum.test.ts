@@ -1,5 +1,5 @@
 import { readFileSync, truncateSync, utimesSync, writeFileSync, chmodSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 
 import { runHandshake } from '../../src/providers/handshake.js';
 import {

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { checkTree, tempDir, writeTree } from '../support/project.js';
 
 // A CLI configuration as teams really write it: credentials, a mirror, the cache.

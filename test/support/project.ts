@@ -1,7 +1,7 @@
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { afterEach } from 'vitest';
+import { afterEach } from '@jest/globals';
 import { runDoctor, type DoctorOutcome, type FixRequest } from '../../src/engine/doctor.js';
 import type { Finding } from '../../src/types.js';
 

@@ -16,7 +16,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { expect, onTestFinished } from 'vitest';
+import { afterEach, expect } from '@jest/globals';
 
 import { runDoctor, type DoctorOutcome, type FixRequest } from '../../src/engine/doctor.js';
 import { buildGoTool, makeTempDir, processesStartedUnder, zombieChildren } from './providers.js';
@@ -55,15 +55,27 @@ export function createLab(): ProviderLab {
   writeFileSync(join(lab.root, 'terramate.tm.hcl'), 'terramate {\n  required_version = ">= 0.9"\n}\n');
   lab.env = { PATH: '/usr/bin:/bin', HOME: lab.home, TMPDIR: lab.tmp, XDG_CACHE_HOME: join(base, 'xdg-cache') };
   // Every test that builds a lab proves it left nothing running or lying around.
-  onTestFinished(() => {
+  labsToCheck.push(lab);
+  return lab;
+}
+
+// The labs made by the running test: checked and removed once it has finished (after the test
+// file's own afterEach hooks, which run before this top-level one). A failed check fails the test.
+const labsToCheck: ProviderLab[] = [];
+afterEach(() => {
+  const labs = labsToCheck.splice(0);
+  let failure: unknown;
+  for (const lab of labs) {
     try {
       expectNothingLeft(lab);
+    } catch (error) {
+      failure ??= error;
     } finally {
       removeLab(lab);
     }
-  });
-  return lab;
-}
+  }
+  if (failure !== undefined) throw failure;
+});
 
 function removeLab(lab: ProviderLab): void {
   rmSync(lab.base, { recursive: true, force: true });

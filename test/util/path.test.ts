@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { displayPath, displayPathOrNull, isInsideRoot } from '../../src/util/path.js';
 
 describe('displayPath', () => {

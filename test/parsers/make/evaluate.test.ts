@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { containsUnknown, describeUnknown, evaluateMakefile, type MakeDatabase, type RecipeLine } from '../../../src/parsers/make/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
