@@ -27,6 +27,73 @@ const ROOT_CONFIG = lines(
 );
 const seed = (path: string) => readFileSync(join(FIXTURES, 'seed-blog', path), 'utf8');
 
+// A CLI configuration as teams really write it: credentials, a mirror, the cache, and the
+// setting commented out.
+const TERRAFORMRC = `# Managed by dotfiles
+disable_checkpoint = true
+
+credentials "app.terraform.io" {
+  token = "xxxxxx.atlasv1.zzzzzzzzzzzzz"
+}
+
+provider_installation {
+  filesystem_mirror {
+    path    = "/usr/share/terraform/providers"
+    include = ["example.com/*/*"]
+  }
+  direct {
+    exclude = ["example.com/*/*"]
+  }
+}
+
+plugin_cache_dir = "$HOME/.terraform.d/plugin-cache"
+# plugin_cache_may_break_dependency_lock_file = true
+`;
+
+// A root Terramate configuration as seen in public repositories.
+const TERRAMATE_ROOT = `terramate {
+  required_version = "~> 0.9.0"
+  required_version_allow_prereleases = false
+
+  config {
+    experiments = ["scripts", "outputs-sharing"]
+
+    git {
+      default_remote = "origin"
+      default_branch = "main"
+
+      check_untracked   = false
+      check_uncommitted = false
+      check_remote      = false
+    }
+
+    run {
+      check_gen_code = true
+
+      env {
+        TF_IN_AUTOMATION    = "true"
+        TF_INPUT            = "false"
+        TF_PLUGIN_CACHE_DIR = "\${terramate.root.path.fs.absolute}/.terraform-cache-dir"
+      }
+    }
+
+    cloud {
+      organization = "acme"
+    }
+  }
+}
+
+globals {
+  environment = "dev"
+}
+`;
+const REALISTIC_STACK: FileTree = { 'stacks/api/stack.tm.hcl': 'stack {\n  name = "api"\n  tags = ["dev"]\n}\n', 'stacks/api/main.tf': 'terraform {}\n' };
+const realisticRoot = (setting: string | null): FileTree => ({
+  'terramate.tm.hcl': setting === null ? TERRAMATE_ROOT : TERRAMATE_ROOT.replace('TF_INPUT            = "false"\n', `TF_INPUT            = "false"\n        ${setting}\n`),
+  '.terraform-cache-dir/.keep': '',
+  ...REALISTIC_STACK,
+});
+
 runRuleTests(lockfileCacheEnv, {
   valid: [
     {
@@ -46,6 +113,10 @@ runRuleTests(lockfileCacheEnv, {
     {
       name: 'stacks without Terraform files are not Terraform stacks',
       files: { 'terramate.tm.hcl': ROOT_CONFIG, 'stacks/docs/stack.tm.hcl': 'stack {}\n' },
+    },
+    {
+      name: 'a full root terramate.tm.hcl that sets it to 1 (realistic file)',
+      files: realisticRoot('TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE = 1'),
     },
   ],
   invalid: [
@@ -91,6 +162,28 @@ runRuleTests(lockfileCacheEnv, {
         'stacks/dev/network/main.tf': seed('stacks/dev/network/main.tf'),
       },
       errors: [{ messageId: 'unset', file: 'terramate.tm.hcl', line: 1, data: { count: 1, stacks: 'stacks/dev/network' } }],
+    },
+    {
+      name: 'a full ~/.terraformrc where the setting is commented out (realistic file)',
+      files: { 'terramate.tm.hcl': 'terramate {\n  required_version = "~> 0.9.0"\n}\n', ...REALISTIC_STACK },
+      home: { '.terraformrc': TERRAFORMRC },
+      errors: [{ messageId: 'unset', file: 'terramate.tm.hcl', line: 1, data: { count: 1, stacks: 'stacks/api' } }],
+    },
+    {
+      name: 'a full root terramate.tm.hcl without it: added to its aligned env block (realistic file)',
+      files: realisticRoot(null),
+      errors: [{ messageId: 'unset', file: 'terramate.tm.hcl', line: 1, data: { count: 1, stacks: 'stacks/api' } }],
+      output: {
+        'terramate.tm.hcl': TERRAMATE_ROOT.replace(
+          '/.terraform-cache-dir"\n',
+          '/.terraform-cache-dir"\n        TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE = "true"\n',
+        ),
+      },
+    },
+    {
+      name: 'a full root terramate.tm.hcl that sets it to "0" (realistic file)',
+      files: realisticRoot('TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE = "0"'),
+      errors: [{ messageId: 'unset', file: 'terramate.tm.hcl', line: 1, data: { count: 1, stacks: 'stacks/api' } }],
     },
   ],
 });

@@ -1,178 +1,300 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { describe, expect, it } from '@jest/globals';
-import { checkTree, tempDir, writeTree, type FileTree } from '../support/project.js';
+import { pluginCacheDir } from '../../src/rules/plugin-cache-dir.js';
+import type { FileTree } from '../support/project.js';
+import { runRuleTests } from '../support/rule-tester.js';
 
-const ROOT = `terramate {\n  required_version = ">= 0.9.0"\n}\n`;
+const lines = (...text: string[]) => `${text.join('\n')}\n`;
+const ROOT_CONFIG = 'terramate {\n  required_version = ">= 0.9.0"\n}\n';
 const project = (extra: FileTree = {}): FileTree => ({
-  'terramate.tm.hcl': ROOT,
+  'terramate.tm.hcl': ROOT_CONFIG,
   'stacks/app/stack.tm.hcl': 'stack {\n  name = "app"\n}\n',
   'stacks/app/main.tf': 'terraform {}\n',
   ...extra,
 });
+const runEnv = (variable: string) => `terramate {\n  config {\n    run {\n      env {\n        ${variable}\n      }\n    }\n  }\n}\n`;
 
-function homeWith(files: FileTree, dirs: string[] = []): string {
-  const home = tempDir('tm-doctor-home-');
-  writeTree(home, files);
-  for (const dir of dirs) mkdirSync(join(home, dir), { recursive: true });
-  return home;
+/** The directory the fixes point at, existing (a file map holds no empty directory). */
+const HOME_CACHE: FileTree = { '.terraform.d/plugin-cache/.keep': '' };
+/** An existing directory elsewhere in the home directory. */
+const OTHER_CACHE: FileTree = { 'cache/.keep': '' };
+/** The line the unsafe fix appends to the CLI configuration file. */
+const CLI_CONFIG_LINE = 'plugin_cache_dir = "$HOME/.terraform.d/plugin-cache"\n';
+
+// A CLI configuration as teams really write it: credentials, a mirror, the cache (line 18).
+const TERRAFORMRC = `# Managed by dotfiles
+disable_checkpoint = true
+
+credentials "app.terraform.io" {
+  token = "xxxxxx.atlasv1.zzzzzzzzzzzzz"
 }
 
-const run = (files: FileTree, home: string, env: Record<string, string> = {}) =>
-  checkTree(files, { rule: 'plugin-cache-dir', home, env });
+provider_installation {
+  filesystem_mirror {
+    path    = "/usr/share/terraform/providers"
+    include = ["example.com/*/*"]
+  }
+  direct {
+    exclude = ["example.com/*/*"]
+  }
+}
 
-const ids = (findings: Awaited<ReturnType<typeof run>>) => findings.map((f) => f.message.split(' ').slice(0, 6).join(' '));
+plugin_cache_dir = "$HOME/.terraform.d/plugin-cache"
+# plugin_cache_may_break_dependency_lock_file = true
+`;
 
-describe('plugin-cache-dir', () => {
-  it('reports a project with no cache anywhere, at the root terramate block', async () => {
-    const home = homeWith({});
-    const findings = await run(project(), home);
-    expect(findings).toEqual([
-      {
-        ruleId: 'plugin-cache-dir',
-        file: 'terramate.tm.hcl',
-        line: 1,
-        message: `No provider plugin cache is in effect for 1 stack(s) (stacks/app): every stack downloads its own copy of each provider during init. Set TF_PLUGIN_CACHE_DIR in the root Terramate config.run.env, or plugin_cache_dir in ${home}/.terraformrc.`,
+// A root Terramate configuration as seen in public repositories: the cache at line 23.
+const TERRAMATE_ROOT = `terramate {
+  required_version = "~> 0.9.0"
+  required_version_allow_prereleases = false
+
+  config {
+    experiments = ["scripts", "outputs-sharing"]
+
+    git {
+      default_remote = "origin"
+      default_branch = "main"
+
+      check_untracked   = false
+      check_uncommitted = false
+      check_remote      = false
+    }
+
+    run {
+      check_gen_code = true
+
+      env {
+        TF_IN_AUTOMATION    = "true"
+        TF_INPUT            = "false"
+        TF_PLUGIN_CACHE_DIR = "\${terramate.root.path.fs.absolute}/.terraform-cache-dir"
+      }
+    }
+
+    cloud {
+      organization = "acme"
+    }
+  }
+}
+
+globals {
+  environment = "dev"
+}
+`;
+const REALISTIC_STACK: FileTree = { 'stacks/api/stack.tm.hcl': 'stack {\n  name = "api"\n  tags = ["dev"]\n}\n', 'stacks/api/main.tf': 'terraform {}\n' };
+const REALISTIC_PROJECT: FileTree = { 'terramate.tm.hcl': 'terramate {\n  required_version = "~> 0.9.0"\n}\n', ...REALISTIC_STACK };
+
+const CACHE_AT_ROOT = lines(
+  'terramate {',
+  '  required_version = ">= 0.9.0"',
+  '  config {',
+  '    run {',
+  '      env {',
+  '        TF_PLUGIN_CACHE_DIR = "${terramate.root.path.fs.absolute}/.cache"',
+  '      }',
+  '    }',
+  '  }',
+  '}',
+);
+const TOFU_PROJECT = project({ Makefile: 'init:\n\tterramate run -- tofu init\n' });
+
+runRuleTests(pluginCacheDir, {
+  valid: [
+    {
+      name: '~/.terraformrc with $HOME expanded, when the directory exists',
+      files: project(),
+      home: { '.terraformrc': 'plugin_cache_dir = "$HOME/.terraform.d/plugin-cache"\n', ...HOME_CACHE },
+    },
+    {
+      name: 'a full ~/.terraformrc whose cache directory exists (realistic file)',
+      files: REALISTIC_PROJECT,
+      home: { '.terraformrc': TERRAFORMRC, ...HOME_CACHE },
+    },
+    { name: '~/.terraform.d/*.tfrc', files: project(), home: { '.terraform.d/cache.tfrc': 'plugin_cache_dir = "<HOME>/cache"\n', ...OTHER_CACHE } },
+    {
+      name: '~/.terraform.d/*.tfrc.json',
+      files: project(),
+      home: { '.terraform.d/cache.tfrc.json': JSON.stringify({ plugin_cache_dir: '<HOME>/cache' }), ...OTHER_CACHE },
+    },
+    {
+      name: 'the file TF_CLI_CONFIG_FILE names',
+      files: project(),
+      home: { 'custom.rc': 'plugin_cache_dir = "<HOME>/cache"\n', ...OTHER_CACHE },
+      env: { TF_CLI_CONFIG_FILE: '<HOME>/custom.rc' },
+    },
+    {
+      name: 'the file TERRAFORM_CONFIG names',
+      files: project(),
+      home: { 'custom.rc': 'plugin_cache_dir = "<HOME>/cache"\n', ...OTHER_CACHE },
+      env: { TERRAFORM_CONFIG: '<HOME>/custom.rc' },
+    },
+    {
+      name: 'Terramate config.run.env with terramate.root.path.fs.absolute resolved',
+      files: project({ 'terramate.tm.hcl': CACHE_AT_ROOT, '.cache/.keep': '' }),
+    },
+    {
+      name: 'a full root terramate.tm.hcl whose cache directory exists (realistic file)',
+      files: { 'terramate.tm.hcl': TERRAMATE_ROOT, '.terraform-cache-dir/.keep': '', ...REALISTIC_STACK },
+    },
+    {
+      name: 'settings from files brought in with import',
+      files: {
+        'terramate.tm.hcl': 'import {\n  source = "/imports/*.tm.hcl"\n}\n',
+        'imports/config.tm.hcl': runEnv('TF_PLUGIN_CACHE_DIR = "<HOME>/cache"'),
+        'stacks/app/stack.tm.hcl': 'stack {}\n',
+        'stacks/app/main.tf': 'terraform {}\n',
       },
-    ]);
-  });
-
-  it('accepts ~/.terraformrc with $HOME expanded, when the directory exists', async () => {
-    const home = homeWith({ '.terraformrc': 'plugin_cache_dir = "$HOME/.terraform.d/plugin-cache"\n' }, ['.terraform.d/plugin-cache']);
-    expect(await run(project(), home)).toEqual([]);
-  });
-
-  it('reports a ~/.terraformrc cache directory that does not exist, at its line', async () => {
-    const home = homeWith({ '.terraformrc': '# cache\nplugin_cache_dir = "${HOME}/.terraform.d/plugin-cache"\n' });
-    const findings = await run(project(), home);
-    expect(findings.map((f) => [f.file?.endsWith('/.terraformrc'), f.line])).toEqual([[true, 2]]);
-    expect(findings[0].message).toBe(
-      `The plugin cache directory "${home}/.terraform.d/plugin-cache" (from ${home}/.terraformrc) does not exist; Terraform does not create it and fails with "The specified plugin cache dir ... cannot be opened". Create it (mkdir -p).`,
-    );
-  });
-
-  it('never expands ~ and says so', async () => {
-    const home = homeWith({ '.terraformrc': 'plugin_cache_dir = "~/.terraform.d/plugin-cache"\n' }, ['.terraform.d/plugin-cache']);
-    const findings = await run(project(), home);
-    expect(ids(findings)).toEqual(['The plugin cache directory "~/.terraform.d/plugin-cache" (from']);
-    expect(findings[0].message).toContain('starts with "~", which Terraform never expands');
-  });
-
-  it('reports a relative directory', async () => {
-    const home = homeWith({ '.terraformrc': 'plugin_cache_dir = "plugin-cache"\n' });
-    const findings = await run(project(), home);
-    expect(findings).toHaveLength(1);
-    expect(findings[0].message).toMatch(/^The plugin cache directory "plugin-cache" \(from .*\.terraformrc\) is relative:/);
-  });
-
-  it('ignores a commented-out setting', async () => {
-    const home = homeWith({ '.terraformrc': '# plugin_cache_dir = "/tmp"\n// plugin_cache_dir = "/tmp"\n' });
-    const findings = await run(project(), home);
-    expect(findings.map((f) => f.message.slice(0, 40))).toEqual(['No provider plugin cache is in effect fo']);
-  });
-
-  it('reads ~/.terraform.d/*.tfrc and *.tfrc.json', async () => {
-    const cache = tempDir();
-    const hcl = homeWith({ '.terraform.d/cache.tfrc': `plugin_cache_dir = "${cache}"\n` });
-    expect(await run(project(), hcl)).toEqual([]);
-    const json = homeWith({ '.terraform.d/cache.tfrc.json': JSON.stringify({ plugin_cache_dir: cache }) });
-    expect(await run(project(), json)).toEqual([]);
-  });
-
-  it('reads TF_CLI_CONFIG_FILE, then TERRAFORM_CONFIG, and then skips the .tfrc directory', async () => {
-    const cache = tempDir();
-    const home = homeWith({
-      'custom.rc': `plugin_cache_dir = "${cache}"\n`,
-      'empty.rc': 'disable_checkpoint = true\n',
-      '.terraform.d/cache.tfrc': `plugin_cache_dir = "${cache}"\n`,
-    });
-    expect(await run(project(), home, { TF_CLI_CONFIG_FILE: join(home, 'custom.rc') })).toEqual([]);
-    expect(await run(project(), home, { TERRAFORM_CONFIG: join(home, 'custom.rc') })).toEqual([]);
-    const overridden = await run(project(), home, { TF_CLI_CONFIG_FILE: join(home, 'empty.rc') });
-    expect(overridden.map((f) => f.message)).toEqual([expect.stringContaining(`or plugin_cache_dir in ${home}/empty.rc.`)]);
-  });
-
-  it('gives the environment variable precedence over the file, and the file over the .tfrc directory', async () => {
-    const cache = tempDir();
-    const home = homeWith({ '.terraformrc': `plugin_cache_dir = "${cache}"\n` });
-    const fromEnv = await run(project(), home, { TF_PLUGIN_CACHE_DIR: '/nonexistent/cache' });
-    expect(fromEnv.map((f) => [f.file, f.message.slice(0, 86)])).toEqual([
-      [null, 'The plugin cache directory "/nonexistent/cache" (from the environment) does not exist;'],
-    ]);
-    const fileOverDir = homeWith({ '.terraformrc': 'plugin_cache_dir = "~/c"\n', '.terraform.d/a.tfrc': `plugin_cache_dir = "${cache}"\n` });
-    expect(ids(await run(project(), fileOverDir))).toEqual(['The plugin cache directory "~/c" (from']);
-  });
-
-  it('does not expand $VAR in the environment variable', async () => {
-    const home = homeWith({}, ['.terraform.d/plugin-cache']);
-    const findings = await run(project(), home, { TF_PLUGIN_CACHE_DIR: '$HOME/.terraform.d/plugin-cache' });
-    expect(findings[0].message).toMatch(/^The plugin cache directory "\$HOME\/.terraform.d\/plugin-cache" \(from the environment\) is relative/);
-  });
-
-  it('reads Terramate config.run.env: nearest definition wins, null removes, metadata resolves', async () => {
-    const home = homeWith({});
-    const withRootCache = project({
-      'terramate.tm.hcl': `terramate {\n  required_version = ">= 0.9.0"\n  config {\n    run {\n      env {\n        TF_PLUGIN_CACHE_DIR = "\${terramate.root.path.fs.absolute}/.cache"\n      }\n    }\n  }\n}\n`,
-      '.cache/.keep': '',
-    });
-    expect(await run(withRootCache, home)).toEqual([]);
-
-    const removedBelow = {
-      ...withRootCache,
-      'stacks/config.tm.hcl': 'terramate {\n  config {\n    run {\n      env {\n        TF_PLUGIN_CACHE_DIR = null\n      }\n    }\n  }\n}\n',
-    };
-    expect(ids(await run(removedBelow, home))).toEqual(['No provider plugin cache is in']);
-
-    const relativeBelow = {
-      ...withRootCache,
-      'stacks/app/env.tm.hcl': 'terramate {\n  config {\n    run {\n      env {\n        TF_PLUGIN_CACHE_DIR = "cache"\n      }\n    }\n  }\n}\n',
-    };
-    const findings = await run(relativeBelow, home);
-    expect(findings.map((f) => [f.file, f.line])).toEqual([['stacks/app/env.tm.hcl', 5]]);
-    expect(findings[0].message).toMatch(/^The plugin cache directory "cache" \(from terramate config.run.env in stacks\/app\/env.tm.hcl\) is relative/);
-  });
-
-  it('says nothing for a project without stacks', async () => {
-    expect(await run({ 'terramate.tm.hcl': ROOT }, homeWith({}))).toEqual([]);
-  });
-
-  it('reads OpenTofu\'s configuration for a project whose init runs tofu', async () => {
-    const cache = tempDir();
-    const tofuProject = project({ Makefile: 'init:\n\tterramate run -- tofu init\n' });
-    const tofurc = homeWith({ '.tofurc': `plugin_cache_dir = "${cache}"\n` });
-    expect(await run(tofuProject, tofurc)).toEqual([]);
-    const xdg = tempDir();
-    writeTree(xdg, { 'opentofu/tofurc': `plugin_cache_dir = "${cache}"\n` });
-    expect(await run(tofuProject, homeWith({}), { XDG_CONFIG_HOME: xdg })).toEqual([]);
-    const terraformOnly = homeWith({ '.tofurc': `plugin_cache_dir = "${cache}"\n` });
-    const findings = await run(project(), terraformOnly);
-    expect(findings.map((finding) => finding.message)).toEqual([expect.stringContaining(`or plugin_cache_dir in ${terraformOnly}/.terraformrc.`)]);
-  });
-});
-
-describe('plugin-cache-dir: which stacks count', () => {
-  it('ignores stacks where Terraform never runs, counts stacks whose .tf is generated', async () => {
-    const home = homeWith({});
-    const noTerraform = { 'terramate.tm.hcl': ROOT, 'stacks/docs/stack.tm.hcl': 'stack {}\n', 'stacks/docs/file': 'this is dev!\n' };
-    expect(await run(noTerraform, home)).toEqual([]);
-    const generated = {
-      ...noTerraform,
-      'stacks/generate.tm.hcl': 'generate_hcl "_providers.tf" {\n  content {\n    terraform {}\n  }\n}\n',
-    };
-    expect((await run(generated, home)).map((finding) => finding.message.slice(0, 72))).toEqual([
-      'No provider plugin cache is in effect for 1 stack(s) (stacks/docs): ever',
-    ]);
-  });
-
-  it('applies settings from files brought in with import', async () => {
-    const home = homeWith({});
-    const cache = tempDir();
-    const files = {
-      'terramate.tm.hcl': 'import {\n  source = "/imports/*.tm.hcl"\n}\n',
-      'imports/config.tm.hcl': `terramate {\n  config {\n    run {\n      env {\n        TF_PLUGIN_CACHE_DIR = "${cache}"\n      }\n    }\n  }\n}\n`,
-      'stacks/app/stack.tm.hcl': 'stack {}\n',
-      'stacks/app/main.tf': 'terraform {}\n',
-    };
-    expect(await run(files, home)).toEqual([]);
-  });
+      home: OTHER_CACHE,
+    },
+    { name: 'a project without stacks', files: { 'terramate.tm.hcl': ROOT_CONFIG } },
+    {
+      name: 'a stack where Terraform never runs',
+      files: { 'terramate.tm.hcl': ROOT_CONFIG, 'stacks/docs/stack.tm.hcl': 'stack {}\n', 'stacks/docs/file': 'this is dev!\n' },
+    },
+    { name: "OpenTofu's ~/.tofurc for a project whose init runs tofu", files: TOFU_PROJECT, home: { '.tofurc': 'plugin_cache_dir = "<HOME>/cache"\n', ...OTHER_CACHE } },
+    {
+      name: "OpenTofu's $XDG_CONFIG_HOME/opentofu/tofurc for a project whose init runs tofu",
+      files: TOFU_PROJECT,
+      home: { 'xdg/opentofu/tofurc': 'plugin_cache_dir = "<HOME>/cache"\n', ...OTHER_CACHE },
+      env: { XDG_CONFIG_HOME: '<HOME>/xdg' },
+    },
+  ],
+  invalid: [
+    {
+      name: 'no cache anywhere: reported at the root terramate block; --fix sets it in the root config.run.env',
+      files: project(),
+      // The directory the fix names exists: the safe fix does not create it.
+      home: HOME_CACHE,
+      errors: [{ messageId: 'none', file: 'terramate.tm.hcl', line: 1, data: { count: 1, stacks: 'stacks/app', cliFile: '<HOME>/.terraformrc' } }],
+      output: {
+        'terramate.tm.hcl': lines(
+          'terramate {',
+          '  required_version = ">= 0.9.0"',
+          '  config {',
+          '    run {',
+          '      env {',
+          '        TF_PLUGIN_CACHE_DIR = "${env.HOME}/.terraform.d/plugin-cache"',
+          '      }',
+          '    }',
+          '  }',
+          '}',
+        ),
+        '~/.terraformrc': null,
+      },
+    },
+    {
+      name: 'no cache anywhere: --unsafe-fixes creates ~/.terraformrc with the setting (and the directory)',
+      files: project(),
+      errors: [{ messageId: 'none', file: 'terramate.tm.hcl', line: 1 }],
+      unsafe: true,
+      output: { '~/.terraformrc': CLI_CONFIG_LINE, 'terramate.tm.hcl': ROOT_CONFIG },
+    },
+    {
+      name: 'a commented-out setting does not count; --unsafe-fixes appends the setting',
+      files: project(),
+      home: { '.terraformrc': '# plugin_cache_dir = "/tmp"\n// plugin_cache_dir = "/tmp"\n' },
+      errors: [{ messageId: 'none', file: 'terramate.tm.hcl', line: 1, data: { cliFile: '<HOME>/.terraformrc' } }],
+      unsafe: true,
+      output: { '~/.terraformrc': `# plugin_cache_dir = "/tmp"\n// plugin_cache_dir = "/tmp"\n${CLI_CONFIG_LINE}` },
+    },
+    {
+      name: 'a ~/.terraformrc cache directory that does not exist, at its line; --unsafe-fixes creates it',
+      files: project(),
+      home: { '.terraformrc': '# cache\nplugin_cache_dir = "${HOME}/.terraform.d/plugin-cache"\n' },
+      errors: [{ messageId: 'missing', file: '~/.terraformrc', line: 2, data: { value: '<HOME>/.terraform.d/plugin-cache', source: '<HOME>/.terraformrc' } }],
+      unsafe: true,
+      output: { '~/.terraformrc': '# cache\nplugin_cache_dir = "${HOME}/.terraform.d/plugin-cache"\n' },
+    },
+    {
+      name: 'a full ~/.terraformrc whose cache directory does not exist; --unsafe-fixes creates it (realistic file)',
+      files: REALISTIC_PROJECT,
+      home: { '.terraformrc': TERRAFORMRC },
+      errors: [{ messageId: 'missing', file: '~/.terraformrc', line: 18, data: { value: '<HOME>/.terraform.d/plugin-cache', source: '<HOME>/.terraformrc' } }],
+      unsafe: true,
+      output: { '~/.terraformrc': TERRAFORMRC },
+    },
+    {
+      name: 'a full root terramate.tm.hcl whose cache directory does not exist (realistic file)',
+      files: { 'terramate.tm.hcl': TERRAMATE_ROOT, ...REALISTIC_STACK },
+      errors: [{ messageId: 'missing', file: 'terramate.tm.hcl', line: 23, data: { value: '<ROOT>/.terraform-cache-dir', source: 'terramate config.run.env in terramate.tm.hcl' } }],
+      unsafe: true,
+      output: { 'terramate.tm.hcl': TERRAMATE_ROOT },
+    },
+    {
+      name: 'two stacks with the same missing directory: one finding',
+      files: project({ 'stacks/web/stack.tm.hcl': 'stack {}\n', 'stacks/web/main.tf': 'terraform {}\n' }),
+      home: { '.terraformrc': 'plugin_cache_dir = "$HOME/.terraform.d/plugin-cache"\n' },
+      errors: [{ messageId: 'missing', file: '~/.terraformrc', line: 1, data: { value: '<HOME>/.terraform.d/plugin-cache' } }],
+    },
+    {
+      name: 'a cache path that is a file',
+      files: project(),
+      home: { '.terraformrc': 'plugin_cache_dir = "$HOME/cache"\n', cache: '' },
+      errors: [{ messageId: 'not-a-directory', file: '~/.terraformrc', line: 1, data: { value: '<HOME>/cache', source: '<HOME>/.terraformrc' } }],
+    },
+    {
+      name: '~ is never expanded, even when the directory it means exists',
+      files: project(),
+      home: { '.terraformrc': 'plugin_cache_dir = "~/.terraform.d/plugin-cache"\n', ...HOME_CACHE },
+      errors: [{ messageId: 'tilde', file: '~/.terraformrc', line: 1, data: { value: '~/.terraform.d/plugin-cache', source: '<HOME>/.terraformrc' } }],
+    },
+    {
+      name: 'a relative directory',
+      files: project(),
+      home: { '.terraformrc': 'plugin_cache_dir = "plugin-cache"\n' },
+      errors: [{ messageId: 'relative', file: '~/.terraformrc', line: 1, data: { value: 'plugin-cache', source: '<HOME>/.terraformrc' } }],
+    },
+    {
+      name: 'TF_CLI_CONFIG_FILE replaces ~/.terraform.d/*.tfrc too; --unsafe-fixes writes to the file it names',
+      files: project(),
+      home: { 'empty.rc': 'disable_checkpoint = true\n', '.terraform.d/cache.tfrc': 'plugin_cache_dir = "<HOME>/cache"\n', ...OTHER_CACHE },
+      env: { TF_CLI_CONFIG_FILE: '<HOME>/empty.rc' },
+      errors: [{ messageId: 'none', file: 'terramate.tm.hcl', line: 1, data: { cliFile: '<HOME>/empty.rc' } }],
+      unsafe: true,
+      output: { '~/empty.rc': `disable_checkpoint = true\n${CLI_CONFIG_LINE}`, '~/.terraformrc': null },
+    },
+    {
+      name: 'the environment variable wins over ~/.terraformrc',
+      files: project(),
+      home: { '.terraformrc': 'plugin_cache_dir = "<HOME>/cache"\n', ...OTHER_CACHE },
+      env: { TF_PLUGIN_CACHE_DIR: '<HOME>/nonexistent/cache' },
+      errors: [{ messageId: 'missing', file: null, line: null, data: { value: '<HOME>/nonexistent/cache', source: 'the environment' } }],
+    },
+    {
+      name: '~/.terraformrc wins over ~/.terraform.d/*.tfrc',
+      files: project(),
+      home: { '.terraformrc': 'plugin_cache_dir = "~/c"\n', '.terraform.d/a.tfrc': 'plugin_cache_dir = "<HOME>/cache"\n', ...OTHER_CACHE },
+      errors: [{ messageId: 'tilde', file: '~/.terraformrc', line: 1, data: { value: '~/c' } }],
+    },
+    {
+      name: '$VAR is not expanded in the environment variable',
+      files: project(),
+      home: HOME_CACHE,
+      env: { TF_PLUGIN_CACHE_DIR: '$HOME/.terraform.d/plugin-cache' },
+      errors: [{ messageId: 'relative', file: null, line: null, data: { value: '$HOME/.terraform.d/plugin-cache', source: 'the environment' } }],
+    },
+    {
+      name: 'null in a nearer config.run.env removes the root setting',
+      files: project({ 'terramate.tm.hcl': CACHE_AT_ROOT, '.cache/.keep': '', 'stacks/config.tm.hcl': runEnv('TF_PLUGIN_CACHE_DIR = null') }),
+      errors: [{ messageId: 'none', file: 'terramate.tm.hcl', line: 1, data: { count: 1, stacks: 'stacks/app' } }],
+    },
+    {
+      name: 'the nearest config.run.env definition wins: a relative one in the stack',
+      files: project({ 'terramate.tm.hcl': CACHE_AT_ROOT, '.cache/.keep': '', 'stacks/app/env.tm.hcl': runEnv('TF_PLUGIN_CACHE_DIR = "cache"') }),
+      errors: [{ messageId: 'relative', file: 'stacks/app/env.tm.hcl', line: 5, data: { value: 'cache', source: 'terramate config.run.env in stacks/app/env.tm.hcl' } }],
+    },
+    {
+      name: 'a stack whose .tf files are generated counts',
+      files: {
+        'terramate.tm.hcl': ROOT_CONFIG,
+        'stacks/docs/stack.tm.hcl': 'stack {}\n',
+        'stacks/docs/file': 'this is dev!\n',
+        'stacks/generate.tm.hcl': 'generate_hcl "_providers.tf" {\n  content {\n    terraform {}\n  }\n}\n',
+      },
+      errors: [{ messageId: 'none', file: 'terramate.tm.hcl', line: 1, data: { count: 1, stacks: 'stacks/docs' } }],
+    },
+    {
+      name: "a Terraform project does not read OpenTofu's ~/.tofurc",
+      files: project(),
+      home: { '.tofurc': 'plugin_cache_dir = "<HOME>/cache"\n', ...OTHER_CACHE },
+      errors: [{ messageId: 'none', file: 'terramate.tm.hcl', line: 1, data: { cliFile: '<HOME>/.terraformrc' } }],
+    },
+  ],
 });
