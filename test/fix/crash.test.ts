@@ -19,7 +19,7 @@ let driver: string;
 beforeAll(() => {
   work = mkdtempSync(path.join(tmpdir(), 'tm-doctor-crash-'));
   const out = path.join(work, 'build');
-  const sources = ['src/types.ts', 'src/paths.ts', ...readdirSync(path.join(repoRoot, 'src/fix')).filter((n) => n.endsWith('.ts') && n !== 'diff.ts' && n !== 'index.ts').map((n) => `src/fix/${n}`)];
+  const sources = ['src/types.ts', 'src/util/path.ts', 'src/analysis/snapshot.ts', ...readdirSync(path.join(repoRoot, 'src/fix')).filter((n) => n.endsWith('.ts') && n !== 'diff.ts' && n !== 'index.ts').map((n) => `src/fix/${n}`)];
   for (const source of sources) {
     const { outputText } = ts.transpileModule(readFileSync(path.join(repoRoot, source), 'utf8'), {
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
@@ -33,7 +33,7 @@ beforeAll(() => {
   writeFileSync(
     driver,
     `import path from 'node:path';
-import { DiskSnapshot } from './src/fix/snapshot.js';
+import { DiskSnapshot } from './src/analysis/snapshot.js';
 import { planFixes } from './src/fix/plan.js';
 import { writePlan } from './src/fix/write.js';
 const [file, size, pause] = process.argv.slice(2);
