@@ -1,10 +1,11 @@
 import type { Node } from 'web-tree-sitter';
-import { childAttributes, childBlocks, type BlockNode, type HclDocument } from '../parsers/hcl.js';
+import { blocksAtPath, childAttributes, childBlocks, type BlockNode, type HclDocument } from '../parsers/hcl.js';
 import type { Change } from '../types.js';
 
-// Inserts one attribute into `terramate { config { run { env { } } } }`, creating whichever
-// blocks are missing, inside the existing ones, in the file's own indentation and line
-// endings. Only inserted text changes: every other byte of the file stays as it was.
+// Sets one attribute of `terramate { config { run { env { } } } }`: replaces the value of an
+// existing definition (HCL rejects a second one), or inserts it, creating whichever blocks
+// are missing, inside the existing ones, in the file's own indentation and line endings.
+// Only that text changes: every other byte of the file stays as it was.
 
 const PATH = ['terramate', 'config', 'run', 'env'];
 
@@ -69,6 +70,12 @@ export function setRunEnv(file: string, doc: HclDocument | null, name: string, v
   if (!doc) {
     const style: Style = { eol: '\n', unit: '  ' };
     return { kind: 'create', file, text: nestedBlocks(PATH, `${name} = ${valueExpression}`, '', style).join('\n') + '\n' };
+  }
+  const defined = blocksAtPath(doc.tree, PATH)
+    .flatMap((env) => childAttributes(env.body))
+    .find((attribute) => attribute.name === name);
+  if (defined) {
+    return { kind: 'text', file, start: defined.expression.startIndex, end: defined.expression.endIndex, text: valueExpression };
   }
   const style = styleOf(doc.text);
   let level: BlockNode[] = childBlocks(doc.tree.rootNode, PATH[0]);

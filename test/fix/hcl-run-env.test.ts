@@ -51,6 +51,20 @@ describe('setRunEnv', () => {
     expectOnlyInsertions(before, after);
   });
 
+  it('replaces the value of an existing definition instead of defining it twice', async () => {
+    const before = 'terramate {\n  config {\n    run {\n      env {\n        TF_MAY = 1\n        TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE = "0" # off for now\n      }\n    }\n  }\n}\n';
+    const after = await apply(before);
+    expect(after).toBe(before.replace('LOCK_FILE = "0"', 'LOCK_FILE = "true"'));
+    await expectValid(after);
+  });
+
+  it('replaces a definition in a second terramate block of the file', async () => {
+    const before = `terramate {\n  required_version = ">= 0.9"\n}\n\nterramate {\n  config {\n    run {\n      env {\n        ${VAR} = null\n      }\n    }\n  }\n}\n`;
+    const after = await apply(before);
+    expect(after).toBe(before.replace(`${VAR} = null`, `${VAR} = "true"`));
+    expect((await parseHcl('/p/terramate.tm.hcl', after)).diagnostic).toBeNull();
+  });
+
   it('keeps tabs', async () => {
     const before = 'terramate {\n\tconfig {\n\t}\n}\n';
     expect(await apply(before)).toBe(`terramate {\n\tconfig {\n\t\trun {\n\t\t\tenv {\n\t\t\t\t${VAR} = "true"\n\t\t\t}\n\t\t}\n\t}\n}\n`);
