@@ -1,8 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { exitCodeFor } from '../../src/engine/exit-code.js';
-import { check, copyFixture } from '../support/project.js';
+import { brief, check, copyFixture } from '../support/project.js';
 
 const ruleIds = (outcome: Awaited<ReturnType<typeof check>>) => outcome.findings.map((finding) => `${finding.ruleId}:${finding.severity}`);
 
@@ -18,6 +18,22 @@ describe('choosing rules and severities', () => {
       options: { noExec: true, handshakeTimeoutMs: 1000, noCache: true },
     });
     expect(ruleIds(outcome)).toEqual(['no-sharing-on-init:error']);
+  });
+
+  it('reports the same parse errors whatever rules are selected (a broken Makefile, workflow and *.tm.hcl)', async () => {
+    const project = copyFixture('seed-blog');
+    writeFileSync(join(project, 'Makefile'), 'TM_OPTS := --changed\n\nifeq (a,b)\ninit:\n\tterramate run $(TM_OPTS) -- terraform init\n');
+    mkdirSync(join(project, '.github/workflows'), { recursive: true });
+    writeFileSync(join(project, '.github/workflows/ci.yml'), 'on: push\njobs:\n  init:\n    steps:\n      - run: terramate run -- terraform init\n     - run: oops\n');
+    writeFileSync(join(project, 'stacks/dev/network/config.tm.hcl'), 'globals {\n  region = "eu"\n');
+    const parseErrors = (outcome: Awaited<ReturnType<typeof check>>) =>
+      brief(outcome.findings, project)
+        .filter((finding) => finding.ruleId === 'parse-error')
+        .map(({ file, line }) => `${file}:${line}`);
+    const expected = ['.github/workflows/ci.yml:6', 'Makefile:3', 'stacks/dev/network/config.tm.hcl:1'];
+    expect(parseErrors(await check(project, { rules: ['parse-error'] }))).toEqual(expected);
+    expect(parseErrors(await check(project))).toEqual(expected);
+    expect(parseErrors(await check(project, { rules: ['parse-error', 'provider-checksum'] }))).toEqual(expected);
   });
 
   it('refuses an unknown rule id', async () => {
