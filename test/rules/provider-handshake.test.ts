@@ -1,214 +1,371 @@
-import { chmodSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
-import { describe, expect, it } from '@jest/globals';
+// provider-handshake as a specification: installed provider packages laid out in stacks'
+// `.terraform/providers` and in a plugin cache. Where the header check decides, the
+// executables are small files (scripts, empty files, bare ELF or Mach-O headers) and nothing
+// is started; where a handshake must run (`exec: true`), the executable is the real go-plugin
+// provider built from test/support/go-provider, whole or damaged. Every case that starts one
+// gives it a TMPDIR of its own, proven empty and unused after the test.
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, expect } from '@jest/globals';
 
-import { pluginEnvironment } from '../support/providers.js';
-import {
-  addBinary,
-  addPackage,
-  addStack,
-  createLab,
-  goH1,
-  healthyH1,
-  labFindings,
-  runProviderRules,
-  runsOf,
-  type ProviderLab,
-} from '../support/provider-lab.js';
+import { hashPackageDir } from '../../src/providers/dirhash.js';
+import { providerHandshake } from '../../src/rules/provider-handshake.js';
+import type { FileTree } from '../support/project.js';
+import { buildGoTool, makeTempDir, processesStartedUnder, zombieChildren } from '../support/providers.js';
+import { runRuleTests } from '../support/rule-tester.js';
 
-let lab: ProviderLab;
+const lines = (...text: string[]) => `${text.join('\n')}\n`;
 
-const CACHE = '<lab>/home/.terraform.d/plugin-cache/registry.terraform.io/hashicorp';
-const FAILED_TO_READ = "Unrecognized remote plugin message: Failed to read any lines from plugin's stdout";
+const HOST_NS = 'registry.terraform.io/hashicorp';
+const executable = (type: string, version: string) => `terraform-provider-${type}_v${version}_x5`;
+/** A package as `terraform init` without a plugin cache leaves it: a directory in the stack. */
+const inStack = (stack: string, type: string, version: string, platform = 'linux_amd64') =>
+  `${stack}/.terraform/providers/${HOST_NS}/${type}/${version}/${platform}`;
+/** A package in the plugin cache, relative to the home directory. */
+const inCache = (type: string, version: string) => `.terraform.d/plugin-cache/${HOST_NS}/${type}/${version}/linux_amd64`;
 
-const findingsOf = (outcome: Awaited<ReturnType<typeof runProviderRules>>) => labFindings(lab, outcome);
+/** A shell script where a provider binary belongs (what a botched mirror or a bad copy leaves). */
+const standIn = (type: string, version: string) => `#!/bin/sh\n# stand-in for terraform-provider-${type} ${version}: only its bytes are hashed\nexit 1\n`;
 
-function reinit(stack: string): string {
-  return `Quarantine it with --fix --unsafe-fixes, then re-initialise one stack at a time: \`terramate -C ${stack} run --no-recursive -- terraform init\`.`;
-}
-
-function instantiate(type: string, error: string): string {
-  return `Terraform would fail with: failed to instantiate provider "registry.terraform.io/hashicorp/${type}" to obtain schema: ${error}.`;
-}
-
-function execError(type: string, text: string): string {
-  return instantiate(type, `fork/exec ${CACHE}/${type}/1.0.0/linux_amd64/terraform-provider-${type}_v1.0.0_x5: ${text}`);
-}
-
-function startFailure(type: string, cause: string, terraform: string): { ruleId: string; file: string; line: number; message: string } {
-  return {
-    ruleId: 'provider-handshake',
-    file: `stacks/${type}/.terraform.lock.hcl`,
-    line: 3,
-    message:
-      `registry.terraform.io/hashicorp/${type} 1.0.0 (linux_amd64) does not start: ${cause}. ${terraform} ` +
-      `Package ${CACHE}/${type}/1.0.0/linux_amd64, used by stacks/${type}. ${reinit(`stacks/${type}`)}`,
-  };
-}
-
-const DAMAGE: Record<string, (path: string) => void> = {
-  truncated: (path) => truncateSync(path, Math.floor(statSync(path).size / 2)),
-  zerobyte: (path) => truncateSync(path, 0),
-  noexec: (path) => chmodSync(path, 0o644),
-  wrongarch: (path) => {
-    const bytes = readFileSync(path);
-    bytes.writeUInt16LE(183, 18); // e_machine: AArch64
-    writeFileSync(path, bytes);
-  },
-  hanging: (path) => writeFileSync(`${path}.hang`, ''),
-  garbage: (path) => writeFileSync(`${path}.say`, 'garbage\n'),
+// Go's dirhash (`h1:`) of those packages (test/support/go-dirhash), as terraform records them.
+const H1 = {
+  aws: 'h1:Vo5Umq8OmUwHLE99jOvQsWMZl/FI4y6SXBQcZH0eo2A=',
+  random: 'h1:g32mmN2HOniofR7bBRTFO3rw1riO/gbTYAPeFt55J0U=',
+  /** A package whose executable is an empty file. */
+  awsEmpty: 'h1:whyvuOy2JEA8vHkeSHpBK7Q5CGgXKPCQ35g252bghQk=',
 };
-
-const EXPECTED_FAILURES = [
-  startFailure('garbage', 'printed "garbage" instead of a go-plugin handshake line (unrecognized line)', instantiate('garbage', 'Unrecognized remote plugin message: garbage')),
-  startFailure('hanging', 'no handshake line within 1500 ms (timeout)', instantiate('hanging', 'timeout while waiting for plugin to start')),
-  startFailure('noexec', 'the executable is not executable by this user (mode 644) (EACCES)', execError('noexec', 'permission denied')),
-  startFailure('truncated', 'killed by SIGSEGV before printing a handshake line', instantiate('truncated', FAILED_TO_READ)),
-  startFailure('wrongarch', 'ELF 64-bit little-endian AArch64 (arm64) executable, not linux_amd64 (ENOEXEC)', execError('wrongarch', 'exec format error')),
-  startFailure('zerobyte', 'the file is empty (0 bytes) (ENOEXEC)', execError('zerobyte', 'exec format error')),
+const H1_DARWIN_ARM64 = 'h1:2rbOFUhv8mCl3GjM9y4VQ8cqlhQzrlIAgnDhr8RcU9o=';
+const ZH_AWS = [
+  'zh:0d1a3f0b5c4e2a8f6b9d7c3e1f5a2b8c4d6e9f0a1b3c5d7e9f2a4b6c8d0e1f3a',
+  'zh:2f7e4d9c1b6a8e3f5d0c7b2a9e4f6d1c8b3a5e7f0d2c4b6a8e1f3d5c7b9a0e2f',
+  'zh:9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b',
+];
+const ZH_RANDOM = [
+  'zh:1b8e6c4a2f0d9b7e5c3a1f8d6b4e2c0a9f7d5b3e1c8a6f4d2b0e9c7a5f3d1b8e',
+  'zh:7a5c3e1f9d7b5a3c1e9f7d5b3a1c9e7f5d3b1a9c7e5f3d1b9a7c5e3f1d9b7a5c',
 ];
 
-describe('provider-handshake through the engine, with the real go-plugin provider', () => {
-  it('finds nothing wrong with a healthy provider linked from 3 stacks, and starts it exactly once', async () => {
-    lab = createLab();
-    const binary = addBinary(lab, 'aws');
-    const packageDir = addPackage(lab, 'aws', binary);
-    const h1 = goH1(packageDir);
-    expect(h1).toBe(healthyH1(lab, 'aws'));
-    for (const name of ['a', 'b', 'c']) addStack(lab, `stacks/${name}`, [{ type: 'aws', packageDir, hashes: [h1] }]);
+const CLI_CONFIG: FileTree = { '.terraformrc': 'plugin_cache_dir = "<HOME>/.terraform.d/plugin-cache"\n' };
 
-    const outcome = await runProviderRules(lab);
-    expect(findingsOf(outcome)).toEqual([]);
-    expect(runsOf(binary)).toBe(1);
-  });
+/** A lock file as `terraform init` writes it, with one aws 5.31.0 entry (hashes sorted). */
+function awsLock(hashes: string[]): string {
+  return lines(
+    '# This file is maintained automatically by "terraform init".',
+    '# Manual edits may be lost in future updates.',
+    '',
+    `provider "${HOST_NS}/aws" {`,
+    '  version     = "5.31.0"',
+    '  constraints = "~> 5.31"',
+    '  hashes = [',
+    ...[...hashes].sort().map((hash) => `    "${hash}",`),
+    '  ]',
+    '}',
+  );
+}
+/** The line of the provider block in `awsLock`. */
+const AWS_ENTRY = 4;
 
-  it('names the cause of each broken copy when the lock file vouches for the broken bytes', async () => {
-    lab = createLab();
-    const binaries = Object.entries(DAMAGE).map(([type, damage]) => {
-      const binary = addBinary(lab, type, damage);
-      const packageDir = addPackage(lab, type, binary);
-      addStack(lab, `stacks/${type}`, [{ type, packageDir, hashes: [goH1(packageDir)] }]);
-      return [type, binary] as const;
-    });
+// Two providers, as `terraform init` on a Mac and then on CI (linux_amd64) leaves the lock file.
+const REALISTIC_LOCK = `# This file is maintained automatically by "terraform init".
+# Manual edits may be lost in future updates.
 
-    const outcome = await runProviderRules(lab, { timeoutMs: 1500 });
-    expect(findingsOf(outcome)).toEqual(EXPECTED_FAILURES);
-    expect(outcome.findings.every((finding) => finding.severity === 'error' && finding.fix?.safe === false)).toBe(true);
-    // Only the copies that pass the header check are ever started (the truncated one dies before main).
-    expect(Object.fromEntries(binaries.map(([type, binary]) => [type, runsOf(binary)]))).toEqual({
-      truncated: 0,
-      zerobyte: 0,
-      noexec: 0,
-      wrongarch: 0,
-      hanging: 1,
-      garbage: 1,
-    });
-  });
+provider "registry.terraform.io/hashicorp/aws" {
+  version     = "5.31.0"
+  constraints = "~> 5.31"
+  hashes = [
+    "${H1_DARWIN_ARM64}",
+    "${H1.aws}",
+    "${ZH_AWS[0]}",
+    "${ZH_AWS[1]}",
+    "${ZH_AWS[2]}",
+  ]
+}
 
-  it('checks headers but starts nothing under --no-exec', async () => {
-    lab = createLab();
-    const binaries = Object.entries(DAMAGE).map(([type, damage]) => {
-      const binary = addBinary(lab, type, damage);
-      const packageDir = addPackage(lab, type, binary);
-      addStack(lab, `stacks/${type}`, [{ type, packageDir, hashes: [goH1(packageDir)] }]);
-      return binary;
-    });
-    const healthy = addBinary(lab, 'aws');
-    addStack(lab, 'stacks/aws', [{ type: 'aws', packageDir: addPackage(lab, 'aws', healthy), hashes: [healthyH1(lab, 'aws')] }]);
+provider "registry.terraform.io/hashicorp/random" {
+  version     = "3.6.0"
+  constraints = ">= 3.5.0"
+  hashes = [
+    "${H1.random}",
+    "${ZH_RANDOM[0]}",
+    "${ZH_RANDOM[1]}",
+  ]
+}
+`;
 
-    const outcome = await runProviderRules(lab, { noExec: true });
-    expect(findingsOf(outcome)).toEqual(EXPECTED_FAILURES.filter((finding) => /noexec|wrongarch|zerobyte/.test(finding.file)));
-    expect([...binaries, healthy].map(runsOf)).toEqual([0, 0, 0, 0, 0, 0, 0]);
-  });
+const MAIN_TF = lines(
+  'terraform {',
+  '  required_providers {',
+  '    aws = {',
+  '      source  = "hashicorp/aws"',
+  '      version = "~> 5.31"',
+  '    }',
+  '  }',
+  '}',
+);
 
-  it('never reports a zero-byte executable as healthy, whatever the lock file says', async () => {
-    lab = createLab();
-    const binary = addBinary(lab, 'aws', DAMAGE.zerobyte);
-    const packageDir = addPackage(lab, 'aws', binary);
-    addStack(lab, 'stacks/a', [{ type: 'aws', packageDir, hashes: [goH1(packageDir)] }]);
-    const outcome = await runProviderRules(lab);
-    expect(outcome.findings.map((finding) => [finding.ruleId, finding.severity])).toEqual([['provider-handshake', 'error']]);
-    expect(outcome.findings[0].message).toContain('the file is empty (0 bytes) (ENOEXEC)');
-  });
+/** A Terramate project with these stacks, each with a main.tf and the given lock file (null: none). */
+function project(stacks: Record<string, string | null>, files: FileTree = {}): FileTree {
+  const tree: FileTree = { 'terramate.tm.hcl': 'terramate {\n  required_version = ">= 0.9.0"\n}\n' };
+  for (const [stack, lock] of Object.entries(stacks)) {
+    tree[`${stack}/stack.tm.hcl`] = `stack {\n  name = "${stack.split('/').pop()}"\n}\n`;
+    tree[`${stack}/main.tf`] = MAIN_TF;
+    if (lock !== null) tree[`${stack}/.terraform.lock.hcl`] = lock;
+  }
+  return { ...tree, ...files };
+}
 
-  it('gives the provider none of the parent environment (no credentials)', async () => {
-    lab = createLab();
-    const previous = process.env.AWS_SECRET_ACCESS_KEY;
-    process.env.AWS_SECRET_ACCESS_KEY = 'from-process-env';
-    try {
-      const binary = addBinary(lab, 'aws', (path) => writeFileSync(`${path}.env`, ''));
-      const packageDir = addPackage(lab, 'aws', binary);
-      addStack(lab, 'stacks/a', [{ type: 'aws', packageDir, hashes: [goH1(packageDir)] }]);
-      const outcome = await runProviderRules(lab, { env: { AWS_SECRET_ACCESS_KEY: 'from-project-env', GITHUB_TOKEN: 'secret' } });
-      expect(outcome.findings).toEqual([]);
-      const dumped = readFileSync(`${binary}.env`, 'utf8').trim().split('\n').sort();
-      const tempDir = dumped.find((line) => line.startsWith('TMPDIR='))?.slice('TMPDIR='.length) ?? '';
-      expect(tempDir.startsWith(`${lab.tmp}/tm-doctor-plugin-`)).toBe(true);
-      expect(dumped).toEqual(
-        pluginEnvironment(tempDir),
-      );
-    } finally {
-      if (previous === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
-      else process.env.AWS_SECRET_ACCESS_KEY = previous;
-    }
-  });
+const AWS_EXECUTABLE = `${inStack('stacks/a', 'aws', '5.31.0')}/${executable('aws', '5.31.0')}`;
 
-  it('reports a stack link that points to a missing package', async () => {
-    lab = createLab();
-    const binary = addBinary(lab, 'aws');
-    const packageDir = addPackage(lab, 'aws', binary);
-    addStack(lab, 'stacks/a', [{ type: 'aws', packageDir: `${packageDir}-gone`, hashes: [goH1(packageDir)] }]);
-    const outcome = await runProviderRules(lab);
-    expect(findingsOf(outcome)).toEqual([
-      {
-        ruleId: 'provider-handshake',
-        file: 'stacks/a/.terraform.lock.hcl',
-        line: 3,
-        message:
-          'provider link stacks/a/.terraform/providers/registry.terraform.io/hashicorp/aws/1.0.0/linux_amd64 points to missing ' +
-          `${CACHE}/aws/1.0.0/linux_amd64-gone. Terraform would fail with: there is no package for registry.terraform.io/hashicorp/aws 1.0.0 ` +
-          'cached in .terraform/providers. Quarantine the link with --fix --unsafe-fixes, then re-initialise the stack: ' +
-          '`terramate -C stacks/a run --no-recursive -- terraform init`.',
+/** Each stack's link to the aws package in the plugin cache (absolute, as terraform makes them). */
+function linksToCache(stacks: string[]): FileTree {
+  return Object.fromEntries(stacks.map((stack) => [inStack(stack, 'aws', '5.31.0'), { symlink: `<HOME>/${inCache('aws', '5.31.0')}` }]));
+}
+const CACHED_EXECUTABLE = `${inCache('aws', '5.31.0')}/${executable('aws', '5.31.0')}`;
+
+// Where cases start the real provider: its TMPDIR, checked after each test.
+const HANDSHAKES = makeTempDir('handshake-spec');
+afterEach(() => {
+  expect(processesStartedUnder(HANDSHAKES)).toEqual([]);
+  expect(zombieChildren()).toEqual([]);
+  expect(readdirSync(HANDSHAKES)).toEqual([]);
+});
+afterAll(() => rmSync(HANDSHAKES, { recursive: true, force: true }));
+const RUNS_PROVIDERS = { exec: true, env: { TMPDIR: HANDSHAKES } };
+
+/** The real go-plugin provider as the executable of the package directory `dir`; returns its path. */
+function installProvider(dir: string): string {
+  const path = join(dir, executable('aws', '5.31.0'));
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(buildGoTool('provider'), path);
+  chmodSync(path, 0o755);
+  return path;
+}
+
+/** Writes the stack's lock file with the package's h1: as it is now (the lock vouches for these bytes). */
+async function lockAsIs(root: string, stack: string, packageDir: string): Promise<void> {
+  writeFileSync(join(root, stack, '.terraform.lock.hcl'), awsLock([(await hashPackageDir(packageDir)).h1, ...ZH_AWS]));
+}
+
+const truncateToHalf = (path: string) => truncateSync(path, Math.floor(statSync(path).size / 2));
+
+/** The first 64 bytes of an ELF executable (ET_EXEC, 64-bit little-endian) for `machine`. */
+function elfHeader(machine: number): Buffer {
+  const header = Buffer.alloc(64);
+  header.write('\x7fELF', 0, 'latin1');
+  header[4] = 2; // ELFCLASS64
+  header[5] = 1; // little-endian
+  header[6] = 1; // EV_CURRENT
+  header.writeUInt16LE(2, 16); // ET_EXEC
+  header.writeUInt16LE(machine, 18);
+  return header;
+}
+
+/** The first bytes of a 64-bit Mach-O executable for CPU type arm64. */
+function machOArm64Header(): Buffer {
+  const header = Buffer.alloc(32);
+  header.writeUInt32LE(0xfeedfacf, 0);
+  header.writeInt32LE(0x0100000c, 4);
+  return header;
+}
+
+runRuleTests(providerHandshake, {
+  valid: [
+    {
+      name: 'the real provider, locked by its h1:, completes the go-plugin handshake',
+      files: project({ 'stacks/a': null }),
+      ...RUNS_PROVIDERS,
+      async setup({ root }) {
+        const dir = join(root, inStack('stacks/a', 'aws', '5.31.0'));
+        installProvider(dir);
+        await lockAsIs(root, 'stacks/a', dir);
       },
-    ]);
-    // The package in the cache is healthy and checked once on its own.
-    expect(runsOf(binary)).toBe(1);
-  });
-
-  it('lists the stacks using a broken package, and points at the first lock entry', async () => {
-    lab = createLab();
-    const binary = addBinary(lab, 'aws', DAMAGE.garbage);
-    const packageDir = addPackage(lab, 'aws', binary);
-    for (const name of ['a', 'b', 'c', 'd', 'e']) addStack(lab, `stacks/${name}`, [{ type: 'aws', packageDir, hashes: [goH1(packageDir)] }]);
-    const outcome = await runProviderRules(lab);
-    expect(findingsOf(outcome).map(({ file, line }) => [file, line])).toEqual([['stacks/a/.terraform.lock.hcl', 3]]);
-    expect(outcome.findings[0].message).toContain(
-      'used by stacks/a, stacks/b and 3 more. Quarantine it with --fix --unsafe-fixes, then re-initialise one stack at a time: ' +
-        '`terramate -C stacks/a run --no-recursive -- terraform init`, `terramate -C stacks/b run --no-recursive -- terraform init`, ' +
-        '`terramate -C stacks/c run --no-recursive -- terraform init` and the same for 2 more stacks, one at a time.',
-    );
-    expect(outcome.findings[0].stack).toBe(`${lab.root}/stacks/a`);
-    expect(runsOf(binary)).toBe(1);
-  });
-
-  it('checks packages that only the plugin cache holds, reporting them with no file or stack', async () => {
-    lab = createLab();
-    const binary = addBinary(lab, 'aws', DAMAGE.garbage);
-    addPackage(lab, 'aws', binary);
-    addStack(lab, 'stacks/a', []);
-    const outcome = await runProviderRules(lab);
-    expect(findingsOf(outcome)).toEqual([
-      {
-        ruleId: 'provider-handshake',
-        file: null,
-        line: null,
-        message:
-          'registry.terraform.io/hashicorp/aws 1.0.0 (linux_amd64) does not start: printed "garbage" instead of a go-plugin handshake line ' +
-          `(unrecognized line). ${instantiate('aws', 'Unrecognized remote plugin message: garbage')} Package ${CACHE}/aws/1.0.0/linux_amd64, ` +
-          'used by no stack (in the plugin cache <lab>/home/.terraform.d/plugin-cache). Quarantine it with --fix --unsafe-fixes; ' +
-          'the next init that needs it downloads it again.',
+    },
+    {
+      name: 'one healthy provider in the plugin cache, linked from three stacks',
+      files: project({ 'stacks/a': null, 'stacks/b': null, 'stacks/c': null }, linksToCache(['stacks/a', 'stacks/b', 'stacks/c'])),
+      home: CLI_CONFIG,
+      ...RUNS_PROVIDERS,
+      async setup({ root, home }) {
+        const dir = join(home, inCache('aws', '5.31.0'));
+        installProvider(dir);
+        for (const stack of ['stacks/a', 'stacks/b', 'stacks/c']) await lockAsIs(root, stack, dir);
       },
-    ]);
-    expect(outcome.findings[0].stack).toBeNull();
-    expect(runsOf(binary)).toBe(1);
-  });
+    },
+    {
+      name: 'under --no-exec nothing is started: a copy that would crash but has a sound header passes',
+      files: project({ 'stacks/a': null }),
+      async setup({ root }) {
+        const dir = join(root, inStack('stacks/a', 'aws', '5.31.0'));
+        truncateToHalf(installProvider(dir));
+        await lockAsIs(root, 'stacks/a', dir);
+      },
+    },
+    {
+      name: 'a package that fails its checksum is left to provider-checksum and not started',
+      files: project({ 'stacks/a': null }),
+      ...RUNS_PROVIDERS,
+      async setup({ root }) {
+        const dir = join(root, inStack('stacks/a', 'aws', '5.31.0'));
+        const path = installProvider(dir);
+        await lockAsIs(root, 'stacks/a', dir);
+        truncateToHalf(path);
+      },
+    },
+    {
+      name: 'a package for another platform is not started (a Mach-O arm64 executable under darwin_arm64)',
+      files: project({ 'stacks/a': null }),
+      ...RUNS_PROVIDERS,
+      async setup({ root }) {
+        const dir = join(root, inStack('stacks/a', 'aws', '5.31.0', 'darwin_arm64'));
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, executable('aws', '5.31.0')), machOArm64Header(), { mode: 0o755 });
+        await lockAsIs(root, 'stacks/a', dir);
+      },
+    },
+  ],
+  invalid: [
+    {
+      name: 'a copy cut to half its size is killed by SIGSEGV before its handshake line, and is quarantined',
+      files: project({ 'stacks/a': null }),
+      ...RUNS_PROVIDERS,
+      async setup({ root }) {
+        const dir = join(root, inStack('stacks/a', 'aws', '5.31.0'));
+        truncateToHalf(installProvider(dir));
+        // The lock file vouches for the broken bytes: only starting it can tell.
+        await lockAsIs(root, 'stacks/a', dir);
+      },
+      errors: [{ messageId: 'killed', file: 'stacks/a/.terraform.lock.hcl', line: AWS_ENTRY, data: { signal: 'SIGSEGV', provider: `${HOST_NS}/aws` }, severity: 'error' }],
+      unsafe: true,
+      // Moved to .tm-doctor-quarantine/<timestamp>/packages/stacks/a/.terraform/providers/...
+      output: { [AWS_EXECUTABLE]: null },
+    },
+    {
+      name: 'a provider that prints something else than a handshake line',
+      files: project({ 'stacks/a': null }),
+      ...RUNS_PROVIDERS,
+      async setup({ root }) {
+        const dir = join(root, inStack('stacks/a', 'aws', '5.31.0'));
+        const path = installProvider(dir);
+        writeFileSync(`${path}.say`, 'garbage\n');
+        await lockAsIs(root, 'stacks/a', dir);
+      },
+      errors: [{ messageId: 'unrecognized-line', file: 'stacks/a/.terraform.lock.hcl', line: AWS_ENTRY, data: { line: '"garbage"', pluginError: 'Unrecognized remote plugin message: garbage' } }],
+    },
+    {
+      name: 'shell scripts where the providers belong are not executables Terraform can run (realistic lock file), and are quarantined',
+      files: project(
+        { 'stacks/network': REALISTIC_LOCK },
+        {
+          [`${inStack('stacks/network', 'aws', '5.31.0')}/${executable('aws', '5.31.0')}`]: { text: standIn('aws', '5.31.0'), mode: 0o755 },
+          [`${inStack('stacks/network', 'random', '3.6.0')}/${executable('random', '3.6.0')}`]: { text: standIn('random', '3.6.0'), mode: 0o755 },
+        },
+      ),
+      errors: [
+        { messageId: 'executable-format', file: 'stacks/network/.terraform.lock.hcl', line: 4, data: { detail: 'a script (#!), not a compiled provider executable' } },
+        { messageId: 'executable-format', file: 'stacks/network/.terraform.lock.hcl', line: 16, data: { provider: `${HOST_NS}/random` } },
+      ],
+      unsafe: true,
+      output: {
+        [`${inStack('stacks/network', 'aws', '5.31.0')}/${executable('aws', '5.31.0')}`]: null,
+        [`${inStack('stacks/network', 'random', '3.6.0')}/${executable('random', '3.6.0')}`]: null,
+        'stacks/network/.terraform.lock.hcl': REALISTIC_LOCK,
+      },
+    },
+    {
+      name: 'an empty executable, even with a lock file that vouches for it',
+      files: project({ 'stacks/a': awsLock([H1.awsEmpty]) }, { [AWS_EXECUTABLE]: { text: '', mode: 0o755 } }),
+      errors: [
+        {
+          messageId: 'executable-format',
+          file: 'stacks/a/.terraform.lock.hcl',
+          line: AWS_ENTRY,
+          data: { detail: 'the file is empty (0 bytes)', executable: `<ROOT>/${AWS_EXECUTABLE}` },
+        },
+      ],
+    },
+    {
+      name: 'an executable without the exec bit',
+      files: project({ 'stacks/a': awsLock([H1.aws]) }, { [AWS_EXECUTABLE]: { text: standIn('aws', '5.31.0'), mode: 0o644 } }),
+      errors: [{ messageId: 'executable-not-executable', file: 'stacks/a/.terraform.lock.hcl', line: AWS_ENTRY, data: { detail: 'not executable by this user (mode 644)' } }],
+    },
+    {
+      name: 'an ELF executable for another architecture than its linux_amd64 directory',
+      files: project({ 'stacks/a': null }),
+      async setup({ root }) {
+        const dir = join(root, inStack('stacks/a', 'aws', '5.31.0'));
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, executable('aws', '5.31.0')), elfHeader(183), { mode: 0o755 });
+        await lockAsIs(root, 'stacks/a', dir);
+      },
+      errors: [
+        {
+          messageId: 'executable-format',
+          file: 'stacks/a/.terraform.lock.hcl',
+          line: AWS_ENTRY,
+          data: { detail: 'ELF 64-bit little-endian AArch64 (arm64) executable, not linux_amd64' },
+        },
+      ],
+    },
+    {
+      name: 'the executable is a symlink to nothing',
+      files: project({ 'stacks/a': awsLock([H1.aws]) }, { [AWS_EXECUTABLE]: { symlink: '<ROOT>/build/terraform-provider-aws' } }),
+      errors: [{ messageId: 'executable-missing', file: 'stacks/a/.terraform.lock.hcl', line: AWS_ENTRY, data: { detail: 'no such file (or a symlink to nothing)' } }],
+    },
+    {
+      name: 'the executable leads to a directory',
+      files: project({ 'stacks/a': awsLock([H1.aws]) }, { 'build/.keep': '', [AWS_EXECUTABLE]: { symlink: '<ROOT>/build' } }),
+      errors: [{ messageId: 'executable-unusable', file: 'stacks/a/.terraform.lock.hcl', line: AWS_ENTRY, data: { detail: 'not a regular file (a directory)' } }],
+    },
+    {
+      name: 'a package with no file Terraform would take for the executable',
+      files: project(
+        { 'stacks/a': awsLock([H1.aws]) },
+        {
+          [`${inStack('stacks/a', 'aws', '5.31.0')}/terraform-provider-aws-docs.txt`]: 'not the executable: `-` does not continue the name\n',
+          [`${inStack('stacks/a', 'aws', '5.31.0')}/CHANGELOG.md`]: '## 5.31.0\n',
+        },
+      ),
+      errors: [{ messageId: 'no-executable', file: 'stacks/a/.terraform.lock.hcl', line: AWS_ENTRY, data: { expected: 'terraform-provider-aws[_.]*', type: 'aws' } }],
+    },
+    {
+      name: 'a stack link to a cached package that is gone, quarantined with the unsafe fix',
+      files: project({ 'stacks/a': awsLock([H1.aws]) }, linksToCache(['stacks/a'])),
+      home: CLI_CONFIG,
+      errors: [
+        {
+          messageId: 'dangling-link',
+          file: 'stacks/a/.terraform.lock.hcl',
+          line: AWS_ENTRY,
+          data: {
+            link: inStack('stacks/a', 'aws', '5.31.0'),
+            target: `<HOME>/${inCache('aws', '5.31.0')}`,
+            provider: `${HOST_NS}/aws`,
+            version: '5.31.0',
+          },
+        },
+      ],
+      unsafe: true,
+      // The link moves to .tm-doctor-quarantine/<timestamp>/links/stacks/a/...; a second --fix finds nothing to move.
+      output: { [inStack('stacks/a', 'aws', '5.31.0')]: null, 'stacks/a/.terraform.lock.hcl': awsLock([H1.aws]) },
+    },
+    {
+      name: 'a broken package in the plugin cache that no stack uses: no file, no line',
+      files: project({ 'stacks/a': null }),
+      home: { ...CLI_CONFIG, [CACHED_EXECUTABLE]: { text: '', mode: 0o755 } },
+      errors: [{ messageId: 'executable-format', file: null, line: null, data: { detail: 'the file is empty (0 bytes)', executable: `<HOME>/${CACHED_EXECUTABLE}` } }],
+      unsafe: true,
+      output: { [`~/${CACHED_EXECUTABLE}`]: null },
+    },
+    {
+      name: 'a broken package shared by three stacks is one finding, at the first stack lock entry',
+      files: project(
+        { 'stacks/a': awsLock([H1.aws]), 'stacks/b': awsLock([H1.aws]), 'stacks/c': awsLock([H1.aws]) },
+        linksToCache(['stacks/a', 'stacks/b', 'stacks/c']),
+      ),
+      home: { ...CLI_CONFIG, [CACHED_EXECUTABLE]: { text: standIn('aws', '5.31.0'), mode: 0o755 } },
+      errors: [{ messageId: 'executable-format', file: 'stacks/a/.terraform.lock.hcl', line: AWS_ENTRY }],
+      unsafe: true,
+      output: { [`~/${CACHED_EXECUTABLE}`]: null },
+    },
+  ],
 });

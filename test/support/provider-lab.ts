@@ -15,12 +15,13 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { afterEach, expect } from '@jest/globals';
 
 import { runDoctor, type DoctorOutcome, type FixRequest } from '../../src/engine/doctor.js';
+import type { providerChecksum } from '../../src/rules/provider-checksum.js';
+import type { providerHandshake } from '../../src/rules/provider-handshake.js';
 import { buildGoTool, makeTempDir, processesStartedUnder, zombieChildren } from './providers.js';
-import { brief } from './project.js';
 
 export const VERSION = '1.0.0';
 export const PLATFORM = 'linux_amd64';
@@ -189,7 +190,42 @@ export function expectNothingLeft(lab: ProviderLab): void {
   expect(readdirSync(lab.tmp)).toEqual([]);
 }
 
-/** Findings briefly, paths relative to the lab's project, the lab's temp base shown as `<lab>`. */
-export function labFindings(lab: ProviderLab, outcome: DoctorOutcome) {
-  return brief(outcome.findings, lab.root).map((finding) => ({ ...finding, message: finding.message.split(lab.base).join('<lab>') }));
+export interface LabFinding {
+  ruleId: string;
+  /** What the finding says, as the rule's message id: stable, unlike the wording. */
+  messageId: string;
+  file: string | null;
+  line: number | null;
+  /** The message arguments, the lab's temp base shown as `<lab>`. */
+  data: Record<string, string | number>;
+}
+
+/**
+ * Findings keyed on message ids (never on wording): paths relative to the lab's project, the
+ * lab's temp base in message arguments shown as `<lab>`.
+ */
+export function labFindings(lab: ProviderLab, outcome: DoctorOutcome): LabFinding[] {
+  return outcome.findings.map((finding) => ({
+    ruleId: finding.ruleId,
+    messageId: finding.messageId,
+    file: finding.location ? relative(lab.root, finding.location.file).split(sep).join('/') : null,
+    line: finding.location?.range?.line ?? null,
+    data: Object.fromEntries(
+      Object.entries(finding.data).map(([key, value]) => [key, typeof value === 'string' ? value.split(lab.base).join('<lab>') : value]),
+    ),
+  }));
+}
+
+type ChecksumMessageId = keyof typeof providerChecksum.meta.messages & string;
+type HandshakeMessageId = keyof typeof providerHandshake.meta.messages & string;
+type ExpectedData = Readonly<Record<string, string | number>>;
+
+/** A provider-checksum finding as `labFindings` shows it: message id, place, and the arguments that matter. */
+export function checksumFinding(messageId: ChecksumMessageId, file: string | null, line: number | null, data: ExpectedData = {}) {
+  return { ruleId: 'provider-checksum', messageId, file, line, data: expect.objectContaining(data) };
+}
+
+/** A provider-handshake finding as `labFindings` shows it: message id, place, and the arguments that matter. */
+export function handshakeFinding(messageId: HandshakeMessageId, file: string | null, line: number | null, data: ExpectedData = {}) {
+  return { ruleId: 'provider-handshake', messageId, file, line, data: expect.objectContaining(data) };
 }

@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, readdirSync, readlinkSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 
@@ -13,8 +13,7 @@ import {
   runProviderRules,
   runsOf,
   type ProviderLab,
-} from '../support/provider-lab.js';
-import { writeFileSync } from 'node:fs';
+} from '../../support/provider-lab.js';
 
 let lab: ProviderLab;
 
@@ -39,7 +38,7 @@ describe('provider quarantine (--fix --unsafe-fixes)', () => {
     lab = createLab();
     const { brokenPackage } = brokenProject();
     const outcome = await runProviderRules(lab, { fix: { fix: true } });
-    expect(outcome.findings.map((finding) => [finding.ruleId, finding.fixed])).toEqual([['provider-handshake', false]]);
+    expect(outcome.findings.map((finding) => [finding.ruleId, finding.messageId, finding.fixed])).toEqual([['provider-handshake', 'unrecognized-line', false]]);
     expect(existsSync(brokenPackage)).toBe(true);
     expect(readlinkSync(stackLink('stacks/a', 'aws'))).toBe(brokenPackage);
     expect(existsSync(join(lab.root, '.tm-doctor-quarantine'))).toBe(false);
@@ -51,7 +50,7 @@ describe('provider quarantine (--fix --unsafe-fixes)', () => {
 
     const outcome = await runProviderRules(lab, { fix: { fix: true, unsafe: true } });
     expect(outcome.notes).toEqual([]);
-    expect(outcome.findings.map((finding) => [finding.ruleId, finding.fixed])).toEqual([['provider-handshake', true]]);
+    expect(outcome.findings.map((finding) => [finding.ruleId, finding.messageId, finding.fixed])).toEqual([['provider-handshake', 'unrecognized-line', true]]);
     // Started once: the fix passes share the first inspection, and the re-check finds it gone.
     expect(runsOf(broken)).toBe(1);
 
@@ -82,7 +81,7 @@ describe('provider quarantine (--fix --unsafe-fixes)', () => {
     const packageDir = addPackage(lab, 'aws', binary);
     addStack(lab, 'stacks/a', [{ type: 'aws', packageDir: `${packageDir}-gone`, hashes: [goH1(packageDir)] }]);
     const outcome = await runProviderRules(lab, { fix: { fix: true, unsafe: true } });
-    expect(outcome.findings.map((finding) => [finding.ruleId, finding.fixed])).toEqual([['provider-handshake', true]]);
+    expect(outcome.findings.map((finding) => [finding.ruleId, finding.messageId, finding.fixed])).toEqual([['provider-handshake', 'dangling-link', true]]);
     const [stamp] = readdirSync(join(lab.root, '.tm-doctor-quarantine'));
     const moved = join(lab.root, '.tm-doctor-quarantine', stamp, 'links/stacks/a/.terraform/providers', AWS_TAIL);
     expect(readlinkSync(moved)).toBe(`${packageDir}-gone`);

@@ -1,0 +1,166 @@
+import { readFileSync, truncateSync, utimesSync, writeFileSync, chmodSync } from 'node:fs';
+import { describe, expect, it } from '@jest/globals';
+
+import { runHandshake } from '../../../src/providers/handshake.js';
+import {
+  addBinary,
+  addPackage,
+  addStack,
+  checksumFinding as checksum,
+  createLab,
+  goH1,
+  handshakeFinding as handshake,
+  healthyH1,
+  labFindings,
+  runProviderRules,
+  runsOf,
+  type ProviderLab,
+} from '../../support/provider-lab.js';
+
+let lab: ProviderLab;
+
+const CACHE = '<lab>/home/.terraform.d/plugin-cache/registry.terraform.io/hashicorp';
+
+const findingsOf = (outcome: Awaited<ReturnType<typeof runProviderRules>>) => labFindings(lab, outcome);
+
+function flipDataByte(path: string): void {
+  const bytes = readFileSync(path);
+  const at = bytes.indexOf('TM-DOCTOR-DATA-MARKER:');
+  expect(at).toBeGreaterThan(0);
+  bytes[at + 30] ^= 0x01;
+  writeFileSync(path, bytes);
+}
+
+describe('provider-checksum through the engine, with the real go-plugin provider', () => {
+  it('catches a same-size copy with one flipped byte that still handshakes, without starting it', async () => {
+    lab = createLab();
+    const binary = addBinary(lab, 'aws', flipDataByte);
+    const packageDir = addPackage(lab, 'aws', binary);
+    const locked = healthyH1(lab, 'aws');
+    const actual = goH1(packageDir);
+    expect(actual).not.toBe(locked);
+    addStack(lab, 'stacks/a', [{ type: 'aws', packageDir, hashes: [locked] }]);
+    addStack(lab, 'stacks/b', [{ type: 'aws', packageDir, hashes: [locked] }]);
+
+    const outcome = await runProviderRules(lab);
+    expect(findingsOf(outcome)).toEqual([
+      checksum('mismatch', 'stacks/a/.terraform.lock.hcl', 3, {
+        h1: actual,
+        lockFiles: 'stacks/a/.terraform.lock.hcl and stacks/b/.terraform.lock.hcl',
+        packageDir: `${CACHE}/aws/1.0.0/linux_amd64`,
+        provider: 'registry.terraform.io/hashicorp/aws',
+        version: '1.0.0',
+      }),
+    ]);
+    expect(outcome.findings[0].stack).toBe(`${lab.root}/stacks/a`);
+    expect(outcome.findings[0].fix?.safe).toBe(false);
+    expect(outcome.findings[0].severity).toBe('error');
+    expect(runsOf(binary)).toBe(0);
+
+    // The same binary does handshake: only the checksum could have told.
+    const result = await runHandshake(binary, { timeoutMs: 10_000, tempRoot: lab.tmp });
+    expect(result).toMatchObject({ ok: true, protocol: 5 });
+    expect(runsOf(binary)).toBe(1);
+  });
+
+  it('reports every copy whose bytes changed by checksum first and starts none of them', async () => {
+    lab = createLab();
+    const damage: Record<string, (path: string) => void> = {
+      truncated: (path) => truncateSync(path, 1_000_000),
+      zerobyte: (path) => truncateSync(path, 0),
+      wrongarch: (path) => {
+        const bytes = readFileSync(path);
+        bytes.writeUInt16LE(183, 18);
+        writeFileSync(path, bytes);
+      },
+      // Would hang or print garbage if started: the checksum keeps them from being started.
+      hanging: (path) => {
+        flipDataByte(path);
+        writeFileSync(`${path}.hang`, '');
+      },
+      garbage: (path) => {
+        flipDataByte(path);
+        writeFileSync(`${path}.say`, 'garbage\n');
+      },
+    };
+    const binaries = Object.entries(damage).map(([type, apply]) => {
+      const binary = addBinary(lab, type, apply);
+      addStack(lab, `stacks/${type}`, [{ type, packageDir: addPackage(lab, type, binary), hashes: [healthyH1(lab, type)] }]);
+      return binary;
+    });
+    // The hanging copy would run into this timeout if it were started: the run counts prove it is not.
+    const outcome = await runProviderRules(lab, { timeoutMs: 5000 });
+    expect(findingsOf(outcome).map(({ ruleId, messageId, file, line }) => [ruleId, messageId, file, line])).toEqual([
+      ['provider-checksum', 'mismatch', 'stacks/garbage/.terraform.lock.hcl', 3],
+      ['provider-checksum', 'mismatch', 'stacks/hanging/.terraform.lock.hcl', 3],
+      ['provider-checksum', 'mismatch', 'stacks/truncated/.terraform.lock.hcl', 3],
+      // Header problems are found without running anything, so they are reported as well.
+      ['provider-checksum', 'mismatch', 'stacks/wrongarch/.terraform.lock.hcl', 3],
+      ['provider-handshake', 'executable-format', 'stacks/wrongarch/.terraform.lock.hcl', 3],
+      ['provider-checksum', 'mismatch', 'stacks/zerobyte/.terraform.lock.hcl', 3],
+      ['provider-handshake', 'executable-format', 'stacks/zerobyte/.terraform.lock.hcl', 3],
+    ]);
+    expect(binaries.map(runsOf)).toEqual([0, 0, 0, 0, 0]);
+  });
+
+  it('does not take side files or the exec bit for damage: an unchanged package passes its checksum', async () => {
+    lab = createLab();
+    const binary = addBinary(lab, 'aws', (path) => chmodSync(path, 0o644));
+    addStack(lab, 'stacks/a', [{ type: 'aws', packageDir: addPackage(lab, 'aws', binary), hashes: [healthyH1(lab, 'aws')] }]);
+    const outcome = await runProviderRules(lab);
+    expect(findingsOf(outcome)).toEqual([
+      handshake('executable-not-executable', 'stacks/a/.terraform.lock.hcl', 3, { detail: 'not executable by this user (mode 644)' }),
+    ]);
+  });
+
+  it('says at info level that a lock entry without h1: cannot check the package, and still runs the handshake', async () => {
+    lab = createLab();
+    const binary = addBinary(lab, 'aws');
+    const packageDir = addPackage(lab, 'aws', binary);
+    addStack(lab, 'stacks/a', [
+      { type: 'aws', packageDir, hashes: ['zh:0262fc96012fb7e173e1b7beadd46dfc25b1dc7eaef95b90e936fc454724f1c8'] },
+    ]);
+    const outcome = await runProviderRules(lab);
+    expect(findingsOf(outcome)).toEqual([
+      checksum('no-h1', 'stacks/a/.terraform.lock.hcl', 3, {
+        packageDir: `${CACHE}/aws/1.0.0/linux_amd64`,
+        lockFile: 'stacks/a/.terraform.lock.hcl',
+        stack: 'stacks/a',
+        platform: 'linux_amd64',
+      }),
+    ]);
+    expect(outcome.findings[0].severity).toBe('info');
+    expect(outcome.findings[0].fix).toBeNull();
+    expect(runsOf(binary)).toBe(1);
+  });
+
+  it('checks a package against each stack lock: one that does not list it is enough to fail', async () => {
+    lab = createLab();
+    const binary = addBinary(lab, 'aws');
+    const packageDir = addPackage(lab, 'aws', binary);
+    addStack(lab, 'stacks/a', [{ type: 'aws', packageDir, hashes: [goH1(packageDir)] }]);
+    addStack(lab, 'stacks/b', [{ type: 'aws', packageDir, hashes: ['h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='] }]);
+    const outcome = await runProviderRules(lab);
+    expect(findingsOf(outcome)).toEqual([
+      checksum('mismatch', 'stacks/b/.terraform.lock.hcl', 3, { h1: goH1(packageDir), lockFiles: 'stacks/b/.terraform.lock.hcl' }),
+    ]);
+    expect(runsOf(binary)).toBe(0);
+  });
+
+  it('reuses hashes and handshakes from the result cache until the file changes', async () => {
+    lab = createLab();
+    const binary = addBinary(lab, 'aws');
+    const packageDir = addPackage(lab, 'aws', binary);
+    addStack(lab, 'stacks/a', [{ type: 'aws', packageDir, hashes: [goH1(packageDir)] }]);
+    expect((await runProviderRules(lab, { noCache: false })).findings).toEqual([]);
+    expect((await runProviderRules(lab, { noCache: false })).findings).toEqual([]);
+    expect(runsOf(binary)).toBe(1);
+    expect(readFileSync(`${lab.env.XDG_CACHE_HOME}/tm-doctor/results-v2.json`, 'utf8')).toContain('"ok":true');
+    utimesSync(binary, new Date(), new Date(Date.now() + 5000));
+    expect((await runProviderRules(lab, { noCache: false })).findings).toEqual([]);
+    expect(runsOf(binary)).toBe(2);
+    // --no-cache: recomputed every time.
+    await runProviderRules(lab, { noCache: true });
+    expect(runsOf(binary)).toBe(3);
+  });
+});
