@@ -65,14 +65,26 @@ export interface Finding {
   ruleId: string;
   /** The rule's message template this finding was worded from (stable, unlike the wording). */
   messageId: string;
-  /** The arguments the message was worded with (for tests and tools; not part of the report). */
+  /** The arguments the message and its help were worded with (for tests and tools; not in the report). */
   data: Readonly<Record<string, string | number>>;
   severity: Severity;
+  /** One sentence: what is wrong and, when short, where it comes from. */
   message: string;
+  /** Why it matters, what to do, trade-offs (several sentences). */
+  help: string;
   location: Location | null;
+  /** Other places that explain the finding, each with its label. */
+  related: RelatedLocation[];
   stack: string | null;
   fix: Fix | null;
   fixed: boolean;
+}
+
+export interface RelatedLocation {
+  location: Location;
+  /** The rule's label template (stable, like a finding's messageId). */
+  messageId: string;
+  message: string;
 }
 
 export interface RuleMeta {
@@ -84,6 +96,8 @@ export interface RuleMeta {
   docsUrl: string;
   /** Message templates keyed by messageId, with `{{arg}}` placeholders. */
   messages: Readonly<Record<string, string>>;
+  /** Help sentences and related-location labels, keyed by id, with placeholders. */
+  help: Readonly<Record<string, string>>;
 }
 
 /** How the run may touch the machine: what rules and the provider inspection obey. */

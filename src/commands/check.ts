@@ -74,6 +74,7 @@ export default class Check extends Command {
       rules: ruleMetas(),
       ruleDocs: ruleDoc,
       color,
+      width: toTerminal ? process.stdout.columns : undefined,
       readText: outcome.readText,
     });
     // With --fix-dry-run stdout carries the diff alone, so that it can be piped to `git apply`.

@@ -83,13 +83,16 @@ export class RuleFailure extends Error {
 
 function toFinding(selected: SelectedRule, report: AnyReport): Finding {
   const { rule } = selected;
+  const worded = rule.word(report);
   return {
     ruleId: rule.meta.id,
     messageId: report.messageId,
-    data: report.data ?? {},
+    data: Object.assign({}, ...report.help.map((sentence) => sentence.data ?? {}), report.data ?? {}),
     severity: selected.configured ? selected.severity : (report.severity ?? selected.severity),
-    message: rule.format(report),
+    message: worded.message,
+    help: worded.help,
     location: report.location,
+    related: worded.related,
     stack: report.stack ?? null,
     fix: report.fix ?? null,
     fixed: false,

@@ -34,7 +34,7 @@ function annotationProperties(root: string, finding: Finding): Array<[string, st
       if (range.line === range.endLine) properties.push(['endColumn', String(range.endColumn)]);
     }
   }
-  properties.push(['title', finding.ruleId]);
+  properties.push(['title', finding.message]);
   return properties;
 }
 
@@ -42,13 +42,13 @@ function workflowCommand(root: string, finding: Finding, docsUrl: string | undef
   const properties = annotationProperties(root, finding)
     .map(([key, value]) => `${key}=${escapeCommandProperty(value)}`)
     .join(',');
-  const message = docsUrl ? `${finding.message}\nDocs: ${docsUrl}` : finding.message;
-  return `::${COMMAND_OF[finding.severity]} ${properties}::${escapeCommandData(message)}`;
+  const body = [finding.help || finding.message, docsUrl ? `${finding.ruleId}: ${docsUrl}` : finding.ruleId].join('\n');
+  return `::${COMMAND_OF[finding.severity]} ${properties}::${escapeCommandData(body)}`;
 }
 
 /**
- * One annotation per finding still present (fixed findings need none), its message
- * followed by a line linking the rule's documentation.
+ * One annotation per finding still present (fixed findings need none): the message as its
+ * title, the help as its body, then the rule and its documentation.
  */
 export function githubReporter(input: ReportInput): string {
   const docsUrlOf = new Map(input.rules.map((rule) => [rule.id, rule.docsUrl]));

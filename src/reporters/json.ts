@@ -16,8 +16,19 @@ export interface JsonFinding {
   stack: string | null;
   /** The rule's message template (stable: tools key on ruleId + messageId, never on wording). */
   messageId: string;
+  help: string;
+  related: JsonRelated[];
   fix: { description: string; safe: boolean } | null;
   fixed: boolean;
+}
+
+export interface JsonRelated {
+  file: string;
+  line: number | null;
+  column: number | null;
+  endLine: number | null;
+  endColumn: number | null;
+  message: string;
 }
 
 export interface JsonReport {
@@ -41,6 +52,15 @@ function toJsonFinding(root: string, finding: Finding): JsonFinding {
     endColumn: range?.endColumn ?? null,
     stack: displayPathOrNull(root, finding.stack),
     messageId: finding.messageId,
+    help: finding.help,
+    related: finding.related.map(({ location, message }) => ({
+      file: displayPath(root, location.file),
+      line: location.range?.line ?? null,
+      column: location.range?.column ?? null,
+      endLine: location.range?.endLine ?? null,
+      endColumn: location.range?.endColumn ?? null,
+      message,
+    })),
     fix: finding.fix ? { description: finding.fix.description, safe: finding.fix.safe } : null,
     fixed: finding.fixed,
   };

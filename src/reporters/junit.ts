@@ -62,6 +62,11 @@ function buildSuites(input: ReportInput): TestSuite[] {
 function failureElement(root: string, finding: Finding, docsUrl: string | undefined): string {
   const firstLine = finding.message.split(/\r\n|\r|\n/)[0];
   const body = [`${finding.severity} at ${positionOf(root, finding)}`, finding.message];
+  if (finding.help) body.push(`help: ${finding.help}`);
+  for (const { location, message } of finding.related) {
+    const range = location.range;
+    body.push(`related: ${displayPath(root, location.file)}${range ? `:${range.line}:${range.column}` : ''}: ${message}`);
+  }
   if (docsUrl) body.push(`Docs: ${docsUrl}`);
   return (
     `      <failure type="${escapeXmlAttribute(finding.severity)}" message="${escapeXmlAttribute(firstLine)}">` +

@@ -1,5 +1,5 @@
 import { pathToFileURL } from 'node:url';
-import type { Finding, RuleMeta, Severity } from '../types.js';
+import type { Finding, Location, RuleMeta, Severity } from '../types.js';
 import { lineFingerprints } from './fingerprint.js';
 import { displayPath, isInsideRoot } from '../util/path.js';
 import { remainingFindings } from './summary.js';
@@ -32,15 +32,19 @@ interface SarifArtifactLocation {
 }
 
 interface SarifLocation {
+  id?: number;
   physicalLocation: { artifactLocation: SarifArtifactLocation; region?: SarifRegion };
+  message?: { text: string };
 }
 
 interface SarifResult {
   ruleId: string;
   ruleIndex?: number;
   level: SarifLevel;
-  message: { text: string };
+  /** The message; the help follows it in `markdown`, as GitHub shows it under the alert. */
+  message: { text: string; markdown?: string };
   locations: SarifLocation[];
+  relatedLocations?: SarifLocation[];
   partialFingerprints?: { primaryLocationLineHash: string };
   properties?: { fix: { description: string; safe: boolean } };
 }
@@ -73,6 +77,14 @@ export interface SarifLog {
     columnKind: 'utf16CodeUnits';
     results: SarifResult[];
   }>;
+}
+
+/** Text shown as markdown: characters markdown would interpret are escaped, code spans kept. */
+function escapeMarkdown(text: string): string {
+  return text
+    .split(/(`[^`]*`)/)
+    .map((part, index) => (index % 2 === 1 ? part : part.replace(/([\\*_[\]<>#|])/g, '\\$1')))
+    .join('');
 }
 
 /** `no-sharing-on-init` becomes `NoSharingOnInit`: SARIF's name is an identifier, not prose. */
@@ -122,11 +134,11 @@ function artifactLocation(root: string, absFile: string): SarifArtifactLocation 
   return { uri: relativeUri(displayPath(root, absFile)), uriBaseId: SOURCE_ROOT };
 }
 
-function toLocation(root: string, finding: Finding): SarifLocation {
-  if (!finding.location) {
+function toLocation(root: string, location: Location | null): SarifLocation {
+  if (!location) {
     return { physicalLocation: { artifactLocation: { uri: ENVIRONMENT_ARTIFACT_URI, uriBaseId: SOURCE_ROOT } } };
   }
-  const { file, range } = finding.location;
+  const { file, range } = location;
   const physicalLocation: SarifLocation['physicalLocation'] = { artifactLocation: artifactLocation(root, file) };
   if (range) {
     physicalLocation.region = {
@@ -165,8 +177,11 @@ export function buildSarifLog(input: ReportInput): SarifLog {
       ruleId: finding.ruleId,
       ...(index === undefined ? {} : { ruleIndex: index }),
       level: LEVEL_OF[finding.severity],
-      message: { text: finding.message },
-      locations: [toLocation(input.root, finding)],
+      message: finding.help === '' ? { text: finding.message } : { text: finding.message, markdown: `${escapeMarkdown(finding.message)}\n\n${escapeMarkdown(finding.help)}` },
+      locations: [toLocation(input.root, finding.location)],
+      ...(finding.related.length === 0
+        ? {}
+        : { relatedLocations: finding.related.map((entry, id) => ({ id, ...toLocation(input.root, entry.location), message: { text: entry.message } })) }),
       ...(fingerprint === null ? {} : { partialFingerprints: { primaryLocationLineHash: fingerprint } }),
       ...(finding.fix ? { properties: { fix: { description: finding.fix.description, safe: finding.fix.safe } } } : {}),
     };

@@ -1,35 +1,26 @@
 import picocolors from 'picocolors';
-import type { Finding, Severity } from '../types.js';
+import type { Finding, Location, Range, Severity } from '../types.js';
+import { LineIndex } from '../util/line-index.js';
 import { displayPath, isInsideRoot } from '../util/path.js';
 import { countFindings, remainingFindings, type FindingCounts } from './summary.js';
 import type { ReportInput } from './types.js';
 
-// ESLint's stylish layout: findings grouped under their file's name, one aligned row
-// each (`line:col  severity  message  rule`), then a summary. Fixed findings get no row:
-// they are no longer problems; the summary counts them ("2 fixed"). Nothing at all is
-// printed when there is nothing to say, so silence means a clean project.
+// Diagnostics as a compiler prints them (rustc, ruff, biome): for each finding a header
+// (`file:line:col: severity: message  rule`), a frame of the offending line(s) with line
+// numbers and the span underlined, each related place with its own frame and label, then
+// `help:`. Fixed findings get no entry (the summary counts them); nothing at all is printed
+// when there is nothing to say, so silence means a clean project.
 
 export const ENVIRONMENT_HEADING = '(environment)';
 
 type Colors = ReturnType<typeof picocolors.createColors>;
 
-interface Group {
-  heading: string;
-  findings: Finding[];
-}
+/** Lines of a span shown at most; a longer span shows its first lines and `...`. */
+const MAX_FRAME_LINES = 4;
+const TAB = '    ';
 
-interface Row {
-  line: string;
-  column: string;
-  severity: Severity;
-  messageLines: string[];
-  ruleId: string;
-}
-
-const GROUP_RANK = { inside: 0, outside: 1, environment: 2 } as const;
-
-// Terminal cells taken by wide characters (Hangul, CJK, full-width forms, emoji), so rows
-// with Korean or Japanese messages still line up.
+// Terminal cells taken by wide characters (Hangul, CJK, full-width forms, emoji), so carets
+// stay under Korean or Japanese text.
 const WIDE_CHARACTER = /[\u1100-\u115F\u2E80-\u303E\u3041-\u33FF\u3400-\u4DBF\u4E00-\u9FFF\uA960-\uA97F\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6\u{1F300}-\u{1FAFF}\u{20000}-\u{3FFFD}]/u;
 
 function textWidth(text: string): number {
@@ -42,55 +33,8 @@ function padEnd(text: string, width: number): string {
   return text + ' '.repeat(Math.max(0, width - textWidth(text)));
 }
 
-function padStart(text: string, width: number): string {
-  return ' '.repeat(Math.max(0, width - textWidth(text))) + text;
-}
-
 function compareText(left: string, right: string): number {
   return left < right ? -1 : left > right ? 1 : 0;
-}
-
-/** Files inside the root by name, then files outside it, then the environment. */
-function groupFindings(root: string, findings: Finding[]): Group[] {
-  const groups = new Map<string, { rank: number; findings: Finding[] }>();
-  for (const finding of findings) {
-    const heading = finding.location ? displayPath(root, finding.location.file) : ENVIRONMENT_HEADING;
-    const rank = !finding.location
-      ? GROUP_RANK.environment
-      : isInsideRoot(root, finding.location.file)
-        ? GROUP_RANK.inside
-        : GROUP_RANK.outside;
-    const group = groups.get(heading) ?? { rank, findings: [] };
-    group.findings.push(finding);
-    groups.set(heading, group);
-  }
-  return [...groups]
-    .sort(([leftHeading, left], [rightHeading, right]) => left.rank - right.rank || compareText(leftHeading, rightHeading))
-    .map(([heading, group]) => ({ heading, findings: sortByPosition(group.findings) }));
-}
-
-/** Findings about the whole file first, then by line and column; ties keep their order. */
-function sortByPosition(findings: Finding[]): Finding[] {
-  const key = (finding: Finding): [number, number] => {
-    const range = finding.location?.range;
-    return range ? [range.line, range.column] : [0, 0];
-  };
-  return [...findings].sort((left, right) => {
-    const [leftLine, leftColumn] = key(left);
-    const [rightLine, rightColumn] = key(right);
-    return leftLine - rightLine || leftColumn - rightColumn;
-  });
-}
-
-function toRow(finding: Finding): Row {
-  const range = finding.location?.range;
-  return {
-    line: range ? String(range.line) : '-',
-    column: range ? String(range.column) : '',
-    severity: finding.severity,
-    messageLines: finding.message.split(/\r\n|\r|\n/),
-    ruleId: finding.ruleId,
-  };
 }
 
 function severityColor(colors: Colors, severity: Severity): (text: string) => string {
@@ -99,25 +43,129 @@ function severityColor(colors: Colors, severity: Severity): (text: string) => st
   return colors.blue;
 }
 
-function renderGroup(group: Group, colors: Colors): string {
-  const rows = group.findings.map(toRow);
-  const lineWidth = Math.max(...rows.map((row) => textWidth(row.line)));
-  const columnWidth = Math.max(...rows.map((row) => textWidth(row.column)));
-  const severityWidth = Math.max(...rows.map((row) => textWidth(row.severity)));
-  const messageWidth = Math.max(...rows.map((row) => textWidth(row.messageLines[0])));
-  const messageIndent = ' '.repeat(2 + lineWidth + 1 + columnWidth + 2 + severityWidth + 2);
-  const lines = [colors.underline(group.heading)];
-  for (const row of rows) {
-    const separator = row.column === '' ? ' ' : ':';
-    const position = padStart(row.line, lineWidth) + separator + padEnd(row.column, columnWidth);
-    const [firstLine, ...moreLines] = row.messageLines;
-    lines.push(
-      `  ${colors.dim(position)}  ${severityColor(colors, row.severity)(padEnd(row.severity, severityWidth))}  ` +
-        `${padEnd(firstLine, messageWidth)}  ${colors.dim(row.ruleId)}`,
-    );
-    for (const moreLine of moreLines) lines.push(moreLine === '' ? '' : messageIndent + moreLine);
+function where(root: string, location: Location | null): string {
+  if (!location) return ENVIRONMENT_HEADING;
+  const file = displayPath(root, location.file);
+  const range = location.range;
+  return range ? `${file}:${range.line}:${range.column}` : file;
+}
+
+/**
+ * Words of `text` on lines of at most `width` cells once indented (the first line's prefix is
+ * as wide as `indent`), the later ones starting with `indent`; as is without a width.
+ */
+function wrap(text: string, width: number | undefined, indent: string): string[] {
+  if (!width || width <= indent.length + 20) return [text];
+  const lines: string[] = [];
+  let current = '';
+  for (const word of text.split(' ')) {
+    const candidate = current === '' ? word : `${current} ${word}`;
+    if (current !== '' && textWidth(candidate) + indent.length > width) {
+      lines.push(current);
+      current = word;
+    } else current = candidate;
   }
-  return lines.join('\n');
+  lines.push(current);
+  return lines.map((line, index) => (index === 0 ? line : indent + line));
+}
+
+interface FrameLine {
+  number: number;
+  text: string;
+  /** Cells to underline on this line: [start, end) after tab expansion. */
+  mark: [number, number] | null;
+}
+
+/** The span's lines with their marks, or null when the file or the range cannot be shown. */
+function frameLines(location: Location, readText: ReportInput['readText']): FrameLine[] | null {
+  const range: Range | null = location.range;
+  const text = range ? readText?.(location.file) : undefined;
+  if (!range || text === undefined) return null;
+  const lines = new LineIndex(text);
+  if (range.line < 1 || range.line > lines.lineCount || range.endLine < range.line || range.endLine > lines.lineCount) return null;
+  const result: FrameLine[] = [];
+  const last = Math.min(range.endLine, range.line + MAX_FRAME_LINES - 1);
+  for (let number = range.line; number <= last; number++) {
+    const raw = lines.lineText(number) ?? '';
+    const from = number === range.line ? range.column - 1 : leadingBlank(raw);
+    const to = number === range.endLine ? range.endColumn - 1 : raw.length;
+    if (from < 0 || from > raw.length) return null;
+    const shown = expandTabs(raw);
+    const start = textWidth(expandTabs(raw.slice(0, from)));
+    const end = Math.max(start + 1, textWidth(expandTabs(raw.slice(0, Math.min(Math.max(to, from), raw.length)))));
+    result.push({ number, text: shown, mark: [start, end] });
+  }
+  return result;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*(\r\n|\r|\n)\s*/g, ' ');
+}
+
+function leadingBlank(text: string): number {
+  return text.length - text.trimStart().length;
+}
+
+function expandTabs(text: string): string {
+  return text.replaceAll('\t', TAB);
+}
+
+/** A frame: the gutter is as wide as the largest line number of the whole finding. */
+function renderFrame(frame: FrameLine[], gutter: number, marker: string, label: string | null, colorMark: (text: string) => string, colors: Colors, more: boolean): string[] {
+  const bar = colors.dim(`${' '.repeat(gutter)} |`);
+  const out = [bar];
+  frame.forEach((line, index) => {
+    out.push(`${colors.dim(`${String(line.number).padStart(gutter)} |`)} ${line.text}`);
+    if (!line.mark) return;
+    const [start, end] = line.mark;
+    const underline = ' '.repeat(start) + marker.repeat(end - start);
+    const isLast = index === frame.length - 1;
+    out.push(`${bar} ${colorMark(underline)}${isLast && label ? ` ${colorMark(label)}` : ''}`);
+  });
+  if (more) out.push(`${bar} ...`);
+  return out;
+}
+
+function spanLineCount(location: Location): number {
+  return location.range ? location.range.endLine - location.range.line + 1 : 0;
+}
+
+function renderFinding(finding: Finding, input: ReportInput, colors: Colors, width: number | undefined): string {
+  const color = severityColor(colors, finding.severity);
+  const out = [`${colors.bold(where(input.root, finding.location))}: ${color(finding.severity)}: ${colors.bold(oneLine(finding.message))}  ${colors.dim(finding.ruleId)}`];
+  const primary = finding.location ? frameLines(finding.location, input.readText) : null;
+  const related = finding.related.map((entry) => ({ entry, frame: frameLines(entry.location, input.readText) }));
+  const numbers = [...(primary ?? []), ...related.flatMap(({ frame }) => frame ?? [])].map((line) => String(line.number).length);
+  const gutter = Math.max(1, ...numbers);
+  if (primary && finding.location) out.push(...renderFrame(primary, gutter, '^', null, color, colors, spanLineCount(finding.location) > primary.length));
+  for (const { entry, frame } of related) {
+    const heading = `${' '.repeat(gutter)}${colors.dim('::: ')}${where(input.root, entry.location)}`;
+    if (!frame) {
+      out.push(`${heading} ${colors.cyan(entry.message)}`);
+      continue;
+    }
+    out.push(heading, ...renderFrame(frame, gutter, '-', entry.message, colors.cyan, colors, spanLineCount(entry.location) > frame.length));
+  }
+  if (finding.help !== '') {
+    const prefix = `${' '.repeat(gutter)} = `;
+    const helpIndent = ' '.repeat(prefix.length + 'help: '.length);
+    const [first, ...rest] = wrap(finding.help, width === undefined ? undefined : width, helpIndent);
+    out.push(`${prefix}${colors.bold('help:')} ${first}`, ...rest);
+  }
+  return out.join('\n');
+}
+
+/** Files inside the root by name, then files outside it, then the environment; by position in a file. */
+function byPlace(root: string, findings: Finding[]): Finding[] {
+  const key = (finding: Finding) => {
+    const location = finding.location;
+    const rank = !location ? 2 : isInsideRoot(root, location.file) ? 0 : 1;
+    return { rank, file: location ? displayPath(root, location.file) : '', line: location?.range?.line ?? 0, column: location?.range?.column ?? 0 };
+  };
+  return findings
+    .map((finding, index) => ({ finding, index, key: key(finding) }))
+    .sort((a, b) => a.key.rank - b.key.rank || compareText(a.key.file, b.key.file) || a.key.line - b.key.line || a.key.column - b.key.column || a.index - b.index)
+    .map(({ finding }) => finding);
 }
 
 function plural(count: number, singular: string): string {
@@ -160,9 +208,7 @@ function renderDocs(remaining: Finding[], input: ReportInput, colors: Colors): s
     .sort(compareText);
   if (ruleIds.length === 0) return null;
   const width = Math.max(...ruleIds.map(textWidth));
-  return ['Rule docs:', ...ruleIds.map((ruleId) => `  ${padEnd(ruleId, width)}  ${colors.dim(docsUrlOf.get(ruleId))}`)].join(
-    '\n',
-  );
+  return ['Rule docs:', ...ruleIds.map((ruleId) => `  ${padEnd(ruleId, width)}  ${colors.dim(docsUrlOf.get(ruleId))}`)].join('\n');
 }
 
 export function stylishReporter(input: ReportInput): string {
@@ -170,7 +216,7 @@ export function stylishReporter(input: ReportInput): string {
   const counts = countFindings(input.findings);
   const remaining = remainingFindings(input.findings);
   if (remaining.length === 0 && counts.fixed === 0) return '';
-  const sections = groupFindings(input.root, remaining).map((group) => renderGroup(group, colors));
+  const sections = byPlace(input.root, remaining).map((finding) => renderFinding(finding, input, colors, input.width));
   const docs = renderDocs(remaining, input, colors);
   if (docs) sections.push(docs);
   sections.push(renderSummary(counts, colors));

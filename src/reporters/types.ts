@@ -13,6 +13,8 @@ export interface ReportInput {
   ruleDocs: (ruleId: string) => string | null;
   /** Colour allowed (stylish only). */
   color: boolean;
+  /** Terminal width to wrap help to (stylish, on a TTY only); no wrapping when absent. */
+  width?: number;
   /**
    * The text of a file decoded as UTF-8 with any BOM kept, or undefined when it
    * cannot be read. SARIF uses it for GitHub's line fingerprints; without it they are omitted.

@@ -4,10 +4,14 @@ import { createRule, type RuleReport } from './framework/create-rule.js';
 import { blockLocation } from './terramate-config/locations.js';
 
 const messages = {
-  'no-lock-file': `Stack {{stack}} has no .terraform.lock.hcl: it cannot use the plugin cache safely and its providers cannot be \
-verified. Run \`{{tool}} providers lock -platform=linux_amd64 -platform=darwin_arm64\` (your platforms) in it and commit the file.`,
-  'no-h1': `The lock entry for {{provider}} {{version}} has no h1: hash (only zh:), so the installed package cannot be verified \
-and {{tool}} re-extracts it into the cache. Run \`{{tool}} providers lock -platform=...\` for your platforms.`,
+  'no-lock-file': 'Stack {{stack}} has no .terraform.lock.hcl',
+  'no-h1': 'The lock entry for {{provider}} {{version}} has no h1: hash (only zh:)',
+} as const;
+
+const help = {
+  'no-lock-file-why': 'Without a lock file the stack cannot use the plugin cache safely and its installed providers cannot be verified.',
+  'no-h1-why': 'zh: hashes describe release archives, not the unpacked package: the installed provider cannot be verified, and {{tool}} re-extracts it into the cache.',
+  lock: 'Run `{{tool}} providers lock -platform=linux_amd64 -platform=darwin_arm64` (your platforms) in the stack and commit the lock file.',
 } as const;
 
 export const lockfilePlatformHashes = createRule({
@@ -16,10 +20,11 @@ export const lockfilePlatformHashes = createRule({
   fixable: false,
   summary: 'A stack has no .terraform.lock.hcl, or a provider entry has no h1: hash.',
   messages,
+  help,
   async check({ analysis }) {
     // The tool the project runs init with writes and reads its lock files.
     const [tool] = await analysis.launchTools();
-    const reports: Array<RuleReport<typeof messages>> = [];
+    const reports: Array<RuleReport<typeof messages, typeof help>> = [];
     for (const stack of await analysis.terraformStacks()) {
       const lock = await analysis.lockFile(stack.dir);
       const lockPath = join(stack.dir, '.terraform.lock.hcl');
@@ -27,7 +32,8 @@ export const lockfilePlatformHashes = createRule({
         if (analysis.files.read(lockPath).ok) continue; // present but broken: parse-error says so
         reports.push({
           messageId: 'no-lock-file',
-          data: { stack: displayPath(analysis.root, stack.dir), tool },
+          data: { stack: displayPath(analysis.root, stack.dir) },
+          help: [{ messageId: 'no-lock-file-why' }, { messageId: 'lock', data: { tool } }],
           location: await blockLocation(analysis, stack.file, 'stack'),
           stack: stack.dir,
         });
@@ -37,7 +43,8 @@ export const lockfilePlatformHashes = createRule({
         if (provider.hashes.some((hash) => hash.startsWith('h1:'))) continue;
         reports.push({
           messageId: 'no-h1',
-          data: { provider: provider.address, version: provider.version ?? '(no version)', tool },
+          data: { provider: provider.address, version: provider.version ?? '(no version)' },
+          help: [{ messageId: 'no-h1-why', data: { tool } }, { messageId: 'lock', data: { tool } }],
           location: { file: lock.file, range: provider.range },
           stack: stack.dir,
         });

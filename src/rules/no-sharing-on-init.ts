@@ -1,35 +1,52 @@
 import type { InitLaunch, SharingOrigin } from '../analysis/launches.js';
-import { displayPath } from '../util/path.js';
-import { listWithMore } from '../util/list.js';
-import { createRule, type RuleMessage, type RuleReport } from './framework/create-rule.js';
+import type { Range } from '../types.js';
+import type { LineIndex } from '../util/line-index.js';
+import { createRule, type RelatedReport, type RuleMessage, type RuleReport } from './framework/create-rule.js';
+import { flagSources } from './launches/flag-origins.js';
 import { sharingFix } from './launches/sharing-fix.js';
 
-const WHY =
-  'Output sharing runs `{{tool}} output` in every dependency stack before the command: useless during init, and with --parallel it races their own init. Give init the options without sharing; plan/apply keep them.';
-
 const messages = {
-  'via-variable': `{{tool}} init ({{label}}) is launched with {{flags}} via $({{variable}}), defined at {{definedAt}}. ${WHY}`,
-  'via-undefined-variable': `{{tool}} init ({{label}}) is launched with {{flags}} via $({{variable}}), which no makefile defines. ${WHY}`,
-  'on-command': `{{tool}} init ({{label}}) is launched with {{flags}} written on the command. ${WHY}`,
-  'via-environment': `{{tool}} init ({{label}}) is launched with {{flags}} via {{assignment}} in its environment. ${WHY}`,
-  'via-script-option': `{{tool}} init ({{label}}) is launched with {{flags}} via {{option}} on the script command. ${WHY}`,
+  'via-variable': '{{tool}} init ({{label}}) gets {{flags}} via $({{variable}})',
+  'via-undefined-variable': '{{tool}} init ({{label}}) gets {{flags}} via $({{variable}}), which no makefile defines',
+  'on-command': '{{tool}} init ({{label}}) is launched with {{flags}}',
+  'via-environment': '{{tool}} init ({{label}}) gets {{flags}} from {{assignment}} in its environment',
+  'via-script-option': '{{tool}} init ({{label}}) gets {{flags}} from {{option}} on the script command',
 } as const;
 
-type Report = RuleReport<typeof messages>;
+const help = {
+  why: 'Output sharing runs `{{tool}} output` in every dependency stack before the command: useless during init, and with --parallel it races the dependencies\' own init.',
+  remedy: 'Give init the options without sharing; plan and apply keep them.',
+  defines: '{{variable}} is defined here with {{flags}}',
+  'passes-on': '{{variable}} gets them from $({{from}}) here',
+} as const;
+
+type Report = RuleReport<typeof messages, typeof help>;
 type Common = { tool: string; label: string; flags: string };
 
 /** The message for where the first flag came from; the others are listed in the flags. */
-function worded(root: string, origin: SharingOrigin, common: Common): RuleMessage<typeof messages> {
+function worded(origin: SharingOrigin, common: Common): RuleMessage<typeof messages> {
   if (origin.source === 'env') return { messageId: 'via-environment', data: { ...common, assignment: origin.written } };
   if (origin.source === 'script-option') return { messageId: 'via-script-option', data: { ...common, option: origin.written } };
   const outer = origin.via[0];
   if (!outer) return { messageId: 'on-command', data: common };
   if (!outer.definedAt) return { messageId: 'via-undefined-variable', data: { ...common, variable: outer.name } };
-  return { messageId: 'via-variable', data: { ...common, variable: outer.name, definedAt: `${displayPath(root, outer.definedAt.file)}:${outer.definedAt.line}` } };
+  return { messageId: 'via-variable', data: { ...common, variable: outer.name } };
+}
+
+/**
+ * The `$(VAR)` the flags arrive through when it sits on the launch's first line (where a
+ * suppression comment goes), else the whole launch.
+ */
+function primaryRange(launch: InitLaunch, lines: LineIndex): Range {
+  const whole = lines.range(launch.start, launch.end);
+  const ref = launch.sharing[0]?.via[0];
+  if (!ref || ref.refFile !== launch.file) return whole;
+  const span = lines.range(ref.refStart, ref.refEnd);
+  return span.line === whole.line && span.endLine === whole.line ? span : whole;
 }
 
 function flagsOf(launch: InitLaunch): string {
-  return listWithMore([...new Set(launch.sharing.map((origin) => `--${origin.option}`))]);
+  return [...new Set(launch.sharing.map((origin) => `--${origin.option}`))].join(' ');
 }
 
 export const noSharingOnInit = createRule({
@@ -38,14 +55,22 @@ export const noSharingOnInit = createRule({
   fixable: true,
   summary: 'terraform/tofu init launched by Terramate gets the output-sharing options.',
   messages,
+  help,
   async check({ analysis }) {
     const reports: Report[] = [];
     for (const launch of await analysis.launches()) {
       if (launch.sharing.length === 0) continue;
       const source = analysis.files.read(launch.file);
-      const range = source.ok ? source.file.lines.range(launch.start, launch.end) : null;
+      const range = source.ok ? primaryRange(launch, source.file.lines) : null;
+      const related: Array<RelatedReport<typeof help>> = flagSources(analysis, launch).map((found) =>
+        found.kind === 'defines'
+          ? { location: found.location, label: { messageId: 'defines', data: { variable: found.variable, flags: found.flags.join(' ') } } }
+          : { location: found.location, label: { messageId: 'passes-on', data: { variable: found.variable, from: found.from } } },
+      );
       reports.push({
-        ...worded(analysis.root, launch.sharing[0], { tool: launch.tool, label: launch.label, flags: flagsOf(launch) }),
+        ...worded(launch.sharing[0], { tool: launch.tool, label: launch.label, flags: flagsOf(launch) }),
+        help: [{ messageId: 'why', data: { tool: launch.tool } }, { messageId: 'remedy' }],
+        related,
         location: { file: launch.file, range },
         fix: source.ok ? sharingFix(launch, source.file.text, (file) => analysis.text(file)) : null,
       });

@@ -1,6 +1,7 @@
 import { isInsideRoot } from '../util/path.js';
 import type { InitLaunch } from '../analysis/launches.js';
-import { CACHE_DIR_VAR } from '../analysis/settings.js';
+import { CACHE_DIR_VAR, sourceLocation } from '../analysis/settings.js';
+import type { Location } from '../types.js';
 import type { Stack } from '../analysis/terramate.js';
 import { listWithMore } from '../util/list.js';
 import { isKnown } from '../util/unknown.js';
@@ -8,11 +9,14 @@ import { displayPath } from '../util/path.js';
 import { createRule, type RuleReport } from './framework/create-rule.js';
 
 const messages = {
-  race: `terraform init ({{label}}) runs {{parallel}} stacks at a time while {{shared}} stack(s) share the plugin cache, and \
-{{exposed}} ({{stacks}}) lack a lock file or an h1: hash, so they re-extract providers into the cache on every init. Terraform \
-documents its plugin cache as not safe for concurrent use. Safe options: a serial warm-up init (\`terramate run -- terraform init\`) \
-before the parallel one, complete lock files (\`terraform providers lock -platform=...\`), a filesystem mirror, or OpenTofu >= 1.10, \
-which locks its cache.`,
+  race: 'terraform init ({{label}}) runs {{parallel}} stacks at a time on a plugin cache Terraform does not lock',
+} as const;
+
+const help = {
+  exposed: '{{shared}} stack(s) share the cache, and {{exposed}} ({{stacks}}) lack a lock file or an h1: hash, so they re-extract providers into it on every init.',
+  why: 'Terraform documents its plugin cache as not safe for concurrent use: one init can start a binary another is still writing.',
+  options: 'Safe options: a serial warm-up init (`terramate run -- terraform init`) before the parallel one, complete lock files (`terraform providers lock -platform=...`), a filesystem mirror, or OpenTofu >= 1.10, which locks its cache.',
+  'cache-on': 'the shared plugin cache is turned on here',
 } as const;
 
 /** A serial init earlier in the same file is the warm-up the message recommends. */
@@ -34,6 +38,7 @@ export const parallelInitCacheRace = createRule({
   fixable: false,
   summary: 'terraform init runs in parallel over stacks that share a plugin cache Terraform does not lock.',
   messages,
+  help,
   async check({ analysis }) {
     const launches = await analysis.launches();
     const parallelInits = launches.flatMap((launch) =>
@@ -43,14 +48,18 @@ export const parallelInitCacheRace = createRule({
 
     const sharing: Stack[] = [];
     const exposed = new Set<Stack>();
+    const cacheSettingOf = new Map<Stack, Location>();
     for (const stack of await analysis.terraformStacks()) {
-      if (!(await analysis.setting(stack, 'terraform', CACHE_DIR_VAR))) continue;
+      const cache = await analysis.setting(stack, 'terraform', CACHE_DIR_VAR);
+      if (!cache) continue;
+      const where = sourceLocation(cache.source);
+      if (where?.range) cacheSettingOf.set(stack, where);
       sharing.push(stack);
       const lock = await analysis.lockFile(stack.dir);
       if (!lock || lock.providers.some((provider) => !provider.hashes.some((hash) => hash.startsWith('h1:')))) exposed.add(stack);
     }
 
-    const reports: Array<RuleReport<typeof messages>> = [];
+    const reports: Array<RuleReport<typeof messages, typeof help>> = [];
     for (const { launch, parallel } of parallelInits) {
       const reached = sharing.filter((stack) => launch.scope === null || isInsideRoot(launch.scope, stack.dir));
       const reachedExposed = reached.filter((stack) => exposed.has(stack));
@@ -58,16 +67,29 @@ export const parallelInitCacheRace = createRule({
       const source = analysis.files.read(launch.file);
       reports.push({
         messageId: 'race',
-        data: {
-          label: launch.label,
-          parallel,
-          shared: reached.length,
-          exposed: reachedExposed.length,
-          stacks: listWithMore(reachedExposed.map((stack) => displayPath(analysis.root, stack.dir))),
-        },
+        data: { label: launch.label, parallel },
+        help: [
+          {
+            messageId: 'exposed',
+            data: {
+              shared: reached.length,
+              exposed: reachedExposed.length,
+              stacks: listWithMore(reachedExposed.map((stack) => displayPath(analysis.root, stack.dir))),
+            },
+          },
+          { messageId: 'why' },
+          { messageId: 'options' },
+        ],
+        related: uniqueLocations(reached.map((stack) => cacheSettingOf.get(stack))).map((location) => ({ location, label: { messageId: 'cache-on' as const } })),
         location: { file: launch.file, range: source.ok ? source.file.lines.range(launch.start, launch.end) : null },
       });
     }
     return reports;
   },
 });
+
+function uniqueLocations(locations: Array<Location | undefined>): Location[] {
+  const unique = new Map<string, Location>();
+  for (const location of locations) if (location?.range) unique.set(`${location.file}:${location.range.line}`, location);
+  return [...unique.values()];
+}

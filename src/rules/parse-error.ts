@@ -6,14 +6,42 @@ export const parseError = createRule({
   fixable: false,
   summary: 'A file tm-doctor has to read does not parse (or cannot be read).',
   messages: {
-    problem: '{{message}}',
+    problem: '{{summary}}',
+  },
+  help: {
+    detail: '{{detail}}',
+    why: 'tm-doctor cannot check the settings of a file it cannot read, and Terraform, Terramate or make would refuse it too; the other files are still checked.',
   },
   async check({ analysis }) {
     // The load phase read and parsed every file before any rule ran.
-    return analysis.problems.map((problem) => ({
-      messageId: 'problem' as const,
-      data: { message: problem.message },
-      location: { file: problem.file, range: problem.range },
-    }));
+    return analysis.problems.map((problem) => {
+      const { summary, detail } = splitDiagnostic(problem.message);
+      return {
+        messageId: 'problem' as const,
+        data: { summary },
+        help: detail ? [{ messageId: 'detail' as const, data: { detail } }, { messageId: 'why' as const }] : [{ messageId: 'why' as const }],
+        location: { file: problem.file, range: problem.range },
+      };
+    });
   },
 });
+
+const SHORT = 120;
+
+/**
+ * A parser's diagnostic as a short summary and the rest: HashiCorp's parser writes
+ * "Summary; Detail", others one sentence, which is cut at a word when very long.
+ */
+function splitDiagnostic(message: string): { summary: string; detail: string } {
+  const oneLine = message.replace(/\s*\n\s*/g, ' ').trim();
+  const semicolon = oneLine.indexOf('; ');
+  let summary = semicolon > 0 ? oneLine.slice(0, semicolon) : oneLine;
+  let detail = semicolon > 0 ? oneLine.slice(semicolon + 2) : '';
+  if (summary.length > SHORT) {
+    const cut = summary.lastIndexOf(' ', SHORT - 1);
+    const at = cut > SHORT / 2 ? cut : SHORT - 1;
+    detail = `${summary}${detail ? ` ${detail}` : ''}`;
+    summary = `${summary.slice(0, at)}…`;
+  }
+  return { summary, detail };
+}

@@ -11,15 +11,22 @@ import { configRootLocation } from './terramate-config/locations.js';
 import { runEnvFix } from './terramate-config/run-env-fix.js';
 
 const messages = {
-  none: `No provider plugin cache is in effect for {{count}} stack(s) ({{stacks}}): every stack downloads its own copy of each \
-provider during init. Set TF_PLUGIN_CACHE_DIR in the root Terramate config.run.env, or plugin_cache_dir in {{cliFile}}.`,
-  tilde: `The plugin cache directory "{{value}}" (from {{source}}) starts with "~", which Terraform never expands: it would use a \
-directory literally named "~" inside each stack. Use an absolute path or $HOME.`,
-  relative: `The plugin cache directory "{{value}}" (from {{source}}) is relative: Terraform resolves it against each stack's \
-directory, so every stack gets a cache of its own. Use an absolute path.`,
-  missing: `The plugin cache directory "{{value}}" (from {{source}}) does not exist; Terraform does not create it and fails with \
-"The specified plugin cache dir ... cannot be opened". Create it (mkdir -p).`,
-  'not-a-directory': 'The plugin cache directory "{{value}}" (from {{source}}) exists but is not a directory.',
+  none: 'No provider plugin cache is in effect for {{count}} stack(s)',
+  tilde: 'The plugin cache directory starts with "~", which Terraform never expands',
+  relative: 'The plugin cache directory is a relative path, so every stack gets a cache of its own',
+  missing: 'The plugin cache directory does not exist, and Terraform does not create it',
+  'not-a-directory': 'The plugin cache directory exists but is not a directory',
+} as const;
+
+const help = {
+  'none-why': 'Every stack downloads its own copy of each provider during init.',
+  'none-remedy': 'Set TF_PLUGIN_CACHE_DIR in the root Terramate config.run.env, or plugin_cache_dir in {{cliFile}}.',
+  stacks: 'Stacks: {{stacks}}.',
+  setting: 'It is "{{value}}", from {{source}}.',
+  'tilde-why': 'Terraform would use a directory literally named "~" inside each stack. Use an absolute path or $HOME.',
+  'relative-why': "Terraform resolves it against each stack's directory. Use an absolute path.",
+  'missing-why': 'Terraform fails with "The specified plugin cache dir ... cannot be opened". Create it (mkdir -p).',
+  'not-a-directory-why': 'Terraform cannot use a file as its cache: point it at a directory.',
 } as const;
 
 /** Where a setting came from, as a place name for `{{source}}`. */
@@ -56,10 +63,11 @@ export const pluginCacheDir = createRule({
   fixable: true,
   summary: 'No usable provider plugin cache is in effect for the stacks.',
   messages,
+  help,
   async check({ analysis, options }) {
     const stacks = await analysis.terraformStacks();
-    const problems = new Map<string, RuleReport<typeof messages>>();
-    const reports: Array<RuleReport<typeof messages>> = [];
+    const problems = new Map<string, RuleReport<typeof messages, typeof help>>();
+    const reports: Array<RuleReport<typeof messages, typeof help>> = [];
     for (const tool of await analysis.launchTools()) {
       const uncached: Stack[] = [];
       for (const stack of stacks) {
@@ -75,13 +83,23 @@ export const pluginCacheDir = createRule({
         if (problems.has(key)) continue;
         const fix: Fix | null =
           problem === 'missing' ? { description: `create ${setting.value}`, safe: false, changes: [{ kind: 'mkdir', dir: setting.value }] } : null;
-        problems.set(key, { messageId: problem, data: { value: setting.value, source }, location: sourceLocation(setting.source), fix });
+        problems.set(key, {
+          messageId: problem,
+          help: [{ messageId: 'setting', data: { value: setting.value, source } }, { messageId: `${problem}-why` }],
+          location: sourceLocation(setting.source),
+          fix,
+        });
       }
       if (uncached.length === 0) continue;
       const cli = await analysis.cliConfig(tool);
       reports.push({
         messageId: 'none',
-        data: { count: uncached.length, stacks: listWithMore(uncached.map((stack) => displayPath(analysis.root, stack.dir))), cliFile: cli.mainFile ?? `the ${tool} CLI configuration` },
+        data: { count: uncached.length },
+        help: [
+          { messageId: 'none-why' },
+          { messageId: 'none-remedy', data: { cliFile: cli.mainFile ?? `the ${tool} CLI configuration` } },
+          { messageId: 'stacks', data: { stacks: listWithMore(uncached.map((stack) => displayPath(analysis.root, stack.dir))) } },
+        ],
         location: await configRootLocation(analysis),
         fix: options.unsafeFixes
           ? await cliConfigFix(analysis, cli.mainFile)

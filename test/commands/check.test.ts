@@ -30,7 +30,7 @@ interface JsonReport {
   summary: { errors: number; warnings: number; infos: number; fixable: number; fixed: number };
 }
 
-const FINDING_KEYS = ['column', 'endColumn', 'endLine', 'file', 'fix', 'fixed', 'line', 'message', 'messageId', 'ruleId', 'severity', 'stack'];
+const FINDING_KEYS = ['column', 'endColumn', 'endLine', 'file', 'fix', 'fixed', 'help', 'line', 'message', 'messageId', 'related', 'ruleId', 'severity', 'stack'];
 
 describe('exit codes', () => {
   it('0 on the clean fixture when a plugin cache is configured in ~/.terraformrc', () => {

@@ -104,6 +104,6 @@ describe('valid HCL that hcl2json cannot turn into JSON', () => {
     });
     const outcome = await check(dir, { rules: ['parse-error', 'plugin-cache-dir'] });
     expect(brief(outcome.findings, dir).map((finding) => finding.ruleId)).toEqual(['plugin-cache-dir']);
-    expect(outcome.findings[0].message).toContain('for 1 stack(s) (stacks/a)');
+    expect(outcome.findings[0].data).toMatchObject({ count: 1, stacks: 'stacks/a' });
   });
 });

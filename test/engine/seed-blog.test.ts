@@ -1,7 +1,10 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import type { JsonFinding } from '../../src/reporters/json.js';
+import type { SarifLog } from '../../src/reporters/sarif.js';
+import { compileSarifSchema } from '../support/sarif-schema.js';
 import { copyFixture, tempDir } from '../support/project.js';
 
 const BIN = resolve(import.meta.dirname, '../../bin/run.js');
@@ -9,13 +12,6 @@ const BIN = resolve(import.meta.dirname, '../../bin/run.js');
 function tmDoctor(args: string[], env: Record<string, string>) {
   const result = spawnSync(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-interface JsonFinding {
-  ruleId: string;
-  file: string | null;
-  line: number | null;
-  message: string;
 }
 
 describe('the seed incident, end to end through the CLI', () => {
@@ -27,16 +23,84 @@ describe('the seed incident, end to end through the CLI', () => {
     expect(status).toBe(1);
     const report = JSON.parse(stdout) as { root: string; findings: JsonFinding[] };
     expect(report.root).toBe(project);
-    expect(report.findings.map(({ ruleId, file, line }) => ({ ruleId, file, line }))).toEqual([
-      { ruleId: 'no-sharing-on-init', file: 'Makefile', line: 17 },
-      { ruleId: 'lockfile-cache-env', file: 'terramate.tm.hcl', line: 1 },
-      { ruleId: 'plugin-cache-dir', file: 'terramate.tm.hcl', line: 1 },
+    expect(report.findings.map(({ ruleId, messageId, file, line }) => ({ ruleId, messageId, file, line }))).toEqual([
+      { ruleId: 'no-sharing-on-init', messageId: 'via-variable', file: 'Makefile', line: 17 },
+      { ruleId: 'lockfile-cache-env', messageId: 'unset', file: 'terramate.tm.hcl', line: 1 },
+      { ruleId: 'plugin-cache-dir', messageId: 'none', file: 'terramate.tm.hcl', line: 1 },
     ]);
-    const sharing = report.findings[0].message;
-    expect(sharing).toContain('via $(TM_OPTS), defined at Makefile:12');
-    expect(execFileSync('sed', ['-n', '12p', join(project, 'Makefile')], { encoding: 'utf8' })).toBe(
-      'TM_OPTS := --enable-sharing --mock-on-fail $(TM_COMMON)\n',
+    // Short messages; the why and the how are help.
+    for (const finding of report.findings) {
+      expect(finding.message.length).toBeLessThanOrEqual(120);
+      expect(finding.help.length).toBeGreaterThan(0);
+    }
+    // The init recipe is marked at $(TM_OPTS); the definition is a related place, marked at the flags.
+    const sharing = report.findings[0];
+    const makefile = readFileSync(join(project, 'Makefile'), 'utf8').split('\n');
+    expect(makefile[16].slice(sharing.column! - 1, sharing.endColumn! - 1)).toBe('$(TM_OPTS)');
+    expect(sharing.related).toHaveLength(1);
+    const [definition] = sharing.related;
+    expect({ file: definition.file, line: definition.line }).toEqual({ file: 'Makefile', line: 12 });
+    expect(makefile[11]).toBe('TM_OPTS := --enable-sharing --mock-on-fail $(TM_COMMON)');
+    expect(makefile[11].slice(definition.column! - 1, definition.endColumn! - 1)).toBe('--enable-sharing --mock-on-fail');
+  });
+
+  it('prints the findings as a compiler does on a terminal without colour (pinned)', () => {
+    const project = copyFixture('seed-blog');
+    const home = tempDir('tm-doctor-home-');
+    const { status, stdout } = tmDoctor(['check', project], { HOME: home });
+    expect(status).toBe(1);
+    const DOCS = 'https://github.com/tm-doctor/tm-doctor/blob/main/docs/rules';
+    expect(stdout.split(home).join('<HOME>')).toBe(
+      [
+        '',
+        'Makefile:17:31: error: terraform init (target init) gets --enable-sharing --mock-on-fail via $(TM_OPTS)  no-sharing-on-init',
+        '   |',
+        '17 |     terramate run --tags=$(TAGS) $(TM_OPTS) -- terraform init $(INIT_OPTS)',
+        '   |                                  ^^^^^^^^^^',
+        '  ::: Makefile:12:12',
+        '   |',
+        '12 | TM_OPTS := --enable-sharing --mock-on-fail $(TM_COMMON)',
+        '   |            ------------------------------- TM_OPTS is defined here with --enable-sharing --mock-on-fail',
+        "   = help: Output sharing runs `terraform output` in every dependency stack before the command: useless during init, and with --parallel it races the dependencies' own init. Give init the options without sharing; plan and apply keep them.",
+        '',
+        'terramate.tm.hcl:1:1: warning: TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE is not set for 4 stack(s)  lockfile-cache-env',
+        '  |',
+        '1 | terramate {',
+        '  | ^^^^^^^^^^^',
+        "  = help: Since Terraform 1.4 the plugin cache is skipped for every provider whose lock entry lacks this platform's checksum, so each stack downloads it again. Set it to \"true\" in the root Terramate config.run.env. Trade-off: lock files then record only the local platform's h1: hash; run `terraform providers lock -platform=...` to keep them portable. Stacks: stacks/dev/blog, stacks/dev/network, stacks/prd/blog and 1 more.",
+        '',
+        'terramate.tm.hcl:1:1: warning: No provider plugin cache is in effect for 4 stack(s)  plugin-cache-dir',
+        '  |',
+        '1 | terramate {',
+        '  | ^^^^^^^^^^^',
+        '  = help: Every stack downloads its own copy of each provider during init. Set TF_PLUGIN_CACHE_DIR in the root Terramate config.run.env, or plugin_cache_dir in <HOME>/.terraformrc. Stacks: stacks/dev/blog, stacks/dev/network, stacks/prd/blog and 1 more.',
+        '',
+        'Rule docs:',
+        `  lockfile-cache-env  ${DOCS}/lockfile-cache-env.md`,
+        `  no-sharing-on-init  ${DOCS}/no-sharing-on-init.md`,
+        `  plugin-cache-dir    ${DOCS}/plugin-cache-dir.md`,
+        '',
+        '✖ 3 problems (1 error, 2 warnings, 0 infos)',
+        '  3 fixable with --fix',
+        '',
+      ].join('\n'),
     );
+  });
+
+  it('writes SARIF the official 2.1.0 schema accepts, with related locations and rule help', () => {
+    const project = copyFixture('seed-blog');
+    const { status, stdout } = tmDoctor(['check', project, '--format', 'sarif'], { HOME: tempDir('tm-doctor-home-') });
+    expect(status).toBe(1);
+    const log = JSON.parse(stdout) as SarifLog;
+    const validate = compileSarifSchema();
+    expect(validate(log)).toBe(true);
+    const run = log.runs[0];
+    const sharing = run.results.find((result) => result.ruleId === 'no-sharing-on-init');
+    expect(sharing?.relatedLocations?.map((related) => [related.physicalLocation.artifactLocation.uri, related.physicalLocation.region?.startLine])).toEqual([['Makefile', 12]]);
+    for (const rule of run.tool.driver.rules) {
+      expect(rule.help.markdown).toContain(`# ${rule.id}`);
+      expect(rule.fullDescription.text.length).toBeGreaterThan(0);
+    }
   });
 
   it('finds nothing on fixtures/clean with a ~/.terraformrc that sets an existing cache', () => {

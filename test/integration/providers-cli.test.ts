@@ -14,20 +14,11 @@ import {
   runsOf,
   type ProviderLab,
 } from '../support/provider-lab.js';
+import type { JsonFinding } from '../../src/reporters/json.js';
 
 const CLI = resolve(import.meta.dirname, '../../bin/run.js');
 
 let lab: ProviderLab;
-
-interface JsonFinding {
-  ruleId: string;
-  severity: string;
-  file: string | null;
-  line: number | null;
-  stack: string | null;
-  message: string;
-  fix: { description: string; safe: boolean } | null;
-}
 
 function runCheck(extra: string[]): { status: number | null; findings: JsonFinding[]; stderr: string } {
   const result = spawnSync(
@@ -59,7 +50,8 @@ describe('tm-doctor check on installed providers', () => {
     expect(result.findings.map(({ ruleId, severity, file, line, stack }) => ({ ruleId, severity, file, line, stack }))).toEqual([
       { ruleId: 'provider-handshake', severity: 'error', file: 'stacks/a/.terraform.lock.hcl', line: 3, stack: 'stacks/a' },
     ]);
-    expect(result.findings[0].message).toContain('printed "garbage" instead of a go-plugin handshake line (unrecognized line)');
+    expect(result.findings[0].messageId).toBe('unrecognized-line');
+    expect(result.findings[0].help).toContain('"garbage"');
     expect(result.findings[0].fix?.safe).toBe(false);
     expect(runsOf(binary)).toBe(1);
   });
@@ -81,7 +73,7 @@ describe('tm-doctor check on installed providers', () => {
       ['provider-checksum', 'stacks/a/.terraform.lock.hcl'],
       ['provider-handshake', 'stacks/b/.terraform.lock.hcl'],
     ]);
-    expect(result.findings[1].message).toContain('the file is empty (0 bytes) (ENOEXEC)');
+    expect(result.findings[1].messageId).toBe('executable-format');
     expect([flipped, empty, garbage].map(runsOf)).toEqual([0, 0, 0]);
 
     // Without --no-exec the garbage printer is found too (and only it is started).

@@ -50,6 +50,17 @@ describe('README integration sections', () => {
     expect(readme.indexOf('## Try it')).toBeLessThan(readme.indexOf('## Before a release'));
   });
 
+  it('"Sample output" is what its command prints on this checkout, byte for byte', () => {
+    const [block] = fencedBlocks(section('Sample output'), '');
+    const [command, ...expected] = block.split('\n');
+    expect(command).toBe('$ env -i PATH="$PATH" HOME=/tmp/empty-home ./bin/run.js check fixtures/seed-blog');
+    // The same command with a home of this test's own (no file in it either way).
+    const home = tempDir();
+    const result = spawnSync(process.execPath, [join(REPO, 'bin/run.js'), 'check', 'fixtures/seed-blog'], { cwd: REPO, env: { PATH: process.env.PATH ?? '', HOME: home }, encoding: 'utf8' });
+    expect(result.status).toBe(1);
+    expect(result.stdout.split(home).join('/tmp/empty-home')).toBe(`\n${expected.join('\n')}`);
+  });
+
   it('"Before a release" names the pack and test commands', () => {
     const text = section('Before a release');
     expect(text).toContain('npm test');

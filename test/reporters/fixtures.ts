@@ -6,7 +6,7 @@ export const ROOT = '/work/project';
 const DOCS_BASE = 'https://example.test/tm-doctor/docs/rules';
 
 function rule(id: string, severity: RuleMeta['severity'], fixable: boolean, summary: string): RuleMeta {
-  return { id, severity, fixable, summary, docsUrl: `${DOCS_BASE}/${id}.md`, messages: {} };
+  return { id, severity, fixable, summary, docsUrl: `${DOCS_BASE}/${id}.md`, messages: {}, help: {} };
 }
 
 export const RULES: RuleMeta[] = [
@@ -27,6 +27,8 @@ export const FINDINGS: Finding[] = [
     ruleId: 'plugin-cache-dir',
     messageId: 'example',
     data: {},
+    help: '',
+    related: [],
     severity: 'warning',
     message: 'Cache 50% set: dir=~/cache, relative, "~" not expanded',
     location: { file: `${ROOT}/stacks/a b/config.tm`, range: { line: 3, column: 5, endLine: 5, endColumn: 2 } },
@@ -38,6 +40,14 @@ export const FINDINGS: Finding[] = [
     ruleId: 'no-sharing-on-init',
     messageId: 'example',
     data: {},
+    help: 'Output sharing runs `terraform output` in every dependency stack before the command. Give init the options without sharing.',
+    related: [
+      {
+        location: { file: `${ROOT}/Makefile`, range: { line: 3, column: 12, endLine: 3, endColumn: 43 } },
+        messageId: 'defines',
+        message: 'TM_OPTS is defined here with --enable-sharing --mock-on-fail',
+      },
+    ],
     severity: 'error',
     message: 'terraform init runs with --enable-sharing (via $(TM_OPTS), defined at Makefile:3)',
     location: { file: `${ROOT}/Makefile`, range: { line: 9, column: 1, endLine: 9, endColumn: 72 } },
@@ -49,6 +59,8 @@ export const FINDINGS: Finding[] = [
     ruleId: 'lockfile-cache-env',
     messageId: 'example',
     data: {},
+    help: '',
+    related: [],
     severity: 'warning',
     message: 'Lock files record one platform.\nRun terraform providers lock -platform=linux_amd64,darwin_arm64',
     location: { file: '/home/dev/.terraformrc', range: { line: 1, column: 1, endLine: 1, endColumn: 30 } },
@@ -60,6 +72,8 @@ export const FINDINGS: Finding[] = [
     ruleId: 'plugin-cache-dir',
     messageId: 'example',
     data: {},
+    help: '',
+    related: [],
     severity: 'info',
     message: 'No <cache> & "env" \'set\'',
     location: null,
@@ -71,6 +85,8 @@ export const FINDINGS: Finding[] = [
     ruleId: 'no-sharing-on-init',
     messageId: 'example',
     data: {},
+    help: '',
+    related: [],
     severity: 'error',
     message: 'terraform init runs with --mock-on-fail',
     location: { file: `${ROOT}/Makefile`, range: { line: 20, column: 1, endLine: 20, endColumn: 40 } },
@@ -82,6 +98,8 @@ export const FINDINGS: Finding[] = [
     ruleId: 'provider-handshake',
     messageId: 'example',
     data: {},
+    help: '',
+    related: [],
     severity: 'error',
     message: 'terraform-provider-aws_v5.0.0 is empty (0 bytes)',
     location: {

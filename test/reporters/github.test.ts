@@ -53,25 +53,26 @@ function parseOutput(output: string): WorkflowCommand[] {
 const DOCS = 'https://example.test/tm-doctor/docs/rules';
 
 describe('githubReporter', () => {
-  it('prints the exact escaped commands', () => {
+  it('prints the exact escaped commands: the message as title, the help (or the message) then the rule and its docs as body', () => {
     expect(githubReporter(reportInput()).split('\n')).toEqual([
-      `::warning file=stacks/a b/config.tm,line=3,endLine=5,title=plugin-cache-dir::Cache 50%25 set: dir=~/cache, relative, "~" not expanded%0ADocs: ${DOCS}/plugin-cache-dir.md`,
-      `::error file=Makefile,line=9,col=1,endLine=9,endColumn=72,title=no-sharing-on-init::terraform init runs with --enable-sharing (via $(TM_OPTS), defined at Makefile:3)%0ADocs: ${DOCS}/no-sharing-on-init.md`,
-      `::warning file=/home/dev/.terraformrc,line=1,col=1,endLine=1,endColumn=30,title=lockfile-cache-env::Lock files record one platform.%0ARun terraform providers lock -platform=linux_amd64,darwin_arm64%0ADocs: ${DOCS}/lockfile-cache-env.md`,
-      `::notice title=plugin-cache-dir::No <cache> & "env" 'set'%0ADocs: ${DOCS}/plugin-cache-dir.md`,
-      `::error file=stacks/a b/.terraform/providers/registry.terraform.io/hashicorp/aws/5.0.0/linux_amd64/terraform-provider-aws_v5.0.0,title=provider-handshake::terraform-provider-aws_v5.0.0 is empty (0 bytes)%0ADocs: ${DOCS}/provider-handshake.md`,
+      `::warning file=stacks/a b/config.tm,line=3,endLine=5,title=Cache 50%25 set%3A dir=~/cache%2C relative%2C "~" not expanded::Cache 50%25 set: dir=~/cache, relative, "~" not expanded%0Aplugin-cache-dir: ${DOCS}/plugin-cache-dir.md`,
+      `::error file=Makefile,line=9,col=1,endLine=9,endColumn=72,title=terraform init runs with --enable-sharing (via $(TM_OPTS)%2C defined at Makefile%3A3)::Output sharing runs \`terraform output\` in every dependency stack before the command. Give init the options without sharing.%0Ano-sharing-on-init: ${DOCS}/no-sharing-on-init.md`,
+      `::warning file=/home/dev/.terraformrc,line=1,col=1,endLine=1,endColumn=30,title=Lock files record one platform.%0ARun terraform providers lock -platform=linux_amd64%2Cdarwin_arm64::Lock files record one platform.%0ARun terraform providers lock -platform=linux_amd64,darwin_arm64%0Alockfile-cache-env: ${DOCS}/lockfile-cache-env.md`,
+      `::notice title=No <cache> & "env" 'set'::No <cache> & "env" 'set'%0Aplugin-cache-dir: ${DOCS}/plugin-cache-dir.md`,
+      `::error file=stacks/a b/.terraform/providers/registry.terraform.io/hashicorp/aws/5.0.0/linux_amd64/terraform-provider-aws_v5.0.0,title=terraform-provider-aws_v5.0.0 is empty (0 bytes)::terraform-provider-aws_v5.0.0 is empty (0 bytes)%0Aprovider-handshake: ${DOCS}/provider-handshake.md`,
       '',
     ]);
   });
 
-  it('decodes back to the findings: one command per unfixed finding, severities mapped', () => {
+  it('decodes back to the findings: one command per unfixed finding, severities mapped, title = message, body = help', () => {
     const commands = parseOutput(githubReporter(reportInput()));
     expect(commands.map((command) => command.command)).toEqual(['warning', 'error', 'warning', 'notice', 'error']);
-    expect(commands[0].properties).toEqual({ file: 'stacks/a b/config.tm', line: '3', endLine: '5', title: 'plugin-cache-dir' });
-    expect(commands[2].message).toBe(
-      `Lock files record one platform.\nRun terraform providers lock -platform=linux_amd64,darwin_arm64\nDocs: ${DOCS}/lockfile-cache-env.md`,
+    expect(commands[0].properties).toEqual({ file: 'stacks/a b/config.tm', line: '3', endLine: '5', title: 'Cache 50% set: dir=~/cache, relative, "~" not expanded' });
+    expect(commands[1].properties.title).toBe('terraform init runs with --enable-sharing (via $(TM_OPTS), defined at Makefile:3)');
+    expect(commands[1].message).toBe(
+      `Output sharing runs \`terraform output\` in every dependency stack before the command. Give init the options without sharing.\nno-sharing-on-init: ${DOCS}/no-sharing-on-init.md`,
     );
-    expect(commands[3].properties).toEqual({ title: 'plugin-cache-dir' });
+    expect(commands[3].properties).toEqual({ title: 'No <cache> & "env" \'set\'' });
   });
 
   it('prints nothing when nothing is left', () => {
@@ -92,6 +93,8 @@ describe('githubReporter', () => {
         ruleId: `rule${pick()}`,
         messageId: 'example',
         data: {},
+        help: `${pick()}${pick()}`,
+        related: [],
         severity: (['error', 'warning', 'info'] as const)[index % 3],
         message: pieces.join(''),
         location: { file: `${ROOT}/dir ${pieces.join('')}/f`, range: { line: index + 1, column: 2, endLine: index + 1, endColumn: 9 } },
@@ -104,14 +107,14 @@ describe('githubReporter', () => {
     expect(commands).toHaveLength(findings.length);
     commands.forEach((command, index) => {
       const source = findings[index];
-      expect(command.message).toBe(source.message);
+      expect(command.message).toBe(`${source.help}\n${source.ruleId}`);
       expect(command.properties).toEqual({
         file: `dir ${source.message}/f`,
         line: String(index + 1),
         col: '2',
         endLine: String(index + 1),
         endColumn: '9',
-        title: source.ruleId,
+        title: source.message,
       });
     });
   });

@@ -83,11 +83,27 @@ describe('junitReporter', () => {
     expect(multiLine?.['#text']).toContain('Run terraform providers lock -platform=linux_amd64,darwin_arm64\n');
   });
 
+  it('puts the help and the related places in the failure body', () => {
+    const report = parseJunit(junitReporter(reportInput()));
+    const sharing = report.testsuites.testsuite?.[0].testcase[0].failure?.[0];
+    expect(sharing?.['#text']).toBe(
+      [
+        'error at Makefile:9:1',
+        'terraform init runs with --enable-sharing (via $(TM_OPTS), defined at Makefile:3)',
+        'help: Output sharing runs `terraform output` in every dependency stack before the command. Give init the options without sharing.',
+        'related: Makefile:3:12: TM_OPTS is defined here with --enable-sharing --mock-on-fail',
+        'Docs: https://example.test/tm-doctor/docs/rules/no-sharing-on-init.md',
+      ].join('\n'),
+    );
+  });
+
   it('puts several findings of one rule and file into one testcase', () => {
     const findings: Finding[] = [1, 2, 3].map((line) => ({
       ruleId: 'no-sharing-on-init',
       messageId: 'example',
       data: {},
+      help: '',
+      related: [],
       severity: 'error',
       message: `init at ${line} <&>`,
       location: { file: `${ROOT}/Makefile`, range: { line, column: 1, endLine: line, endColumn: 5 } },
@@ -115,6 +131,8 @@ describe('junitReporter', () => {
         ruleId: 'odd"rule',
         messageId: 'example',
         data: {},
+        help: '',
+        related: [],
         severity: 'warning',
         message: 'bell\u0007 nul\u0000 lone\uD800 tab\tcr\rnl\n]]> end',
         location: { file: `${ROOT}/we<ird>&"file'`, range: null },

@@ -89,6 +89,25 @@ describe('sarifReporter', () => {
     expect(run.results[2].message.text).toBe(FINDINGS[2].message);
   });
 
+  it('carries related locations with their labels, and the help after the message as markdown', () => {
+    const log = buildSarifLog(reportInput());
+    const sharing = log.runs[0].results.find((result) => result.ruleId === 'no-sharing-on-init');
+    expect(sharing?.relatedLocations).toEqual([
+      {
+        id: 0,
+        physicalLocation: { artifactLocation: { uri: 'Makefile', uriBaseId: '%SRCROOT%' }, region: { startLine: 3, startColumn: 12, endLine: 3, endColumn: 43 } },
+        message: { text: 'TM_OPTS is defined here with --enable-sharing --mock-on-fail' },
+      },
+    ]);
+    expect(sharing?.message.markdown).toBe(
+      'terraform init runs with --enable-sharing (via $(TM\\_OPTS), defined at Makefile:3)\n\nOutput sharing runs `terraform output` in every dependency stack before the command. Give init the options without sharing.',
+    );
+    const withoutHelp = log.runs[0].results.find((result) => result.ruleId === 'plugin-cache-dir');
+    expect(withoutHelp?.relatedLocations).toBeUndefined();
+    expect(withoutHelp?.message).toEqual({ text: 'Cache 50% set: dir=~/cache, relative, "~" not expanded' });
+    expectValidSarif(JSON.stringify(log));
+  });
+
   it('gives every result a non-empty artifact location, as GitHub code scanning requires', () => {
     for (const result of buildSarifLog(reportInput()).runs[0].results) {
       expect(result.locations).toHaveLength(1);

@@ -10,6 +10,8 @@ function finding(overrides: Partial<Finding>): Finding {
     ruleId: 'plugin-cache-dir',
     messageId: 'example',
     data: {},
+    help: '',
+    related: [],
     severity: 'warning',
     message: 'm',
     location: null,
@@ -25,25 +27,37 @@ function at(file: string, line: number, column: number): Finding['location'] {
 }
 
 describe('stylishReporter', () => {
-  it('groups by file (inside, outside, environment), aligns rows, lists docs and summarises', () => {
+  it('prints each finding as a compiler does: header, frame with the span marked, related frames, help; then docs and summary', () => {
     expect(stylishReporter(reportInput())).toBe(
       [
         '',
-        'Makefile',
-        '  9:1  error  terraform init runs with --enable-sharing (via $(TM_OPTS), defined at Makefile:3)  no-sharing-on-init',
+        'Makefile:9:1: error: terraform init runs with --enable-sharing (via $(TM_OPTS), defined at Makefile:3)  no-sharing-on-init',
+        '  |',
+        '9 |     terramate run $(TM_OPTS) -- terraform init',
+        '  | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^',
+        ' ::: Makefile:3:12',
+        '  |',
+        '3 | TM_OPTS := --enable-sharing --mock-on-fail $(TM_COMMON)',
+        '  |            ------------------------------- TM_OPTS is defined here with --enable-sharing --mock-on-fail',
+        '  = help: Output sharing runs `terraform output` in every dependency stack before the command. Give init the options without sharing.',
         '',
-        'stacks/a b/.terraform/providers/registry.terraform.io/hashicorp/aws/5.0.0/linux_amd64/terraform-provider-aws_v5.0.0',
-        '  -   error  terraform-provider-aws_v5.0.0 is empty (0 bytes)  provider-handshake',
+        'stacks/a b/.terraform/providers/registry.terraform.io/hashicorp/aws/5.0.0/linux_amd64/terraform-provider-aws_v5.0.0: error: terraform-provider-aws_v5.0.0 is empty (0 bytes)  provider-handshake',
         '',
-        'stacks/a b/config.tm',
-        '  3:5  warning  Cache 50% set: dir=~/cache, relative, "~" not expanded  plugin-cache-dir',
+        'stacks/a b/config.tm:3:5: warning: Cache 50% set: dir=~/cache, relative, "~" not expanded  plugin-cache-dir',
+        '  |',
+        '3 |     run {',
+        '  |     ^^^^^',
+        '4 |       env {}',
+        '  |       ^^^^^^',
+        '5 |     }',
+        '  |     ^',
         '',
-        '/home/dev/.terraformrc',
-        '  1:1  warning  Lock files record one platform.  lockfile-cache-env',
-        '                Run terraform providers lock -platform=linux_amd64,darwin_arm64',
+        '/home/dev/.terraformrc:1:1: warning: Lock files record one platform. Run terraform providers lock -platform=linux_amd64,darwin_arm64  lockfile-cache-env',
+        '  |',
+        '1 | plugin_cache_dir = "~/cache"',
+        '  | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^',
         '',
-        '(environment)',
-        '  -   info  No <cache> & "env" \'set\'  plugin-cache-dir',
+        "(environment): info: No <cache> & \"env\" 'set'  plugin-cache-dir",
         '',
         'Rule docs:',
         '  lockfile-cache-env  https://example.test/tm-doctor/docs/rules/lockfile-cache-env.md',
@@ -59,35 +73,68 @@ describe('stylishReporter', () => {
     );
   });
 
-  it('aligns every column within a file: line right, column left, file-level rows first', () => {
+  it('orders findings by file and position, whole-file findings first', () => {
     const findings = [
       finding({ location: at('main.tm', 12, 10), severity: 'error', message: 'second', ruleId: 'r-two' }),
       finding({ location: at('main.tm', 9, 1), message: 'first one', ruleId: 'r-one' }),
       finding({ location: { file: `${ROOT}/main.tm`, range: null }, severity: 'info', message: 'whole file', ruleId: 'r-one' }),
     ];
-    expect(stylishReporter(reportInput({ findings, rules: [] }))).toBe(
-      [
-        '',
-        'main.tm',
-        '   -     info     whole file  r-one',
-        '   9:1   warning  first one   r-one',
-        '  12:10  error    second      r-two',
-        '',
-        '✖ 3 problems (1 error, 1 warning, 1 info)',
-        '',
-      ].join('\n'),
-    );
+    const headers = stylishReporter(reportInput({ findings, rules: [], readText: () => undefined }))
+      .split('\n')
+      .filter((line) => line.startsWith('main.tm'));
+    expect(headers).toEqual(['main.tm: info: whole file  r-one', 'main.tm:9:1: warning: first one  r-one', 'main.tm:12:10: error: second  r-two']);
   });
 
-  it('counts wide characters as two cells when aligning', () => {
-    const findings = [
-      finding({ location: at('main.tm', 1, 1), message: '캐시 없음', ruleId: 'r-one' }),
-      finding({ location: at('main.tm', 2, 1), message: 'no cache12', ruleId: 'r-two' }),
-    ];
-    expect(stylishReporter(reportInput({ findings, rules: [] })).split('\n').slice(2, 4)).toEqual([
-      '  1:1  warning  캐시 없음   r-one',
-      '  2:1  warning  no cache12  r-two',
+  it('still prints header and help, without a frame, when the file is gone or the range lies outside it', () => {
+    const gone = finding({ location: at('deleted.tm', 3, 1), message: 'gone', help: 'Why and how.' });
+    const outside = finding({ location: at('short.tm', 40, 2), message: 'outside', help: 'Still helpful.' });
+    const pastEnd = finding({ location: { file: `${ROOT}/short.tm`, range: { line: 1, column: 50, endLine: 1, endColumn: 60 } }, message: 'past the end', help: 'h' });
+    const texts: Record<string, string> = { [`${ROOT}/short.tm`]: 'a = 1\n' };
+    const output = stylishReporter(reportInput({ findings: [gone, outside, pastEnd], rules: [], readText: (file) => texts[file] }));
+    expect(output.split('\n').slice(1, 10)).toEqual([
+      'deleted.tm:3:1: warning: gone  plugin-cache-dir',
+      '  = help: Why and how.',
+      '',
+      'short.tm:1:50: warning: past the end  plugin-cache-dir',
+      '  = help: h',
+      '',
+      'short.tm:40:2: warning: outside  plugin-cache-dir',
+      '  = help: Still helpful.',
+      '',
     ]);
+  });
+
+  it('a related place in a missing file keeps its label', () => {
+    const withRelated = finding({
+      location: at('main.tm', 1, 1),
+      message: 'm',
+      related: [{ location: at('gone.mk', 2, 1)!, messageId: 'defines', message: 'X is defined here' }],
+    });
+    const output = stylishReporter(reportInput({ findings: [withRelated], rules: [], readText: (file) => (file.endsWith('main.tm') ? 'x = 1\n' : undefined) }));
+    expect(output).toContain('\n ::: gone.mk:2:1 X is defined here\n');
+  });
+
+  it('expands tabs and counts wide characters as two cells, so carets stay under the span', () => {
+    const texts: Record<string, string> = { [`${ROOT}/main.tm`]: '\t캐시 = "$(X)"\n' };
+    const marked = finding({ location: { file: `${ROOT}/main.tm`, range: { line: 1, column: 7, endLine: 1, endColumn: 13 } }, message: 'm' });
+    const lines = stylishReporter(reportInput({ findings: [marked], rules: [], readText: (file) => texts[file] })).split('\n');
+    expect(lines.slice(3, 5)).toEqual(['1 |     캐시 = "$(X)"', '  |            ^^^^^^']);
+  });
+
+  it('shows at most four lines of a long span', () => {
+    const texts: Record<string, string> = { [`${ROOT}/main.tm`]: 'a\nb\nc\nd\ne\nf\n' };
+    const long = finding({ location: { file: `${ROOT}/main.tm`, range: { line: 1, column: 1, endLine: 6, endColumn: 2 } }, message: 'm' });
+    const lines = stylishReporter(reportInput({ findings: [long], rules: [], readText: (file) => texts[file] })).split('\n');
+    expect(lines.slice(2, 12)).toEqual(['  |', '1 | a', '  | ^', '2 | b', '  | ^', '3 | c', '  | ^', '4 | d', '  | ^', '  | ...']);
+  });
+
+  it('wraps help to the terminal width when it has one', () => {
+    const helpful = finding({ message: 'm', help: 'one two three four five six seven eight nine ten eleven twelve thirteen' });
+    const wrapped = stylishReporter(reportInput({ findings: [helpful], rules: [], width: 40 })).split('\n');
+    expect(wrapped.slice(2, 5)).toEqual(['  = help: one two three four five six', '          seven eight nine ten eleven', '          twelve thirteen']);
+    expect(Math.max(...wrapped.slice(2, 5).map((line) => line.length))).toBeLessThanOrEqual(40);
+    const unwrapped = stylishReporter(reportInput({ findings: [helpful], rules: [] })).split('\n');
+    expect(unwrapped[2]).toBe('  = help: one two three four five six seven eight nine ten eleven twelve thirteen');
   });
 
   it('prints nothing for a clean project', () => {
@@ -107,8 +154,7 @@ describe('stylishReporter', () => {
     expect(stylishReporter(reportInput({ findings }))).toBe(
       [
         '',
-        '(environment)',
-        '  -   error  m  unknown-rule',
+        '(environment): error: m  unknown-rule',
         '',
         '✖ 1 problem (1 error, 0 warnings, 0 infos)',
         '  1 fixable with --fix --unsafe-fixes',
@@ -122,9 +168,9 @@ describe('stylishReporter', () => {
     expect(stylishReporter(reportInput({ findings, rules: [] }))).toBe(
       [
         '',
-        '(environment)',
-        '  -   warning  m  plugin-cache-dir',
-        '  -   warning  m  plugin-cache-dir',
+        '(environment): warning: m  plugin-cache-dir',
+        '',
+        '(environment): warning: m  plugin-cache-dir',
         '',
         '✖ 2 problems (0 errors, 2 warnings, 0 infos)',
         '  1 fixable with --fix',
@@ -139,7 +185,7 @@ describe('stylishReporter', () => {
     expect(plain).not.toMatch(ANSI);
     expect(coloured).toMatch(ANSI);
     expect(coloured.replace(ANSI, '')).toBe(plain);
-    expect(coloured).toContain('\u001b[4mMakefile\u001b[24m');
+    expect(coloured).toContain('\u001b[1mMakefile:9:1\u001b[22m');
     expect(coloured).toContain('\u001b[31merror\u001b[39m');
     expect(coloured).toContain('\u001b[33mwarning\u001b[39m');
   });

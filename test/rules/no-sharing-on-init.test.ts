@@ -98,7 +98,15 @@ runRuleTests(noSharingOnInit, {
     {
       name: 'the incident: the seed Makefile passes $(TM_OPTS) to init (realistic file)',
       files: project({ Makefile: SEED_MAKEFILE }),
-      errors: [{ messageId: 'via-variable', file: 'Makefile', line: 17, data: { variable: 'TM_OPTS', definedAt: 'Makefile:12', flags: '--enable-sharing and --mock-on-fail' } }],
+      errors: [
+        {
+          messageId: 'via-variable',
+          file: 'Makefile',
+          line: 17,
+          data: { variable: 'TM_OPTS', flags: '--enable-sharing --mock-on-fail' },
+          related: [{ messageId: 'defines', file: 'Makefile', line: 12 }],
+        },
+      ],
       output: { Makefile: SEED_MAKEFILE.replace('--tags=$(TAGS) $(TM_OPTS) -- terraform init', '--tags=$(TAGS) $(TM_COMMON) -- terraform init') },
     },
     {
@@ -114,7 +122,18 @@ runRuleTests(noSharingOnInit, {
           '\tterramate run $(TM_OPTS) -- terraform plan',
         ),
       }),
-      errors: [{ messageId: 'via-variable', file: 'Makefile', line: 5, data: { tool: 'terraform', label: 'target init', flags: '--enable-sharing and --mock-on-fail', variable: 'TM_OPTS', definedAt: 'Makefile:2' } }],
+      errors: [
+        {
+          messageId: 'via-variable',
+          file: 'Makefile',
+          line: 5,
+          data: { tool: 'terraform', label: 'target init', flags: '--enable-sharing --mock-on-fail', variable: 'TM_OPTS' },
+          related: [
+            { messageId: 'passes-on', file: 'Makefile', line: 2 },
+            { messageId: 'defines', file: 'Makefile', line: 1 },
+          ],
+        },
+      ],
       output: {
         Makefile: lines(
           'SHARE := --enable-sharing --mock-on-fail',
@@ -136,7 +155,7 @@ runRuleTests(noSharingOnInit, {
     {
       name: 'a target-specific variable, only for its target',
       files: project({ Makefile: 'init: TM_OPTS += --mock-on-fail\nplan: TM_OPTS += --enable-sharing\n\ninit plan:\n\tterramate run $(TM_OPTS) -- terraform $@\n' }),
-      errors: [{ messageId: 'via-variable', file: 'Makefile', line: 5, data: { flags: '--mock-on-fail', variable: 'TM_OPTS', definedAt: 'Makefile:1' } }],
+      errors: [{ messageId: 'via-variable', file: 'Makefile', line: 5, data: { flags: '--mock-on-fail', variable: 'TM_OPTS' }, related: [{ messageId: 'defines', file: 'Makefile', line: 1 }] }],
     },
     {
       name: 'a flag that any branch of $(if ...) can produce',
@@ -152,12 +171,12 @@ runRuleTests(noSharingOnInit, {
     {
       name: 'a flag defined in an included makefile',
       files: project({ Makefile: 'include mk/options.mk\ninit:\n\tterramate run $(TM_OPTS) -- terraform init\n', 'mk/options.mk': 'TM_OPTS := --mock-on-fail\n' }),
-      errors: [{ messageId: 'via-variable', file: 'Makefile', line: 3, data: { variable: 'TM_OPTS', definedAt: 'mk/options.mk:1' } }],
+      errors: [{ messageId: 'via-variable', file: 'Makefile', line: 3, data: { variable: 'TM_OPTS' }, related: [{ messageId: 'defines', file: 'mk/options.mk', line: 1 }] }],
     },
     {
       name: 'a GitHub workflow step continued with backslashes',
       files: project({ '.github/workflows/ci.yml': WORKFLOW_WITH_SHARED_INIT }),
-      errors: [{ messageId: 'on-command', file: '.github/workflows/ci.yml', line: 17, data: { label: 'jobs.init.steps[2]', flags: '--enable-sharing and --mock-on-fail' } }],
+      errors: [{ messageId: 'on-command', file: '.github/workflows/ci.yml', line: 17, data: { label: 'jobs.init.steps[2]', flags: '--enable-sharing --mock-on-fail' } }],
       output: { '.github/workflows/ci.yml': WORKFLOW_WITH_SHARED_INIT.replace('            --enable-sharing \\\n            --mock-on-fail \\\n', '') },
     },
     {

@@ -22,7 +22,7 @@ runRuleTests(parseError, {
       files: { ...PROJECT, Makefile: BROKEN_MAKEFILE, '.github/workflows/ci.yml': BROKEN_WORKFLOW, 'stacks/a/config.tm.hcl': BROKEN_HCL },
       errors: [
         { messageId: 'problem', file: '.github/workflows/ci.yml', line: 7 },
-        { messageId: 'problem', file: 'Makefile', line: 3, data: { message: "missing 'endif'" } },
+        { messageId: 'problem', file: 'Makefile', line: 3, data: { summary: "missing 'endif'" } },
         { messageId: 'problem', file: 'stacks/a/config.tm.hcl', line: 1 },
       ],
     },

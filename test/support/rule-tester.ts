@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { runDoctor, type DoctorOutcome } from '../../src/engine/doctor.js';
-import type { Rule } from '../../src/rules/framework/create-rule.js';
+import { MAX_MESSAGE_LENGTH, type Rule } from '../../src/rules/framework/create-rule.js';
 import { rules } from '../../src/rules/index.js';
 import type { Finding, Severity } from '../../src/types.js';
 import { writeTree, type FileTree } from './project.js';
@@ -46,6 +46,8 @@ export interface ExpectedFinding<MessageId extends string> {
   /** Checked when given: the message arguments that matter to the case. */
   data?: Readonly<Record<string, string | number>>;
   severity?: Severity;
+  /** Checked when given: the related places, in order, by label id, file and line. */
+  related?: Array<{ messageId: string; file: string; line: number | null }>;
 }
 
 export interface InvalidCase<MessageId extends string> extends ValidCase {
@@ -101,6 +103,7 @@ interface Actual {
   line: number | null;
   data?: Readonly<Record<string, string | number>>;
   severity?: Severity;
+  related?: Array<{ messageId: string; file: string; line: number | null }>;
 }
 
 function actualFindings(findings: Finding[], dirs: CaseDirs, expected: ReadonlyArray<ExpectedFinding<string>>): Actual[] {
@@ -114,6 +117,9 @@ function actualFindings(findings: Finding[], dirs: CaseDirs, expected: ReadonlyA
     // Only the arguments a case names are compared: the others are wording.
     if (want?.data) actual.data = Object.fromEntries(Object.keys(want.data).map((key) => [key, finding.data[key]]));
     if (want?.severity) actual.severity = finding.severity;
+    if (want?.related) {
+      actual.related = finding.related.map((entry) => ({ messageId: entry.messageId, file: caseFile(entry.location.file, dirs), line: entry.location.range?.line ?? null }));
+    }
     return actual;
   });
 }
@@ -149,6 +155,17 @@ async function withCase<T>(testCase: ValidCase, work: (dirs: CaseDirs, run: (fix
   }
 }
 
+/** What every finding of every rule owes its reader, whatever the case. */
+function expectWellWorded(findings: Finding[]): void {
+  for (const finding of findings) {
+    const problems: string[] = [];
+    if (finding.message.length > MAX_MESSAGE_LENGTH) problems.push(`message longer than ${MAX_MESSAGE_LENGTH} characters`);
+    if (/[\r\n]/.test(finding.message)) problems.push('message on several lines');
+    if (finding.help.trim() === '') problems.push('no help');
+    expect({ messageId: finding.messageId, message: finding.message, problems }).toEqual({ messageId: finding.messageId, message: finding.message, problems: [] });
+  }
+}
+
 function readOrNull(path: string): string | null {
   return existsSync(path) ? readFileSync(path, 'utf8') : null;
 }
@@ -164,6 +181,7 @@ export function runRuleTests<Messages extends Readonly<Record<string, string>>>(
             testCase,
             async (dirs, run) => {
               const outcome = await run();
+              expectWellWorded(outcome.findings);
               expect(actualFindings(outcome.findings, dirs, [])).toEqual([]);
             },
             rule,
@@ -178,6 +196,7 @@ export function runRuleTests<Messages extends Readonly<Record<string, string>>>(
             testCase,
             async (dirs, run) => {
               const outcome = await run();
+              expectWellWorded(outcome.findings);
               expect(actualFindings(outcome.findings, dirs, testCase.errors)).toEqual(expectedFindings(testCase.errors, dirs));
               if (!testCase.output) return;
               const fixed = await run({ unsafe: testCase.unsafe });

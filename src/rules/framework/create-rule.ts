@@ -1,5 +1,5 @@
 import type { Analysis } from '../../analysis/analysis.js';
-import type { Fix, Location, RuleMeta, RunOptions, Severity } from '../../types.js';
+import type { Fix, Location, RelatedLocation, RuleMeta, RunOptions, Severity } from '../../types.js';
 import { formatMessage, type LiteralMessages, type MessageData, type MessageValue, type Placeholders } from './messages.js';
 
 export interface RuleContext {
@@ -21,66 +21,95 @@ interface ReportBase {
 /** The data part of a report: required exactly when the template has placeholders. */
 type DataFor<Template extends string> = [Placeholders<Template>] extends [never] ? { data?: undefined } : { data: MessageData<Template> };
 
-/** What a rule with these messages may say: one member per message id, with its data. */
-export type RuleMessage<Messages extends Readonly<Record<string, string>>> = {
-  [Id in keyof Messages & string]: { messageId: Id } & DataFor<Messages[Id]>;
-}[keyof Messages & string];
+type Templates = Readonly<Record<string, string>>;
+
+/** One of a table's templates with its data: one member per id. */
+export type RuleMessage<Table extends Templates> = {
+  [Id in keyof Table & string]: { messageId: Id } & DataFor<Table[Id]>;
+}[keyof Table & string];
+
+/** Another place that explains the finding ("TM_OPTS is defined here"), labelled from the help table. */
+export interface RelatedReport<Help extends Templates> {
+  location: Location;
+  label: RuleMessage<Help>;
+}
 
 /**
- * What a rule with these messages may report: the message, then optional further sentences
- * (what Terraform would say, who is affected, what to run), each one of the rule's messages.
+ * What a rule may report: a short message (what is wrong, where it comes from), help (why,
+ * what to do, trade-offs, long lists), and related places, all from the rule's own tables.
  */
-export type RuleReport<Messages extends Readonly<Record<string, string>>> = ReportBase &
-  RuleMessage<Messages> & { details?: ReadonlyArray<RuleMessage<Messages>> };
+export type RuleReport<Messages extends Templates, Help extends Templates> = ReportBase &
+  RuleMessage<Messages> & {
+    help: ReadonlyArray<RuleMessage<Help>>;
+    related?: ReadonlyArray<RelatedReport<Help>>;
+  };
 
-/** A report as the engine sees it, after the rule's types have done their work. */
+/** A template with its data, as the engine sees it after the rule's types have done their work. */
 export interface AnyMessage {
   messageId: string;
   data?: Readonly<Record<string, MessageValue>>;
 }
 
 export interface AnyReport extends ReportBase, AnyMessage {
-  details?: readonly AnyMessage[];
+  help: readonly AnyMessage[];
+  related?: ReadonlyArray<{ location: Location; label: AnyMessage }>;
 }
 
-/** A rule; `Messages` (its message table's type) lets tests name message ids the compiler checks. */
-export interface Rule<Messages extends Readonly<Record<string, string>> = Readonly<Record<string, string>>> {
-  meta: RuleMeta & { messages: Messages };
+/** A report in words. */
+export interface WordedReport {
+  message: string;
+  help: string;
+  related: RelatedLocation[];
+}
+
+/** A rule; its tables' types let tests name message ids the compiler checks. */
+export interface Rule<Messages extends Templates = Templates, Help extends Templates = Templates> {
+  meta: RuleMeta & { messages: Messages; help: Help };
   check(context: RuleContext): Promise<AnyReport[]>;
-  /** The report's wording: the rule's template for its message id, filled with its data, then its details'. */
-  format(report: AnyReport): string;
+  /** The report's wording: its message, its help sentences joined, its related labels. */
+  word(report: AnyReport): WordedReport;
 }
 
 export const DOCS_BASE_URL = 'https://github.com/tm-doctor/tm-doctor/blob/main/docs/rules/';
 
-export interface RuleDefinition<Messages extends Readonly<Record<string, string>>> {
+export interface RuleDefinition<Messages extends Templates, Help extends Templates> {
   id: string;
   severity: Severity;
   fixable: boolean;
   summary: string;
-  /** Every sentence the rule can say, keyed by message id, with `{{name}}` placeholders. */
+  /** What the rule reports, keyed by message id: one sentence of at most 120 characters each. */
   messages: Messages & LiteralMessages<Messages>;
-  check(context: RuleContext): Promise<Array<RuleReport<Messages>>>;
+  /** Help sentences and related-location labels, with `{{name}}` placeholders like messages. */
+  help: Help & LiteralMessages<Help>;
+  check(context: RuleContext): Promise<Array<RuleReport<Messages, Help>>>;
+}
+
+/** The longest a message may be once filled in: the rest goes to help. */
+export const MAX_MESSAGE_LENGTH = 120;
+
+function fill(table: Templates, ruleId: string, { messageId, data }: AnyMessage): string {
+  const template = table[messageId];
+  if (template === undefined) throw new Error(`rule ${ruleId} has no template "${messageId}"`);
+  return formatMessage(template, data);
 }
 
 /**
  * Builds a rule (as typescript-eslint's `createRule`): the docs URL is derived from the id so
- * no rule can point elsewhere, and the reports are typed by the rule's own messages.
+ * no rule can point elsewhere, and the reports are typed by the rule's own tables.
  */
-export function createRule<const Messages extends Readonly<Record<string, string>>>(definition: RuleDefinition<Messages>): Rule<Messages> {
+export function createRule<const Messages extends Templates, const Help extends Templates>(definition: RuleDefinition<Messages, Help>): Rule<Messages, Help> {
   const { check, ...meta } = definition;
-  const messages: Readonly<Record<string, string>> = meta.messages;
+  const messages: Templates = meta.messages;
+  const help: Templates = meta.help;
   return {
-    meta: { ...meta, messages: meta.messages, docsUrl: `${DOCS_BASE_URL}${meta.id}.md` },
+    meta: { ...meta, messages: meta.messages, help: meta.help, docsUrl: `${DOCS_BASE_URL}${meta.id}.md` },
     check: check as unknown as (context: RuleContext) => Promise<AnyReport[]>,
-    format(report) {
-      return [report, ...(report.details ?? [])]
-        .map(({ messageId, data }) => {
-          const template = messages[messageId];
-          if (template === undefined) throw new Error(`rule ${meta.id} has no message "${messageId}"`);
-          return formatMessage(template, data);
-        })
-        .join(' ');
+    word(report) {
+      return {
+        message: fill(messages, meta.id, report),
+        help: report.help.map((sentence) => fill(help, meta.id, sentence)).join(' '),
+        related: (report.related ?? []).map(({ location, label }) => ({ location, messageId: label.messageId, message: fill(help, meta.id, label) })),
+      };
     },
   };
 }

@@ -7,7 +7,7 @@ import { listWithMore } from '../../util/list.js';
 import { displayPath } from '../../util/path.js';
 import { reinitCommands } from './quarantine.js';
 
-/** The sentences after a provider finding's message, as message ids of the provider rules. */
+/** The help sentences about who is affected and what to do, as help ids of the provider rules. */
 export type AffectedDetails =
   | [{ messageId: 'used-by'; data: { stacks: string } }, { messageId: 'reinit'; data: { commands: string } }]
   | [{ messageId: 'unused-in-cache'; data: { caches: string } }, { messageId: 'quarantine-only' }]
@@ -26,7 +26,7 @@ export function affectedDetails(analysis: Analysis, inspected: InspectedPackage)
   return [{ messageId: 'unused' }, { messageId: 'quarantine-only' }];
 }
 
-/** The sentences every provider rule can append about who is affected and what to do. */
+/** The help sentences every provider rule has about who is affected and what to do. */
 export const AFFECTED_MESSAGES = {
   'used-by': 'The package is used by {{stacks}}.',
   'unused-in-cache': 'The package is used by no stack (in the plugin cache {{caches}}).',

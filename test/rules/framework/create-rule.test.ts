@@ -3,11 +3,15 @@ import { createRule, type RuleReport } from '../../../src/rules/framework/create
 import type { Placeholders } from '../../../src/rules/framework/messages.js';
 
 const messages = {
-  plain: 'Nothing to fill in.',
-  counted: '{{count}} stack(s) ({{stacks}}) lack {{what}}.',
-  more: 'Also {{what}}.',
+  plain: 'Nothing to fill in',
+  counted: '{{count}} stack(s) lack {{what}}',
 } as const;
-type Report = RuleReport<typeof messages>;
+const help = {
+  why: 'Because {{reason}}.',
+  remedy: 'Do this.',
+  'defined-here': '{{name}} is defined here',
+} as const;
+type Report = RuleReport<typeof messages, typeof help>;
 
 const example = createRule({
   id: 'example',
@@ -15,26 +19,34 @@ const example = createRule({
   fixable: false,
   summary: 'An example.',
   messages,
+  help,
   async check() {
     return [];
   },
 });
 
-// Compile-time specifications: `npm run typecheck` fails when any of these stops being an error.
+const AT = { file: '/p/Makefile', range: { line: 3, column: 1, endLine: 3, endColumn: 5 } };
+
+// Compile-time specifications: `npm run typecheck` (part of `npm test`) fails when any of
+// these stops being an error.
 export const typeChecks: Report[] = [
-  { messageId: 'plain', location: null },
-  { messageId: 'counted', data: { count: 2, stacks: 'a, b', what: 'locks' }, location: null },
+  { messageId: 'plain', help: [{ messageId: 'remedy' }], location: null },
+  { messageId: 'counted', data: { count: 2, what: 'locks' }, help: [{ messageId: 'why', data: { reason: 'x' } }], location: null },
   // @ts-expect-error a misspelt message id
-  { messageId: 'plane', location: null },
+  { messageId: 'plane', help: [], location: null },
   // @ts-expect-error a placeholder without data
-  { messageId: 'counted', data: { count: 2, stacks: 'a, b' }, location: null },
+  { messageId: 'counted', data: { count: 2 }, help: [], location: null },
   // @ts-expect-error a template with placeholders needs data
-  { messageId: 'counted', location: null },
-  // @ts-expect-error details are messages of the same rule
-  { messageId: 'plain', details: [{ messageId: 'unknown' }], location: null },
+  { messageId: 'counted', help: [], location: null },
+  // @ts-expect-error help sentences come from the help table, not the messages
+  { messageId: 'plain', help: [{ messageId: 'plain' }], location: null },
+  // @ts-expect-error a help sentence's placeholders need data too
+  { messageId: 'plain', help: [{ messageId: 'why' }], location: null },
+  // @ts-expect-error a related label is a help template with its data
+  { messageId: 'plain', help: [], related: [{ location: AT, label: { messageId: 'defined-here' } }], location: null },
 ];
 
-export const placeholderCheck: Placeholders<'{{a}} and {{b}}'>[] = ['a', 'b'];
+export const placeholderCheck: Array<Placeholders<'{{a}} and {{b}}'>> = ['a', 'b'];
 
 createRule({
   id: 'not-literal',
@@ -43,6 +55,7 @@ createRule({
   summary: 'Templates built at run time cannot be checked.',
   // @ts-expect-error a template must be one literal the compiler can read
   messages: { built: ['a', 'b'].join(' ') },
+  help: {},
   async check() {
     return [];
   },
@@ -53,14 +66,23 @@ describe('createRule', () => {
     expect(example.meta.docsUrl).toBe('https://github.com/tm-doctor/tm-doctor/blob/main/docs/rules/example.md');
   });
 
-  it('words a report from its template and data, then its details', () => {
-    expect(example.format({ messageId: 'counted', data: { count: 2, stacks: 'a, b', what: 'locks' }, location: null })).toBe('2 stack(s) (a, b) lack locks.');
+  it('words a report: the message, the help sentences joined, each related place labelled', () => {
     expect(
-      example.format({ messageId: 'plain', details: [{ messageId: 'more', data: { what: 'this' } }], location: null }),
-    ).toBe('Nothing to fill in. Also this.');
+      example.word({
+        messageId: 'counted',
+        data: { count: 2, what: 'locks' },
+        help: [{ messageId: 'why', data: { reason: 'the cache' } }, { messageId: 'remedy' }],
+        related: [{ location: AT, label: { messageId: 'defined-here', data: { name: 'TM_OPTS' } } }],
+        location: null,
+      }),
+    ).toEqual({
+      message: '2 stack(s) lack locks',
+      help: 'Because the cache. Do this.',
+      related: [{ location: AT, messageId: 'defined-here', message: 'TM_OPTS is defined here' }],
+    });
   });
 
   it('refuses a message id the rule does not have (reports built without the types)', () => {
-    expect(() => example.format({ messageId: 'missing', location: null })).toThrow(/no message "missing"/);
+    expect(() => example.word({ messageId: 'missing', help: [], location: null })).toThrow(/no template "missing"/);
   });
 });
