@@ -40,6 +40,15 @@ export interface InitLaunch {
   script?: { definition: ScriptDefinition; command: ScriptCommand };
   /** The directory whose stacks it runs in (`-C`, the Makefile's directory...); null when unknown. */
   scope: string | null;
+  /** For `terramate script run NAME`: the script commands (in scope of the stacks reached) that run init. */
+  scriptInits: ScriptPlace[];
+}
+
+/** A command of a Terramate script block, `[start, end)` in `file`. */
+export interface ScriptPlace {
+  file: string;
+  start: number;
+  end: number;
 }
 
 export interface LaunchInputs {
@@ -69,6 +78,7 @@ interface CommandLaunch {
   tool: 'terraform' | 'tofu';
   parallel: Knowable<number>;
   scope: string | null;
+  scriptInits: ScriptPlace[];
 }
 
 /** Parallelism as Terramate reads it; a bare `--parallel` meant 5 before Terramate 0.6. */
@@ -103,17 +113,22 @@ function launchesIn(command: ShellCommand, config: TerramateConfig, base: string
   const scope = scopeOf(invocation, base);
   if (invocation.kind === 'run') {
     const inits = findInitInRunCommand(invocation.command, command.environment);
-    return inits.map((init) => ({ invocation, command, tool: init.tool, parallel, scope }));
+    return inits.map((init) => ({ invocation, command, tool: init.tool, parallel, scope, scriptInits: [] }));
   }
   const reached = scope === null ? config.stacks : config.stacks.filter((stack) => isInsideRoot(scope, stack.dir));
-  const tools = new Set<'terraform' | 'tofu'>();
+  const placesByTool = new Map<'terraform' | 'tofu', Map<string, ScriptPlace>>();
   for (const stack of reached) {
-    for (const scriptCommand of config.scriptFor(stack.dir, invocation.scriptLabels)?.commands ?? []) {
+    const script = config.scriptFor(stack.dir, invocation.scriptLabels);
+    for (const scriptCommand of script?.commands ?? []) {
       const tool = scriptInitTool(scriptCommand);
-      if (tool) tools.add(tool);
+      if (!tool || !script) continue;
+      const places = placesByTool.get(tool) ?? new Map<string, ScriptPlace>();
+      placesByTool.set(tool, places);
+      const node = scriptCommand.node;
+      if (node) places.set(`${script.file}\0${node.startIndex}`, { file: script.file, start: node.startIndex, end: node.endIndex });
     }
   }
-  return [...tools].map((tool) => ({ invocation, command, tool, parallel, scope }));
+  return [...placesByTool].map(([tool, places]) => ({ invocation, command, tool, parallel, scope, scriptInits: [...places.values()] }));
 }
 
 const OPTION_OF_ENV: Record<string, SharingOption> = { TM_ARG_RUN_ENABLE_SHARING: 'enable-sharing', TM_ARG_RUN_MOCK_ON_FAIL: 'mock-on-fail' };
@@ -182,6 +197,7 @@ function makeLaunch(recipe: RecipeLine, definitions: VariableDefinition[], confi
   let parallel: Knowable<number> = 0;
   let tool: 'terraform' | 'tofu' | null = null;
   let scope: string | null = null;
+  const scriptInits = new Map<string, ScriptPlace>();
   for (const variant of recipe.variants) {
     const masked = maskUnknowns(variant.text);
     for (const command of parseShell(masked.text).commands) {
@@ -189,6 +205,7 @@ function makeLaunch(recipe: RecipeLine, definitions: VariableDefinition[], confi
       for (const launch of launchesIn(command, config, dirname(recipe.file))) {
         tool ??= launch.tool;
         scope ??= launch.scope;
+        for (const place of launch.scriptInits) scriptInits.set(`${place.file}\0${place.start}`, place);
         parallel = maxParallel(parallel, launch.parallel);
         for (const found of sharingWords(launch)) {
           const start = found.word ? masked.origin[found.word.start] : -1;
@@ -220,6 +237,7 @@ function makeLaunch(recipe: RecipeLine, definitions: VariableDefinition[], confi
     parallel,
     make: { recipe, definitions },
     scope,
+    scriptInits: [...scriptInits.values()],
   };
 }
 
@@ -261,6 +279,7 @@ function shellLaunches(
         sharing,
         parallel: launch.parallel,
         scope: launch.scope,
+        scriptInits: launch.scriptInits,
       });
     }
   }
@@ -303,6 +322,7 @@ function fromTerramateScripts(config: TerramateConfig): InitLaunch[] {
         parallel: 0,
         script: { definition, command },
         scope: definition.dir,
+        scriptInits: [],
       });
     }
   }

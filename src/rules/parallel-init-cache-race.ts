@@ -17,6 +17,7 @@ const help = {
   why: 'Terraform documents its plugin cache as not safe for concurrent use: one init can start a binary another is still writing.',
   options: 'Safe options: a serial warm-up init (`terramate run -- terraform init`) before the parallel one, complete lock files (`terraform providers lock -platform=...`), a filesystem mirror, or OpenTofu >= 1.10, which locks its cache.',
   'cache-on': 'the shared plugin cache is turned on here',
+  'script-init': 'the script runs terraform init here',
 } as const;
 
 /** A serial init earlier in the same file is the warm-up the message recommends. */
@@ -80,7 +81,13 @@ export const parallelInitCacheRace = createRule({
           { messageId: 'why' },
           { messageId: 'options' },
         ],
-        related: uniqueLocations(reached.map((stack) => cacheSettingOf.get(stack))).map((location) => ({ location, label: { messageId: 'cache-on' as const } })),
+        related: [
+          ...launch.scriptInits.flatMap((place) => {
+            const script = analysis.files.read(place.file);
+            return script.ok ? [{ location: { file: place.file, range: script.file.lines.range(place.start, place.end) }, label: { messageId: 'script-init' as const } }] : [];
+          }),
+          ...uniqueLocations(reached.map((stack) => cacheSettingOf.get(stack))).map((location) => ({ location, label: { messageId: 'cache-on' as const } })),
+        ],
         location: { file: launch.file, range: source.ok ? source.file.lines.range(launch.start, launch.end) : null },
       });
     }

@@ -145,7 +145,18 @@ runRuleTests(parallelInitCacheRace, {
       name: 'the quickstart workflow with init 5 at a time: at the init step (realistic file)',
       files: quickstart(5),
       home: CACHE_HOME,
-      errors: [{ messageId: 'race', file: '.github/workflows/deploy.yml', line: 17, data: { label: 'jobs.deploy.steps[1]', parallel: 5, stacks: 'stacks/b' } }],
+      errors: [
+        {
+          messageId: 'race',
+          file: '.github/workflows/deploy.yml',
+          line: 17,
+          data: { label: 'jobs.deploy.steps[1]', parallel: 5, stacks: 'stacks/b' },
+          related: [
+            { messageId: 'script-init', file: 'stacks/workflows.tm.hcl', line: 4 },
+            { messageId: 'cache-on', file: 'terramate.tm.hcl', line: 6 },
+          ],
+        },
+      ],
     },
     {
       name: 'the seed project with one lock file not committed: the bare --parallel of its Makefile (realistic files)',
