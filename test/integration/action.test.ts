@@ -144,7 +144,7 @@ describe("the action end to end, installed from its own checkout (slow: npm ci o
     validate(sarif);
     expect(validate.errors ?? []).toEqual([]);
     expect(sarif.runs[0].results.map((result) => result.ruleId)).toContain('plugin-cache-dir');
-    expect(step.stdout).toMatch(/^::warning file=terramate\.tm\.hcl,line=1,col=1,endLine=1,endColumn=\d+,title=plugin-cache-dir::/m);
+    expect(step.stdout).toMatch(/^::warning file=terramate\.tm\.hcl,line=1,col=1,endLine=1,endColumn=\d+,title=[^:]+::.*%0Aplugin-cache-dir: https:/m);
     // Every line on stdout is an annotation: the SARIF went to the file only.
     for (const line of step.stdout.trimEnd().split('\n')) expect(line).toMatch(/^::(error|warning|notice) /);
   });
@@ -163,7 +163,7 @@ describe("the action end to end, installed from its own checkout (slow: npm ci o
     expect(run.status).toBe(0);
     expect(run.outputs['exit-code']).toBe('0');
     expect(existsSync(join(workspace, 'tm-doctor.sarif'))).toBe(true);
-    expect(run.steps[0].stdout).toContain('title=plugin-cache-dir::');
+    expect(run.steps[0].stdout).toMatch(/^::warning file=terramate\.tm\.hcl,.*%0Aplugin-cache-dir: https:/m);
   });
 
   it('fail-on error when the config makes every finding a warning: reported, but the step passes', () => {
@@ -173,7 +173,7 @@ describe("the action end to end, installed from its own checkout (slow: npm ci o
     );
     expect(run.status).toBe(0);
     expect(run.outputs['exit-code']).toBe('0');
-    expect(run.steps[0].stdout).toContain('title=plugin-cache-dir::');
+    expect(run.steps[0].stdout).toMatch(/^::warning file=terramate\.tm\.hcl,.*%0Aplugin-cache-dir: https:/m);
     expect(run.steps[0].stdout).not.toMatch(/^::error /m);
   });
 

@@ -113,7 +113,7 @@ describe('pre-commit try-repo (slow: installs the hook from a clone of this repo
     expect(output).not.toContain('An unexpected error has occurred');
     expect(output).toMatch(/^tm-doctor\.+Failed$/m);
     expect(output).toContain('- hook id: tm-doctor\n- exit code: 1\n');
-    expect(output).toMatch(/^terramate\.tm\.hcl$/m);
+    expect(output).toMatch(/^terramate\.tm\.hcl:1:1: warning: .*  plugin-cache-dir$/m);
     expect(output).toContain('plugin-cache-dir');
     expect(result.status).toBe(1);
   }, 180_000);
