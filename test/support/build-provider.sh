@@ -3,13 +3,16 @@
 # path of the binary. Rebuilt only when its source or the Go toolchain changed.
 #   build-provider.sh            the go-plugin test provider (test/support/go-provider)
 #   build-provider.sh dirhash    the reference h1: hasher (test/support/go-dirhash)
+#   build-provider.sh version-check  HashiCorp go-version as an oracle (test/support/go-version-check;
+#                                    needs golang-github-hashicorp-go-version-dev)
 set -eu
 
 tool=${1:-provider}
 case "$tool" in
   provider) source_dir=go-provider; binary=terraform-provider-tmdoctor ;;
   dirhash) source_dir=go-dirhash; binary=go-dirhash ;;
-  *) echo "usage: $0 [provider|dirhash]" >&2; exit 2 ;;
+  version-check) source_dir=go-version-check; binary=go-version-check ;;
+  *) echo "usage: $0 [provider|dirhash|version-check]" >&2; exit 2 ;;
 esac
 
 support_dir=$(cd "$(dirname "$0")" && pwd)
