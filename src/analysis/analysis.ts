@@ -1,21 +1,23 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { evaluateMakefile, type MakeDatabase } from '../parsers/make/index.js';
+import { evaluateMakefile } from '../parsers/make/index.js';
 import { hclDocument, parseHclValues, type HclDocument } from '../parsers/hcl.js';
 import { extractCommandSites, type CiFileKind, type CommandSite } from '../parsers/yaml-ci.js';
 import type { Range, RunOptions } from '../types.js';
 import { resolveCliConfig, type CliConfig, type JsonCliConfig, type Tool } from './cli-config.js';
 import { discoverFiles, kindOf, type DiscoveredFiles, type FileKind } from './discover.js';
 import { FileStore } from './files.js';
-import { collectLaunches, type InitLaunch } from './launches.js';
+import { collectLaunches, type EvaluatedMakefile, type InitLaunch } from './launches.js';
 import { readLockFile, type LockFile } from './lockfile.js';
+import { parallelCondition, type ParallelCondition } from './parallelism.js';
 import { inspectProviders, type ProviderInspection } from './provider-inspection.js';
 import { ResultCache } from './result-cache.js';
 import { findProjectRoot } from './root.js';
 import { effectiveSetting, type EffectiveSetting, type SettingName } from './settings.js';
 import { DiskSnapshot } from './snapshot.js';
 import { TerramateConfig, type Stack } from './terramate.js';
+import { versionEvidence, type VersionEvidence } from './tool-version.js';
 
 export type Environment = Record<string, string | undefined>;
 
@@ -85,8 +87,10 @@ export class Analysis {
   private loading = true;
   private readonly facts = new Map<string, Promise<unknown>>();
   private readonly hclByFile = new Map<string, Promise<HclDocument | null>>();
+  private readonly conditions = new Map<InitLaunch, ParallelCondition | null>();
+  private terramateLoaded: TerramateConfig | null = null;
   /** Make's view of each default makefile (and of `.mk` files nothing includes). */
-  makefiles: MakeDatabase[] = [];
+  makefiles: EvaluatedMakefile[] = [];
   commandSiteFiles: CommandSiteFile[] = [];
 
   private constructor(
@@ -173,7 +177,7 @@ export class Analysis {
     await Promise.all((await this.launchTools()).map((tool) => this.cliConfig(tool)));
   }
 
-  private evaluateMakefiles(): MakeDatabase[] {
+  private evaluateMakefiles(): EvaluatedMakefile[] {
     const files = this.filesOf('makefile');
     const byDir = new Map<string, string[]>();
     for (const file of files) byDir.set(dirname(file), [...(byDir.get(dirname(file)) ?? []), file]);
@@ -183,7 +187,7 @@ export class Analysis {
       if (chosen) entries.push(chosen);
     }
     const included = new Set<string>();
-    const databases: MakeDatabase[] = [];
+    const databases: EvaluatedMakefile[] = [];
     const read = (path: string) => this.text(path);
     for (const entry of [...entries.sort(), ...files.filter((file) => file.endsWith('.mk'))]) {
       if (included.has(entry)) continue;
@@ -192,7 +196,7 @@ export class Analysis {
       for (const { file, line, column, message } of db.diagnostics) {
         if (line > 0) this.record({ file, range: { line, column, endLine: line, endColumn: column }, message });
       }
-      databases.push(db);
+      databases.push({ entry, db });
     }
     return databases;
   }
@@ -239,8 +243,15 @@ export class Analysis {
   terramate(): Promise<TerramateConfig> {
     return this.fact('terramate', async () => {
       const docs = await Promise.all(this.filesOf('terramate').map((file) => this.hcl(file)));
-      return new TerramateConfig(this.root, docs.filter((doc): doc is HclDocument => doc !== null));
+      this.terramateLoaded = new TerramateConfig(this.root, docs.filter((doc): doc is HclDocument => doc !== null));
+      return this.terramateLoaded;
     });
+  }
+
+  /** The Terramate configuration, which the load phase has always read. */
+  private terramateConfigLoaded(): TerramateConfig {
+    if (!this.terramateLoaded) throw new Error('the Terramate configuration is read in the load phase');
+    return this.terramateLoaded;
   }
 
   async stacks(): Promise<Stack[]> {
@@ -300,6 +311,27 @@ export class Analysis {
   setting(stack: Stack, tool: Tool, variable: SettingName): Promise<EffectiveSetting | null> {
     return this.fact(`setting:${stack.dir}\0${tool}\0${variable}`, async () =>
       effectiveSetting({ terramate: await this.terramate(), cliConfig: await this.cliConfig(tool), env: this.env }, stack, variable),
+    );
+  }
+
+  /** Why a launch runs in parallel (a Make goal, a variable, a CI input...), or null when it never does. */
+  parallelCondition(launch: InitLaunch): ParallelCondition | null {
+    let condition = this.conditions.get(launch);
+    if (condition === undefined) {
+      condition = parallelCondition(launch, { config: this.terramateConfigLoaded(), readText: (file) => this.text(file) });
+      this.conditions.set(launch, condition);
+    }
+    return condition;
+  }
+
+  /**
+   * Which version of the tool runs the given stacks, and whether it locks the plugin cache.
+   * Asking the binary is done once per run (through the session), never under --no-exec.
+   */
+  toolVersion(tool: Tool, stackDirs: string[]): Promise<VersionEvidence> {
+    const key = `tool-version:${tool}\0${[...stackDirs].sort().join('\0')}`;
+    return this.session.fact(key, () =>
+      versionEvidence({ tool, root: this.root, stackDirs, readText: (file) => this.text(file), hcl: (file) => this.hcl(file), env: this.env, exec: !this.options.noExec }),
     );
   }
 

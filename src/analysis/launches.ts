@@ -36,7 +36,12 @@ export interface InitLaunch {
   sharing: SharingOrigin[];
   /** The largest parallelism any variant asks for; UNKNOWN when a value cannot be known. */
   parallel: Knowable<number>;
-  make?: { recipe: RecipeLine; definitions: VariableDefinition[] };
+  /** Where the parallelism is written (`4`, `${{ inputs.n }}`, `-j4`), file offsets; null when not pinned. */
+  parallelSpan: { start: number; end: number } | null;
+  /** Make only: the variables the parallelism flag came through, outermost first. */
+  parallelVia: ViaLink[];
+  /** `entry`: the makefile make reads (the launch's file may be one it includes). */
+  make?: { entry: string; recipe: RecipeLine; definitions: VariableDefinition[] };
   script?: { definition: ScriptDefinition; command: ScriptCommand };
   /** The directory whose stacks it runs in (`-C`, the Makefile's directory...); null when unknown. */
   scope: string | null;
@@ -51,10 +56,16 @@ export interface ScriptPlace {
   end: number;
 }
 
+/** Make's view of a makefile it reads first (by default, or a `.mk` file nothing includes). */
+export interface EvaluatedMakefile {
+  entry: string;
+  db: MakeDatabase;
+}
+
 export interface LaunchInputs {
   root: string;
   config: TerramateConfig;
-  makefiles: MakeDatabase[];
+  makefiles: EvaluatedMakefile[];
   shellScripts: Array<{ file: string; text: string }>;
   commandSiteFiles: Array<{ file: string; sites: CommandSite[] }>;
 }
@@ -77,8 +88,18 @@ interface CommandLaunch {
   command: ShellCommand;
   tool: 'terraform' | 'tofu';
   parallel: Knowable<number>;
+  /** The word that holds the parallelism (`4` of `--parallel 4`, or `-j4`), offsets in the parsed text; null when none or from the environment. */
+  parallelWords: { start: number; end: number } | null;
   scope: string | null;
   scriptInits: ScriptPlace[];
+}
+
+function parallelWordsOf(invocation: TerramateInvocation, command: ShellCommand): { start: number; end: number } | null {
+  const setting = invocation.options.parallel;
+  if (setting.source !== 'flag' || setting.argIndex === undefined) return null;
+  const flag = invocation.flags.find((candidate) => candidate.index === setting.argIndex && candidate.name === 'parallel');
+  const word = command.argv[flag?.valueIndex ?? setting.argIndex];
+  return word && word.start >= 0 && word.end > word.start ? { start: word.start, end: word.end } : null;
 }
 
 /** Parallelism as Terramate reads it; a bare `--parallel` meant 5 before Terramate 0.6. */
@@ -110,10 +131,11 @@ function launchesIn(command: ShellCommand, config: TerramateConfig, base: string
   const invocation = parseTerramateInvocation(command.argv, { env: command.environment });
   if (!invocation) return [];
   const parallel = parallelOf(invocation);
+  const parallelWords = parallelWordsOf(invocation, command);
   const scope = scopeOf(invocation, base);
   if (invocation.kind === 'run') {
     const inits = findInitInRunCommand(invocation.command, command.environment);
-    return inits.map((init) => ({ invocation, command, tool: init.tool, parallel, scope, scriptInits: [] }));
+    return inits.map((init) => ({ invocation, command, tool: init.tool, parallel, parallelWords, scope, scriptInits: [] }));
   }
   const reached = scope === null ? config.stacks : config.stacks.filter((stack) => isInsideRoot(scope, stack.dir));
   const placesByTool = new Map<'terraform' | 'tofu', Map<string, ScriptPlace>>();
@@ -128,7 +150,7 @@ function launchesIn(command: ShellCommand, config: TerramateConfig, base: string
       if (node) places.set(`${script.file}\0${node.startIndex}`, { file: script.file, start: node.startIndex, end: node.endIndex });
     }
   }
-  return [...placesByTool].map(([tool, places]) => ({ invocation, command, tool, parallel, scope, scriptInits: [...places.values()] }));
+  return [...placesByTool].map(([tool, places]) => ({ invocation, command, tool, parallel, parallelWords, scope, scriptInits: [...places.values()] }));
 }
 
 const OPTION_OF_ENV: Record<string, SharingOption> = { TM_ARG_RUN_ENABLE_SHARING: 'enable-sharing', TM_ARG_RUN_MOCK_ON_FAIL: 'mock-on-fail' };
@@ -188,13 +210,15 @@ function viaFor(variant: RecipeVariant, start: number, end: number): ViaLink[] {
   return covering[0]?.via ?? [];
 }
 
-function fromMakefile(db: MakeDatabase, config: TerramateConfig): InitLaunch[] {
-  return db.recipes.flatMap((recipe) => makeLaunch(recipe, db.definitions, config) ?? []);
+/** The init launches of one makefile as make reads it (`entry` and what it includes). */
+export function fromMakefile({ entry, db }: EvaluatedMakefile, config: TerramateConfig): InitLaunch[] {
+  return db.recipes.flatMap((recipe) => makeLaunch(entry, recipe, db.definitions, config) ?? []);
 }
 
-function makeLaunch(recipe: RecipeLine, definitions: VariableDefinition[], config: TerramateConfig): InitLaunch | null {
+function makeLaunch(entry: string, recipe: RecipeLine, definitions: VariableDefinition[], config: TerramateConfig): InitLaunch | null {
   const sharing = new Map<string, SharingOrigin>();
   let parallel: Knowable<number> = 0;
+  let parallelVia: ViaLink[] = [];
   let tool: 'terraform' | 'tofu' | null = null;
   let scope: string | null = null;
   const scriptInits = new Map<string, ScriptPlace>();
@@ -206,7 +230,11 @@ function makeLaunch(recipe: RecipeLine, definitions: VariableDefinition[], confi
         tool ??= launch.tool;
         scope ??= launch.scope;
         for (const place of launch.scriptInits) scriptInits.set(`${place.file}\0${place.start}`, place);
+        const before: Knowable<number> = parallel;
         parallel = maxParallel(parallel, launch.parallel);
+        if (parallel !== before && launch.parallelWords && parallelVia.length === 0) {
+          parallelVia = viaFor(variant, masked.origin[launch.parallelWords.start], masked.origin[launch.parallelWords.end - 1] + 1);
+        }
         for (const found of sharingWords(launch)) {
           const start = found.word ? masked.origin[found.word.start] : -1;
           const end = found.word ? masked.origin[found.word.end - 1] + 1 : -1;
@@ -235,7 +263,9 @@ function makeLaunch(recipe: RecipeLine, definitions: VariableDefinition[], confi
     tool,
     sharing: [...sharing.values()],
     parallel,
-    make: { recipe, definitions },
+    parallelSpan: null,
+    parallelVia,
+    make: { entry, recipe, definitions },
     scope,
     scriptInits: [...scriptInits.values()],
   };
@@ -278,6 +308,8 @@ function shellLaunches(
         tool: launch.tool,
         sharing,
         parallel: launch.parallel,
+        parallelSpan: launch.parallelWords && command.exactOffsets ? { start: toFile(launch.parallelWords.start), end: toFile(launch.parallelWords.end - 1) + 1 } : null,
+        parallelVia: [],
         scope: launch.scope,
         scriptInits: launch.scriptInits,
       });
@@ -320,6 +352,8 @@ function fromTerramateScripts(config: TerramateConfig): InitLaunch[] {
         tool,
         sharing,
         parallel: 0,
+        parallelSpan: null,
+        parallelVia: [],
         script: { definition, command },
         scope: definition.dir,
         scriptInits: [],

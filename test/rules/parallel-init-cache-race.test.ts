@@ -13,7 +13,7 @@ const NO_CACHE_CONFIG = 'terramate {\n  required_version = ">= 0.9"\n}\n';
 // The shared cache: an existing directory in the case's home.
 const CACHE_HOME: FileTree = { 'plugin-cache/.keep': '' };
 
-/** Two stacks share the cache; stacks/b has no lock file; init runs 8 at a time (Makefile:3). */
+/** Two stacks share the cache; stacks/b has no lock file (unless given); init runs 8 at a time (Makefile:3). */
 function project(extra: FileTree = {}): FileTree {
   return {
     'terramate.tm.hcl': rootConfig('<HOME>/plugin-cache'),
@@ -97,49 +97,154 @@ const seedProject = (withoutLock: string[] = []): FileTree => ({
   ),
 });
 
+const complete: FileTree = { 'stacks/b/.terraform.lock.hcl': LOCK_WITH_H1 };
+const PARALLEL_8 = 'P ?= 1\ninit:\n\tterramate run --parallel 8 -- terraform init\ninit-one:\n\tterramate run -- terraform init\n';
+const tofuProject = (extra: FileTree = {}): FileTree => project({ ...complete, Makefile: 'init:\n\tterramate run -j 4 -- tofu init\n', ...extra });
+const stackTf = (constraint: string) => `terraform {\n  required_version = "${constraint}"\n}\n`;
+const CI = (steps: string) => `on: push\njobs:\n  init:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n${steps}`;
+
+const authorFixed = (path: string) => readFileSync(join(FIXTURES, 'seed-author-fixed', path), 'utf8');
+/** fixtures/seed-author-fixed with the cache in ~/.terraformrc, as the incident's author fixed it. */
+const AUTHOR_FIXED: FileTree = Object.fromEntries(
+  ['Makefile', 'terramate.tm.hcl', 'sharing.tm.hcl', ...SEED_STACKS.flatMap((stack) => ['stack.tm.hcl', 'main.tf', '.terraform.lock.hcl'].map((file) => `${stack}/${file}`))].map((path) => [path, authorFixed(path)]),
+);
+const AUTHOR_HOME: FileTree = { '.terraformrc': 'plugin_cache_dir = "$HOME/.terraform.d/plugin-cache"\n', '.terraform.d/plugin-cache/.keep': '' };
+
+function without(tree: FileTree, path: string): FileTree {
+  return Object.fromEntries(Object.entries(tree).filter(([name]) => name !== path));
+}
+
 runRuleTests(parallelInitCacheRace, {
   valid: [
-    { name: 'every stack has a lock file with h1: hashes', files: project({ 'stacks/b/.terraform.lock.hcl': LOCK_WITH_H1 }), home: CACHE_HOME },
-    { name: 'serial init (-j 1)', files: project({ Makefile: 'init:\n\tterramate run -j 1 -- terraform init\n' }), home: CACHE_HOME },
+    { name: 'serial init (-j 1)', files: project({ ...complete, Makefile: 'init:\n\tterramate run -j 1 -- terraform init\n' }), home: CACHE_HOME },
     { name: 'no shared plugin cache', files: project({ 'terramate.tm.hcl': NO_CACHE_CONFIG }) },
-    { name: 'OpenTofu, whose version cannot be known statically', files: project({ Makefile: 'init:\n\tterramate run -j 4 -- tofu init\n' }), home: CACHE_HOME },
     {
-      name: '-C leads the run to scripts that run tofu: no Terraform race',
-      files: twoScopes('all:\n\tterramate script run -C other --parallel 5 init\n'),
+      name: 'a cache for one stack only is not shared',
+      files: { ...project(complete), 'stacks/b/stack.tm.hcl': 'stack {}\n', 'stacks/a/cache.tm.hcl': 'terramate {\n  config {\n    run {\n      env {\n        TF_PLUGIN_CACHE_DIR = "/var/cache/a"\n      }\n    }\n  }\n}\n', 'terramate.tm.hcl': NO_CACHE_CONFIG },
+    },
+    { name: 'OpenTofu 1.10.0 from .opentofu-version locks its cache', files: tofuProject({ '.opentofu-version': '1.10.0\n' }), home: CACHE_HOME },
+    {
+      name: 'OpenTofu with required_version ">= 1.10.0" in every stack',
+      files: tofuProject({ 'stacks/a/main.tf': stackTf('>= 1.10.0'), 'stacks/b/main.tf': stackTf('~> 1.10') }),
+      home: CACHE_HOME,
+    },
+    { name: 'OpenTofu 1.10.2 from mise.toml', files: tofuProject({ 'mise.toml': '[tools]\nopentofu = "1.10.2"\n' }), home: CACHE_HOME },
+    {
+      name: '-C leads the run to scripts that run tofu >= 1.10: no race',
+      files: { ...twoScopes('all:\n\tterramate script run -C other --parallel 5 init\n'), '.opentofu-version': '1.10.0\n' },
       home: CACHE_HOME,
     },
     {
-      name: 'a serial init earlier in the file warms the cache up first',
+      name: 'a serial init earlier in the same recipe warms the cache up first',
       files: project({ Makefile: 'init:\n\tterramate run -- terraform init\n\tterramate run --parallel 8 -- terraform init -upgrade\n' }),
       home: CACHE_HOME,
     },
-    { name: 'the seed project: every stack has a complete lock file (realistic files)', files: seedProject(), home: CACHE_HOME },
+    {
+      name: 'a serial init step earlier in the same job (GitHub workflow)',
+      files: project({ ...complete, Makefile: '', '.github/workflows/ci.yml': CI('      - run: terramate run -- terraform init\n      - run: terramate run --parallel 8 -- terraform init\n') }),
+      home: CACHE_HOME,
+    },
     { name: 'the quickstart workflow: init with --parallel 1, only deploy in parallel (realistic file)', files: quickstart(1), home: CACHE_HOME },
+    { name: 'the seed project with its warm-up (fixtures/clean, realistic files)', files: { ...AUTHOR_FIXED, Makefile: readFileSync(join(FIXTURES, 'clean/Makefile'), 'utf8') }, home: AUTHOR_HOME },
   ],
   invalid: [
     {
-      name: 'a parallel init while two stacks share the cache and one has no lock file',
-      files: project(),
+      name: 'the incident after its author\'s fixes: parallel when the goal P is given, Terraform, complete lock files: a warning (realistic files)',
+      files: AUTHOR_FIXED,
+      home: AUTHOR_HOME,
+      errors: [
+        {
+          messageId: 'goal',
+          file: 'Makefile',
+          line: 18,
+          severity: 'warning',
+          data: { goal: 'P', command: 'make init P', label: 'target init' },
+          related: [{ messageId: 'cache-on', file: '~/.terraformrc', line: 1 }],
+        },
+      ],
+      output: { Makefile: readFileSync(join(FIXTURES, 'clean/Makefile'), 'utf8').replace('# init gets the options without output sharing, and one serial init fills the plugin cache\n# before the parallel one (tm-doctor --fix wrote that line).\n', '# init gets the options without output sharing.\n') },
+    },
+    {
+      name: 'the same with a stack without a lock file and one with a zh:-only entry: an error naming them',
+      files: { ...without(AUTHOR_FIXED, 'stacks/dev/network/.terraform.lock.hcl'), 'stacks/prd/blog/.terraform.lock.hcl': LOCK_ZH_ONLY },
+      home: AUTHOR_HOME,
+      errors: [{ messageId: 'goal', file: 'Makefile', line: 18, severity: 'error', data: { goal: 'P', count: 2, shared: 4, stacks: 'stacks/dev/network and stacks/prd/blog' } }],
+    },
+    {
+      name: 'a literal --parallel 8 while two stacks share the cache and one has no lock file: an error, fixed by a warm-up line',
+      files: project({ Makefile: PARALLEL_8 }),
       home: CACHE_HOME,
-      errors: [{ messageId: 'race', file: 'Makefile', line: 3, data: { label: 'target init', parallel: 8, shared: 2, exposed: 1, stacks: 'stacks/b' } }],
+      errors: [{ messageId: 'always', file: 'Makefile', line: 3, severity: 'error', data: { label: 'target init', parallel: 8, count: 1, shared: 2, stacks: 'stacks/b' } }],
+      output: { Makefile: 'P ?= 1\ninit:\n\tterramate run --parallel 8 --parallel=1 -- terraform init\n\tterramate run --parallel 8 -- terraform init\ninit-one:\n\tterramate run -- terraform init\n' },
+    },
+    {
+      name: 'complete lock files: still a warning (a cold cache races)',
+      files: project({ ...complete, Makefile: PARALLEL_8 }),
+      home: CACHE_HOME,
+      errors: [{ messageId: 'always', file: 'Makefile', line: 3, severity: 'warning' }],
     },
     {
       name: 'a lock entry with only zh: hashes counts as exposed',
       files: project({ 'stacks/b/.terraform.lock.hcl': LOCK_ZH_ONLY }),
       home: CACHE_HOME,
-      errors: [{ messageId: 'race', file: 'Makefile', line: 3, data: { shared: 2, exposed: 1, stacks: 'stacks/b' } }],
+      errors: [{ messageId: 'always', file: 'Makefile', line: 3, severity: 'error', data: { count: 1, stacks: 'stacks/b' } }],
+    },
+    { name: 'OpenTofu 1.9.1 from .opentofu-version', files: tofuProject({ '.opentofu-version': '1.9.1\n' }), home: CACHE_HOME, errors: [{ messageId: 'always', file: 'Makefile', line: 2, data: { tool: 'tofu', version: '1.9.1' } }] },
+    { name: 'OpenTofu of unknown version', files: tofuProject(), home: CACHE_HOME, errors: [{ messageId: 'always', file: 'Makefile', line: 2, data: { tool: 'tofu', version: undefined as never } }] },
+    {
+      name: 'OpenTofu with required_version ">= 1.10.0" in one stack only',
+      files: tofuProject({ 'stacks/a/main.tf': stackTf('>= 1.10.0') }),
+      home: CACHE_HOME,
+      errors: [{ messageId: 'always', file: 'Makefile', line: 2, data: { tool: 'tofu' } }],
+    },
+    {
+      name: 'a GitHub workflow without a serial init in the job: a warm-up step is inserted',
+      files: project({ ...complete, Makefile: '', '.github/workflows/ci.yml': CI('      - run: terramate run --parallel 8 -- terraform init\n') }),
+      home: CACHE_HOME,
+      errors: [{ messageId: 'always', file: '.github/workflows/ci.yml', line: 7, data: { label: 'jobs.init.steps[1]', parallel: 8 } }],
+      output: {
+        '.github/workflows/ci.yml': CI('      - name: Warm up the plugin cache (serial init)\n        run: terramate run --parallel 8 --parallel=1 -- terraform init\n      - run: terramate run --parallel 8 -- terraform init\n'),
+      },
+    },
+    {
+      name: 'a serial init in another job does not warm this one up',
+      files: project({
+        ...complete,
+        Makefile: '',
+        '.github/workflows/ci.yml': `${CI('      - run: terramate run -- terraform init\n')}  plan:\n    runs-on: ubuntu-latest\n    steps:\n      - run: terramate run -j 3 -- terraform init\n`,
+      }),
+      home: CACHE_HOME,
+      errors: [{ messageId: 'always', file: '.github/workflows/ci.yml', line: 11, data: { label: 'jobs.plan.steps[0]', parallel: 3 } }],
+    },
+    {
+      name: 'parallelism from a CI input',
+      files: project({ ...complete, Makefile: '', '.github/workflows/ci.yml': CI('      - run: terramate run --parallel ${{ inputs.parallel }} -- terraform init\n') }),
+      home: CACHE_HOME,
+      errors: [{ messageId: 'expression', file: '.github/workflows/ci.yml', line: 7, data: { expression: '${{ inputs.parallel }}' } }],
+    },
+    {
+      name: 'parallel by default through a ?= variable',
+      files: project({ ...complete, Makefile: 'TM_PARALLEL ?= 8\ninit:\n\tterramate run -j $(TM_PARALLEL) -- terraform init\n' }),
+      home: CACHE_HOME,
+      errors: [{ messageId: 'by-default', file: 'Makefile', line: 3, data: { variable: 'TM_PARALLEL', parallel: 8 }, related: [{ messageId: 'parallel-from', file: 'Makefile', line: 1 }, { messageId: 'cache-on', file: 'terramate.tm.hcl', line: 6 }] }],
+    },
+    {
+      name: 'parallel when a variable nobody defines is set on the command line',
+      files: project({ ...complete, Makefile: 'init:\n\tterramate run -j $(PNUM) -- terraform init\n' }),
+      home: CACHE_HOME,
+      errors: [{ messageId: 'variable', file: 'Makefile', line: 2, data: { variable: 'PNUM', command: 'make init PNUM=4' } }],
     },
     {
       name: 'a parallel `terramate script run` reaches a script whose job runs init',
       files: project({ Makefile: 'deploy:\n\tterramate script run --parallel 4 deploy\n', 'scripts.tm.hcl': DEPLOY_SCRIPT }),
       home: CACHE_HOME,
-      errors: [{ messageId: 'race', file: 'Makefile', line: 2, data: { label: 'target deploy', parallel: 4 } }],
+      errors: [{ messageId: 'always', file: 'Makefile', line: 2, data: { label: 'target deploy', parallel: 4 }, related: [{ messageId: 'script-init', file: 'scripts.tm.hcl', line: 4 }, { messageId: 'cache-on', file: 'terramate.tm.hcl', line: 6 }] }],
     },
     {
       name: '-C leads the run to scripts that run terraform',
       files: twoScopes('all:\n\tterramate script run -C stacks --parallel 5 init\n'),
       home: CACHE_HOME,
-      errors: [{ messageId: 'race', file: 'Makefile', line: 2, data: { label: 'target all', parallel: 5, shared: 2, exposed: 1, stacks: 'stacks/b' } }],
+      errors: [{ messageId: 'always', file: 'Makefile', line: 2, data: { label: 'target all', parallel: 5, count: 1, shared: 2, stacks: 'stacks/b' } }],
     },
     {
       name: 'the quickstart workflow with init 5 at a time: at the init step (realistic file)',
@@ -147,7 +252,7 @@ runRuleTests(parallelInitCacheRace, {
       home: CACHE_HOME,
       errors: [
         {
-          messageId: 'race',
+          messageId: 'always',
           file: '.github/workflows/deploy.yml',
           line: 17,
           data: { label: 'jobs.deploy.steps[1]', parallel: 5, stacks: 'stacks/b' },
@@ -159,10 +264,10 @@ runRuleTests(parallelInitCacheRace, {
       ],
     },
     {
-      name: 'the seed project with one lock file not committed: the bare --parallel of its Makefile (realistic files)',
+      name: 'the seed project with one lock file not committed: its Makefile parallel with the goal P (realistic files)',
       files: seedProject(['stacks/dev/network']),
       home: CACHE_HOME,
-      errors: [{ messageId: 'race', file: 'Makefile', line: 17, data: { label: 'target init', parallel: 5, shared: 4, exposed: 1, stacks: 'stacks/dev/network' } }],
+      errors: [{ messageId: 'goal', file: 'Makefile', line: 17, severity: 'error', data: { label: 'target init', goal: 'P', count: 1, shared: 4, stacks: 'stacks/dev/network' } }],
     },
   ],
 });
