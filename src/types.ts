@@ -72,6 +72,8 @@ export interface Finding {
   message: string;
   /** Why it matters, what to do, trade-offs (several sentences). */
   help: string;
+  /** The rule's help template of each sentence, in order (for tests and tools; not in the report). */
+  helpIds?: string[];
   location: Location | null;
   /** Other places that explain the finding, each with its label. */
   related: RelatedLocation[];

@@ -142,6 +142,16 @@ export class TerramateConfig {
       if (!blockNode) return;
       const jobNodes = childBlocks(blockNode.body, 'job');
       const commands: ScriptCommand[] = [];
+      // `lets` with a literal value (`provisioner = "terraform"`) are known here; others are not.
+      const lets = new Map<string, string>();
+      for (const block of bodies(body.lets)) {
+        for (const [name, value] of Object.entries(block)) if (typeof value === 'string' && !value.includes('${')) lets.set(name, value);
+      }
+      const toCommand = (argv: HclValue[], node: Node | null): ScriptCommand => {
+        const command = toScriptCommand(argv, node);
+        const known = (word: HclValue) => (typeof word === 'string' ? (lets.get(/^\$\{let\.([A-Za-z_][A-Za-z0-9_-]*)\}$/.exec(word)?.[1] ?? '') ?? word) : word);
+        return { ...command, argv: command.argv.map(known) };
+      };
       bodies(body.job).forEach((job, jobIndex) => {
         const attributes = childAttributes(jobNodes[jobIndex]?.body ?? null);
         const single = attributes.find((attribute) => attribute.name === 'command');
@@ -205,7 +215,7 @@ export class TerramateConfig {
   }
 }
 
-function toCommand(argv: HclValue[], node: Node | null): ScriptCommand {
+function toScriptCommand(argv: HclValue[], node: Node | null): ScriptCommand {
   const last = argv[argv.length - 1];
   const options = last && typeof last === 'object' && !Array.isArray(last) ? (last as { [key: string]: HclValue }) : null;
   return { argv: options ? argv.slice(0, -1) : argv, options, node };

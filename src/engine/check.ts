@@ -91,6 +91,7 @@ function toFinding(selected: SelectedRule, report: AnyReport): Finding {
     severity: selected.configured ? selected.severity : (report.severity ?? selected.severity),
     message: worded.message,
     help: worded.help,
+    helpIds: report.help.map((sentence) => sentence.messageId),
     location: report.location,
     related: worded.related,
     stack: report.stack ?? null,

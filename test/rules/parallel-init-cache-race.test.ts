@@ -181,7 +181,7 @@ runRuleTests(parallelInitCacheRace, {
       name: 'complete lock files: still a warning (a cold cache races)',
       files: project({ ...complete, Makefile: PARALLEL_8 }),
       home: CACHE_HOME,
-      errors: [{ messageId: 'always', file: 'Makefile', line: 3, severity: 'warning' }],
+      errors: [{ messageId: 'always', file: 'Makefile', line: 3, severity: 'warning', help: ['cold-cache', 'terraform-never-locks', 'options'] }],
     },
     {
       name: 'a lock entry with only zh: hashes counts as exposed',
@@ -189,8 +189,8 @@ runRuleTests(parallelInitCacheRace, {
       home: CACHE_HOME,
       errors: [{ messageId: 'always', file: 'Makefile', line: 3, severity: 'error', data: { count: 1, stacks: 'stacks/b' } }],
     },
-    { name: 'OpenTofu 1.9.1 from .opentofu-version', files: tofuProject({ '.opentofu-version': '1.9.1\n' }), home: CACHE_HOME, errors: [{ messageId: 'always', file: 'Makefile', line: 2, data: { tool: 'tofu', version: '1.9.1' } }] },
-    { name: 'OpenTofu of unknown version', files: tofuProject(), home: CACHE_HOME, errors: [{ messageId: 'always', file: 'Makefile', line: 2, data: { tool: 'tofu', version: undefined as never } }] },
+    { name: 'OpenTofu 1.9.1 from .opentofu-version', files: tofuProject({ '.opentofu-version': '1.9.1\n' }), home: CACHE_HOME, errors: [{ messageId: 'always', file: 'Makefile', line: 2, data: { tool: 'tofu', version: '1.9.1', evidence: '.opentofu-version' }, help: ['cold-cache', 'tofu-too-old', 'options'] }] },
+    { name: 'OpenTofu of unknown version', files: tofuProject(), home: CACHE_HOME, errors: [{ messageId: 'always', file: 'Makefile', line: 2, data: { tool: 'tofu' }, help: ['cold-cache', 'tofu-unknown', 'options'] }] },
     {
       name: 'OpenTofu with required_version ">= 1.10.0" in one stack only',
       files: tofuProject({ 'stacks/a/main.tf': stackTf('>= 1.10.0') }),
@@ -239,6 +239,16 @@ runRuleTests(parallelInitCacheRace, {
       files: project({ Makefile: 'deploy:\n\tterramate script run --parallel 4 deploy\n', 'scripts.tm.hcl': DEPLOY_SCRIPT }),
       home: CACHE_HOME,
       errors: [{ messageId: 'always', file: 'Makefile', line: 2, data: { label: 'target deploy', parallel: 4 }, related: [{ messageId: 'script-init', file: 'scripts.tm.hcl', line: 4 }, { messageId: 'cache-on', file: 'terramate.tm.hcl', line: 6 }] }],
+    },
+    {
+      name: 'a script whose commands name the tool through `lets` (as public repositories do)',
+      files: project({
+        ...complete,
+        Makefile: 'deploy:\n\t@terramate script run --changed --parallel 5 deploy\n',
+        'scripts.tm.hcl': 'script "deploy" {\n  lets {\n    provisioner = "terraform"\n  }\n  job {\n    commands = [\n      [let.provisioner, "init", "-lock-timeout=5m"],\n      [let.provisioner, "apply", "-auto-approve"],\n    ]\n  }\n}\n',
+      }),
+      home: CACHE_HOME,
+      errors: [{ messageId: 'always', file: 'Makefile', line: 2, data: { tool: 'terraform', parallel: 5 }, related: [{ messageId: 'script-init', file: 'scripts.tm.hcl', line: 7 }, { messageId: 'cache-on', file: 'terramate.tm.hcl', line: 6 }] }],
     },
     {
       name: '-C leads the run to scripts that run terraform',

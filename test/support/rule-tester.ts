@@ -48,6 +48,8 @@ export interface ExpectedFinding<MessageId extends string> {
   severity?: Severity;
   /** Checked when given: the related places, in order, by label id, file and line. */
   related?: Array<{ messageId: string; file: string; line: number | null }>;
+  /** Checked when given: the help sentences' template ids, in order. */
+  help?: string[];
 }
 
 export interface InvalidCase<MessageId extends string> extends ValidCase {
@@ -104,6 +106,7 @@ interface Actual {
   data?: Readonly<Record<string, string | number>>;
   severity?: Severity;
   related?: Array<{ messageId: string; file: string; line: number | null }>;
+  help?: string[];
 }
 
 function actualFindings(findings: Finding[], dirs: CaseDirs, expected: ReadonlyArray<ExpectedFinding<string>>): Actual[] {
@@ -117,6 +120,7 @@ function actualFindings(findings: Finding[], dirs: CaseDirs, expected: ReadonlyA
     // Only the arguments a case names are compared: the others are wording.
     if (want?.data) actual.data = Object.fromEntries(Object.keys(want.data).map((key) => [key, finding.data[key]]));
     if (want?.severity) actual.severity = finding.severity;
+    if (want?.help) actual.help = finding.helpIds;
     if (want?.related) {
       actual.related = finding.related.map((entry) => ({ messageId: entry.messageId, file: caseFile(entry.location.file, dirs), line: entry.location.range?.line ?? null }));
     }
