@@ -1,4 +1,5 @@
 import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { sep } from 'node:path';
 import { DiskSnapshot } from './snapshot.js';
 import { describeErrno, errnoCode } from '../util/errors.js';
 import { LineIndex } from '../util/line-index.js';
@@ -30,6 +31,12 @@ export class FileStore {
     readonly snapshot: DiskSnapshot,
     private readonly overlay: ReadonlyMap<string, string> = new Map(),
   ) {}
+
+  /** Whether a fix not written yet creates a file below `dir`. */
+  pendingUnder(dir: string): boolean {
+    const prefix = dir.endsWith(sep) ? dir : `${dir}${sep}`;
+    return [...this.overlay.keys()].some((file) => file.startsWith(prefix));
+  }
 
   read(path: string): ReadResult {
     let result = this.cache.get(path);

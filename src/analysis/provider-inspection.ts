@@ -113,7 +113,7 @@ async function gatherInputs(analysis: Analysis): Promise<InspectionInputs> {
     const dataDir = typeof fromTerramate === 'string' ? fromTerramate : (analysis.env.TF_DATA_DIR ?? '');
     dataDirGroups.set(dataDir, [...(dataDirGroups.get(dataDir) ?? []), stack]);
     const cache = await analysis.setting(stack, 'terraform', CACHE_DIR_VAR);
-    if (cache && typeof cache.value === 'string' && cacheDirProblem(cache.value) === null) cacheDirs.add(cache.value);
+    if (cache && typeof cache.value === 'string' && cacheDirProblem(cache.value, (dir) => analysis.files.pendingUnder(dir)) === null) cacheDirs.add(cache.value);
     const lock = await analysis.lockFile(stack.dir);
     const entries = new Map<string, { file: string; version: string | null; hashes: string[]; range: Range | null }>();
     for (const provider of lock?.providers ?? []) {

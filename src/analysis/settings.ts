@@ -56,14 +56,17 @@ export function effectiveSetting({ terramate, cliConfig, env }: SettingInputs, s
   return fromCliConfig(cliConfig, variable === CACHE_DIR_VAR ? 'pluginCacheDir' : 'mayBreakLockFile');
 }
 
-/** Why a configured cache directory would not work, or null when it would. */
-export function cacheDirProblem(value: EnvValue): CacheProblem | null {
+/**
+ * Why a configured cache directory would not work, or null when it would. `pending` says
+ * whether a fix not written yet creates the directory (files an earlier pass made in it).
+ */
+export function cacheDirProblem(value: EnvValue, pending: (dir: string) => boolean = () => false): CacheProblem | null {
   if (value === UNKNOWN) return null;
   if (value.startsWith('~')) return 'tilde';
   if (!isAbsolute(value)) return 'relative';
   try {
     return statSync(value).isDirectory() ? null : 'not-a-directory';
   } catch {
-    return 'missing';
+    return pending(value) ? null : 'missing';
   }
 }

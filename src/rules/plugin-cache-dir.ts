@@ -1,11 +1,12 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Analysis } from '../analysis/analysis.js';
 import { CACHE_DIR_VAR, cacheDirProblem, sourceLocation, type SettingSource } from '../analysis/settings.js';
 import type { Stack } from '../analysis/terramate.js';
 import { UNKNOWN } from '../util/unknown.js';
-import type { Fix } from '../types.js';
+import type { CreateFile, Fix } from '../types.js';
 import { listWithMore } from '../util/list.js';
-import { displayPath } from '../util/path.js';
+import { displayPath, isInsideRoot } from '../util/path.js';
 import { createRule, type RuleReport } from './framework/create-rule.js';
 import { configRootLocation } from './terramate-config/locations.js';
 import { runEnvFix } from './terramate-config/run-env-fix.js';
@@ -20,7 +21,8 @@ const messages = {
 
 const help = {
   'none-why': 'Every stack downloads its own copy of each provider during init.',
-  'none-remedy': 'Set TF_PLUGIN_CACHE_DIR in the root Terramate config.run.env, or plugin_cache_dir in {{cliFile}}.',
+  'none-remedy':
+    'Set TF_PLUGIN_CACHE_DIR in the root Terramate config.run.env to a directory in the project (--fix does: `${terramate.root.path.fs.absolute}/.terraform-plugin-cache`, kept in every clone by its own .gitignore), or plugin_cache_dir in {{cliFile}} (--fix --unsafe-fixes).',
   stacks: 'Stacks: {{stacks}}.',
   setting: 'It is "{{value}}", from {{source}}.',
   'tilde-why': 'Terraform would use a directory literally named "~" inside each stack. Use an absolute path or $HOME.',
@@ -36,9 +38,40 @@ function sourceName(source: SettingSource, root: string): string {
   return source.file;
 }
 
+/** The cache the safe fix sets up: inside the project, so that it exists in every clone. */
+export const PROJECT_CACHE_DIR = '.terraform-plugin-cache';
+// Terramate evaluates the root path when it runs each stack.
+const RUN_ENV_VALUE = `"\${terramate.root.path.fs.absolute}/${PROJECT_CACHE_DIR}"`;
+// Keeps the directory in git (so every clone has it) and what Terraform puts in it out.
+const CACHE_GITIGNORE = '*\n!.gitignore\n';
+
+/** A `.gitignore` that makes `dir` exist in every clone, unless the directory already has one. */
+function cacheGitignore(analysis: Analysis, dir: string): CreateFile | null {
+  const file = join(dir, '.gitignore');
+  if (existsSync(file) || analysis.files.read(file).ok) return null;
+  return { kind: 'create', file, text: CACHE_GITIGNORE };
+}
+
+/** Safe: the root config.run.env points every stack at a cache directory the fix creates in the project. */
+async function projectCacheFix(analysis: Analysis): Promise<Fix | null> {
+  const setting = await runEnvFix(analysis, CACHE_DIR_VAR, RUN_ENV_VALUE, '');
+  if (!setting) return null;
+  const gitignore = cacheGitignore(analysis, join(analysis.root, PROJECT_CACHE_DIR));
+  return {
+    description: `set ${CACHE_DIR_VAR} = ${RUN_ENV_VALUE} in the root Terramate config.run.env${gitignore ? ` and create ${PROJECT_CACHE_DIR}/.gitignore (the directory then exists in every clone; its contents stay out of git)` : ''}`,
+    safe: true,
+    changes: gitignore ? [...setting.changes, gitignore] : setting.changes,
+  };
+}
+
+/** A missing cache directory: created with its own .gitignore inside the project (safe), by mkdir outside it (unsafe). */
+function missingDirectoryFix(analysis: Analysis, dir: string): Fix {
+  const gitignore = isInsideRoot(analysis.root, dir) ? cacheGitignore(analysis, dir) : null;
+  if (gitignore) return { description: `create ${displayPath(analysis.root, dir)}/.gitignore (the directory then exists in every clone)`, safe: true, changes: [gitignore] };
+  return { description: `create ${dir}`, safe: false, changes: [{ kind: 'mkdir', dir }] };
+}
+
 const CLI_CONFIG_LINE = 'plugin_cache_dir = "$HOME/.terraform.d/plugin-cache"';
-// Terramate evaluates env.HOME when it runs each stack.
-const RUN_ENV_VALUE = '"${env.HOME}/.terraform.d/plugin-cache"';
 
 /** Unsafe: the CLI config file Terraform reads gets the seed author's line, and the directory is made. */
 async function cliConfigFix(analysis: Analysis, cliFile: string | null): Promise<Fix | null> {
@@ -76,13 +109,12 @@ export const pluginCacheDir = createRule({
           uncached.push(stack);
           continue;
         }
-        const problem = cacheDirProblem(setting.value);
+        const problem = cacheDirProblem(setting.value, (dir) => analysis.files.pendingUnder(dir));
         if (!problem || setting.value === UNKNOWN) continue;
         const source = sourceName(setting.source, analysis.root);
         const key = `${problem}\0${setting.value}\0${source}`;
         if (problems.has(key)) continue;
-        const fix: Fix | null =
-          problem === 'missing' ? { description: `create ${setting.value}`, safe: false, changes: [{ kind: 'mkdir', dir: setting.value }] } : null;
+        const fix: Fix | null = problem === 'missing' ? missingDirectoryFix(analysis, setting.value) : null;
         problems.set(key, {
           messageId: problem,
           help: [{ messageId: 'setting', data: { value: setting.value, source } }, { messageId: `${problem}-why` }],
@@ -103,7 +135,7 @@ export const pluginCacheDir = createRule({
         location: await configRootLocation(analysis),
         fix: options.unsafeFixes
           ? await cliConfigFix(analysis, cli.mainFile)
-          : await runEnvFix(analysis, CACHE_DIR_VAR, RUN_ENV_VALUE, `set ${CACHE_DIR_VAR} = ${RUN_ENV_VALUE} in the root Terramate config.run.env`),
+          : await projectCacheFix(analysis),
       });
     }
     reports.unshift(...problems.values());

@@ -25,22 +25,35 @@ function treeBytes(dir: string): Map<string, string> {
 const fix = { fix: true };
 
 describe('--fix on the seed project', () => {
-  it('leaves only what needs --unsafe-fixes, and a second run changes no byte', async () => {
+  it('fixes the whole incident with safe fixes alone: nothing left, a second run changes no byte, a clone of the fixed project is clean', async () => {
     const project = copyFixture('seed-blog');
+    const git = (cwd: string, ...args: string[]) =>
+      execFileSync('git', ['-c', 'user.email=test@example.invalid', '-c', 'user.name=test', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: tempDir() } });
+    git(project, 'init', '-q');
+    git(project, 'add', '-A');
+    git(project, 'commit', '-qm', 'the incident');
     const home = tempDir('tm-doctor-home-');
     const first = await check(project, { home, fix });
-    const left = first.findings.filter((finding) => !finding.fixed);
-    expect(left.map((finding) => [finding.ruleId, finding.fix?.safe])).toEqual([['plugin-cache-dir', false]]);
+    expect(first.findings.filter((finding) => !finding.fixed)).toEqual([]);
     expect(first.findings.filter((finding) => finding.fixed).map((finding) => finding.ruleId).sort()).toEqual([
       'lockfile-cache-env',
       'no-sharing-on-init',
       'plugin-cache-dir',
     ]);
+    expect(existsSync(join(home, '.terraformrc'))).toBe(false);
+    expect(readFileSync(join(project, '.terraform-plugin-cache/.gitignore'), 'utf8')).toBe('*\n!.gitignore\n');
 
     const before = treeBytes(project);
     const second = await check(project, { home, fix });
-    expect(second.findings.filter((finding) => finding.fixed)).toEqual([]);
+    expect(second.findings).toEqual([]);
     expect(treeBytes(project)).toEqual(before);
+
+    git(project, 'add', '-A');
+    git(project, 'commit', '-qm', 'tm-doctor --fix');
+    const clone = join(tempDir(), 'clone');
+    git(project, 'clone', '-q', project, clone);
+    expect(statSync(join(clone, '.terraform-plugin-cache')).isDirectory()).toBe(true);
+    expect((await check(clone, { home: tempDir('tm-doctor-home-') })).findings).toEqual([]);
   });
 
   it('makes the author\'s Makefile split: GNU make shows init without sharing, plan with it', async () => {
@@ -193,7 +206,7 @@ describe('nothing is ever lost', () => {
     const outcome = await check(project, { fix, rules: ['lockfile-cache-env', 'plugin-cache-dir'] });
     const text = readFileSync(join(project, 'terramate.tm.hcl'), 'utf8');
     expect(text.match(/env \{/g)).toHaveLength(1);
-    expect(text).toContain('TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE = "true"\n        TF_PLUGIN_CACHE_DIR = "${env.HOME}/.terraform.d/plugin-cache"\n');
+    expect(text).toContain('TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE = "true"\n        TF_PLUGIN_CACHE_DIR = "${terramate.root.path.fs.absolute}/.terraform-plugin-cache"\n');
     expect(outcome.findings.filter((finding) => finding.fixed).map((finding) => finding.ruleId).sort()).toEqual(['lockfile-cache-env', 'plugin-cache-dir']);
   });
 });

@@ -158,9 +158,8 @@ runRuleTests(pluginCacheDir, {
   ],
   invalid: [
     {
-      name: 'no cache anywhere: reported at the root terramate block; --fix sets it in the root config.run.env',
+      name: 'no cache anywhere: reported at the root terramate block; --fix sets up a cache inside the project that every clone has',
       files: project(),
-      // The directory the fix names exists: the safe fix does not create it.
       home: HOME_CACHE,
       errors: [{ messageId: 'none', file: 'terramate.tm.hcl', line: 1, data: { count: 1, stacks: 'stacks/app', cliFile: '<HOME>/.terraformrc' } }],
       output: {
@@ -170,14 +169,21 @@ runRuleTests(pluginCacheDir, {
           '  config {',
           '    run {',
           '      env {',
-          '        TF_PLUGIN_CACHE_DIR = "${env.HOME}/.terraform.d/plugin-cache"',
+          '        TF_PLUGIN_CACHE_DIR = "${terramate.root.path.fs.absolute}/.terraform-plugin-cache"',
           '      }',
           '    }',
           '  }',
           '}',
         ),
+        '.terraform-plugin-cache/.gitignore': '*\n!.gitignore\n',
         '~/.terraformrc': null,
       },
+    },
+    {
+      name: 'a cache directory inside the project that does not exist: --fix creates it with its own .gitignore',
+      files: project({ 'terramate.tm.hcl': 'terramate {\n  required_version = ">= 0.9.0"\n  config {\n    run {\n      env {\n        TF_PLUGIN_CACHE_DIR = "${terramate.root.path.fs.absolute}/cache/plugins"\n      }\n    }\n  }\n}\n' }),
+      errors: [{ messageId: 'missing', file: 'terramate.tm.hcl', line: 6, data: { value: '<ROOT>/cache/plugins' } }],
+      output: { 'cache/plugins/.gitignore': '*\n!.gitignore\n' },
     },
     {
       name: 'no cache anywhere: --unsafe-fixes creates ~/.terraformrc with the setting (and the directory)',
