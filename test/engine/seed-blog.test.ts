@@ -73,7 +73,7 @@ describe('the seed incident, end to end through the CLI', () => {
         '  |',
         '1 | terramate {',
         '  | ^^^^^^^^^^^',
-        '  = help: Every stack downloads its own copy of each provider during init. Set TF_PLUGIN_CACHE_DIR in the root Terramate config.run.env, or plugin_cache_dir in <HOME>/.terraformrc. Stacks: stacks/dev/blog, stacks/dev/network, stacks/prd/blog and 1 more.',
+        '  = help: Every stack downloads its own copy of each provider during init. Set TF_PLUGIN_CACHE_DIR in the root Terramate config.run.env to a directory in the project (--fix does: `${terramate.root.path.fs.absolute}/.terraform-plugin-cache`, kept in every clone by its own .gitignore), or plugin_cache_dir in <HOME>/.terraformrc (--fix --unsafe-fixes). Stacks: stacks/dev/blog, stacks/dev/network, stacks/prd/blog and 1 more.',
         '',
         'Rule docs:',
         `  lockfile-cache-env  ${DOCS}/lockfile-cache-env.md`,
