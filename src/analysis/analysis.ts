@@ -5,6 +5,7 @@ import { evaluateMakefile } from '../parsers/make/index.js';
 import { hclDocument, parseHclValues, type HclDocument } from '../parsers/hcl.js';
 import { extractCommandSites, type CiFileKind, type CommandSite } from '../parsers/yaml-ci.js';
 import type { Range, RunOptions } from '../types.js';
+import { bracketDepth, MAX_NESTING, yamlDepth } from '../util/bounded-read.js';
 import { resolveCliConfig, type CliConfig, type JsonCliConfig, type Tool } from './cli-config.js';
 import { discoverFiles, kindOf, type DiscoveredFiles, type FileKind } from './discover.js';
 import { FileStore } from './files.js';
@@ -167,6 +168,11 @@ export class Analysis {
       for (const file of this.filesOf(kind)) {
         const text = this.text(file);
         if (text === undefined) continue;
+        // Deep YAML exhausts the parser's stack (a V8 abort, not an exception): refuse first.
+        if ((kind === 'package-json' || kind === 'justfile' ? bracketDepth(text) : yamlDepth(text)) > MAX_NESTING) {
+          this.record({ file, range: null, message: `nested deeper than ${MAX_NESTING} levels; not parsed` });
+          continue;
+        }
         const extracted = extractCommandSites(file, text, kind);
         for (const { line, column, message } of extracted.diagnostics) this.record({ file, range: { line, column, endLine: line, endColumn: column }, message });
         this.commandSiteFiles.push({ file, kind, sites: extracted.sites });
@@ -210,6 +216,11 @@ export class Analysis {
       parsed = (async () => {
         const text = this.text(file);
         if (text === undefined) return null;
+        // HashiCorp's parser (Go in wasm) aborts the process on very deep nesting: refuse first.
+        if (bracketDepth(text) > MAX_NESTING) {
+          this.record({ file, range: null, message: `nested deeper than ${MAX_NESTING} levels; not parsed` });
+          return null;
+        }
         // HashiCorp's parser is the costly part of a run: its answer is remembered per content.
         const key = createHash('sha256').update(file).update('\0').update(text).digest('base64');
         let parse = this.cache.getParse(key);

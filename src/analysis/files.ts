@@ -1,7 +1,6 @@
-import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { sep } from 'node:path';
 import { DiskSnapshot } from './snapshot.js';
-import { describeErrno, errnoCode } from '../util/errors.js';
+import { readBounded } from '../util/bounded-read.js';
 import { LineIndex } from '../util/line-index.js';
 
 export interface SourceFile {
@@ -16,8 +15,6 @@ export interface UnreadableFile {
 }
 
 export type ReadResult = { ok: true; file: SourceFile } | { ok: false; missing: boolean; problem: UnreadableFile };
-
-const MAX_TEXT_BYTES = 8 * 1024 * 1024;
 
 /**
  * Every project file is read once and kept. Bytes read from disk are recorded in a snapshot
@@ -57,26 +54,15 @@ export class FileStore {
     const pending = this.overlay.get(path) ?? this.snapshot.textOf(path);
     if (pending !== undefined) return { ok: true, file: { path, text: pending, lines: new LineIndex(pending) } };
     if (this.snapshot.fingerprintOf(path) === null) return { ok: false, missing: true, problem: { path, reason: 'no such file' } };
-    let bytes: Buffer;
-    try {
-      const stat = statSync(path);
-      if (!stat.isFile()) return { ok: false, missing: false, problem: { path, reason: 'not a regular file' } };
-      if (stat.size > MAX_TEXT_BYTES) {
-        return { ok: false, missing: false, problem: { path, reason: `too large to be a configuration file (${stat.size} bytes)` } };
-      }
-      bytes = readFileSync(realpathSync(path));
-      if (bytes.subarray(0, 8000).includes(0)) {
-        return { ok: false, missing: false, problem: { path, reason: 'binary file (contains NUL bytes), not text' } };
-      }
-      const text = this.snapshot.remember(path, bytes, stat);
-      return { ok: true, file: { path, text, lines: new LineIndex(text) } };
-    } catch (error) {
-      const code = errnoCode(error);
-      if (code === 'ENOENT' || code === 'ENOTDIR') {
-        this.snapshot.rememberAbsent(path);
-        return { ok: false, missing: true, problem: { path, reason: 'no such file' } };
-      }
-      return { ok: false, missing: false, problem: { path, reason: describeErrno(error) } };
+    const read = readBounded(path);
+    if (!read.ok) {
+      if (read.missing) this.snapshot.rememberAbsent(path);
+      return { ok: false, missing: read.missing, problem: { path, reason: read.missing ? 'no such file' : read.reason } };
     }
+    if (read.bytes.subarray(0, 8000).includes(0)) {
+      return { ok: false, missing: false, problem: { path, reason: 'binary file (contains NUL bytes), not text' } };
+    }
+    const text = this.snapshot.remember(path, read.bytes, read.stats);
+    return { ok: true, file: { path, text, lines: new LineIndex(text) } };
   }
 }

@@ -1,5 +1,6 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { readBounded } from '../util/bounded-read.js';
 import { UsageError } from '../util/errors.js';
 
 function ancestors(dir: string): string[] {
@@ -26,11 +27,9 @@ function declaresTerramateRoot(dir: string): boolean {
   return names
     .filter((name) => name.endsWith('.tm') || name.endsWith('.tm.hcl'))
     .some((name) => {
-      try {
-        return TERRAMATE_ROOT_MARK.test(readFileSync(join(dir, name), 'utf8'));
-      } catch {
-        return false;
-      }
+      // A FIFO or a link to a device here must not hang or flood the search for the root.
+      const read = readBounded(join(dir, name));
+      return read.ok && TERRAMATE_ROOT_MARK.test(read.bytes.toString('utf8'));
     });
 }
 

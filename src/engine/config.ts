@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import AjvModule, { type ErrorObject } from 'ajv';
 import type { SeveritySetting } from '../types.js';
+import { bracketDepth, MAX_NESTING, readBounded } from '../util/bounded-read.js';
 import { UsageError } from '../util/errors.js';
 
 export interface DoctorConfig {
@@ -54,16 +55,20 @@ function validate(data: unknown): ErrorObject[] {
   return validator(data) ? [] : (validator.errors ?? []);
 }
 
+/** A config file is small: anything bigger is a mistake or an attack, refused with exit 2. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+const MAX_IGNORE_GLOBS = 10_000;
+
 /** Reads `.tm-doctor.json` (or the given file); a bad file is a usage error naming the key. */
 export function loadConfig(root: string, explicitFile: string | undefined, knownRules: string[]): DoctorConfig {
   const file = explicitFile ?? join(root, CONFIG_FILE_NAME);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    if (!explicitFile && (error as NodeJS.ErrnoException).code === 'ENOENT') return { rules: {}, ignore: [], file: null };
-    throw new UsageError(`cannot read config file ${file}: ${(error as Error).message}`, 'Check the path given to --config.');
+  const read = readBounded(file, MAX_CONFIG_BYTES);
+  if (!read.ok) {
+    if (!explicitFile && read.missing) return { rules: {}, ignore: [], file: null };
+    throw new UsageError(`cannot read config file ${file}: ${read.reason}`, 'A config file is a small JSON file; check the path given to --config.');
   }
+  const text = read.bytes.toString('utf8');
+  if (bracketDepth(text) > MAX_NESTING) throw new UsageError(`${file}: nested deeper than ${MAX_NESTING} levels`, 'A tm-doctor config is a flat JSON object.');
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -77,5 +82,8 @@ export function loadConfig(root: string, explicitFile: string | undefined, known
     throw new UsageError(`${file}: ${describe(first, knownRules)}`, 'See schema/tm-doctor.schema.json in the tm-doctor package.');
   }
   const config = data as { rules?: Record<string, SeveritySetting>; ignore?: string[] };
+  if ((config.ignore?.length ?? 0) > MAX_IGNORE_GLOBS) {
+    throw new UsageError(`${file}: ${config.ignore?.length} ignore globs; at most ${MAX_IGNORE_GLOBS} are read`, 'Use fewer, broader globs (for example "legacy/**").');
+  }
   return { rules: config.rules ?? {}, ignore: config.ignore ?? [], file };
 }

@@ -61,6 +61,11 @@ export interface ReadResult {
 export const AUTOMATIC_NAMES = ['@', '<', '^', '+', '|', '*', '?', '%', '@D', '@F', '<D', '<F', '^D', '^F', '*D', '*F', '+D', '+F', '?D', '?F', '%D', '%F', '|D', '|F'];
 
 const MAX_INCLUDE_DEPTH = 32;
+/**
+ * Files read in one evaluation at most, includes counted: `include Makefile` twice in a
+ * Makefile would otherwise double the work at each of the 32 levels.
+ */
+const MAX_FILES_READ = 256;
 const COMMAND_LINE_FILE = '<command line>';
 
 interface FileState {
@@ -90,6 +95,9 @@ export class MakefileReader {
   private currentRule: RuleRecord | null = null;
   private ruleWithoutTargets = false;
   private entryDir = '.';
+  /** The makefiles being read, outermost first (an include of one of them is a cycle). */
+  private reading: string[] = [];
+  private filesRead = 0;
   private fileTexts = new Map<string, string>();
 
   constructor(
@@ -114,7 +122,10 @@ export class MakefileReader {
     this.entryDir = path.dirname(entry);
     const text = this.safeRead(entry);
     if (text === undefined) this.diagnostics.push({ file: entry, line: 0, column: 0, message: `${entry}: No such file or directory` });
-    else this.readFile(entry, text, 0);
+    else {
+      this.reading = [entry];
+      this.readFile(entry, text, 0);
+    }
     return {
       globals: this.globals,
       targetScopes: this.targetScopes,
@@ -384,7 +395,20 @@ export class MakefileReader {
         this.diagnoseLine(state.file, line, `${name}: includes nested too deeply`);
         continue;
       }
-      this.readFile(found.file, found.text, depth + 1);
+      if (this.reading.includes(found.file)) {
+        this.diagnoseLine(state.file, line, `${name}: includes itself (an include cycle); not read again`);
+        continue;
+      }
+      if (++this.filesRead > MAX_FILES_READ) {
+        this.diagnoseLine(state.file, line, `${name}: more than ${MAX_FILES_READ} makefiles read in one evaluation; not read`);
+        continue;
+      }
+      this.reading.push(found.file);
+      try {
+        this.readFile(found.file, found.text, depth + 1);
+      } finally {
+        this.reading.pop();
+      }
     }
   }
 
