@@ -4,13 +4,21 @@
 //   "<exe>.env"   exists: overwritten with its whole environment;
 //   "<exe>.runs"  exists: one line appended per start (counts executions);
 //   "<exe>.hang"  exists: never answers (sleeps until killed);
-//   "<exe>.say"   exists: prints that file's content on stdout instead of a handshake, then sleeps.
+//   "<exe>.say"   exists: prints that file's content on stdout instead of a handshake, then sleeps;
+//   "<exe>.ignore-term" exists: ignores SIGTERM (as well as SIGINT, which go-plugin ignores anyway);
+//   "<exe>.setsid" exists: first starts a child in a session of its own (so outside the process
+//                  group it was started in) that ignores SIGTERM, SIGINT and SIGHUP and sleeps until
+//                  killed; the child's pid is appended to "<exe>.children" (created if missing).
 package main
 
 import (
 	"io/ioutil"
 	"os"
+	"os/exec"
+	"os/signal"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	plugin "github.com/hashicorp/go-plugin"
@@ -58,14 +66,41 @@ func sleepForever() {
 	}
 }
 
+// startSessionChild starts this binary again as "--sleep" in a new session (setsid), with this
+// process's environment, and records its pid.
+func startSessionChild(self string) {
+	child := exec.Command(self, "--sleep")
+	child.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := child.Start(); err != nil {
+		os.Stderr.WriteString("cannot start the session child: " + err.Error() + "\n")
+		return
+	}
+	pids, err := os.OpenFile(self+".children", os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return
+	}
+	_, _ = pids.WriteString(strconv.Itoa(child.Process.Pid) + "\n")
+	_ = pids.Close()
+}
+
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "--print-data-marker" {
 		os.Stdout.WriteString(dataMarker + "\n")
 		return
 	}
+	if len(os.Args) > 1 && os.Args[1] == "--sleep" {
+		signal.Ignore(syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+		sleepForever()
+	}
 	dumpEnvironment()
 	if self, err := os.Executable(); err == nil {
 		recordRun(self)
+		if _, err := os.Stat(self + ".ignore-term"); err == nil {
+			signal.Ignore(syscall.SIGTERM, syscall.SIGINT)
+		}
+		if _, err := os.Stat(self + ".setsid"); err == nil {
+			startSessionChild(self)
+		}
 		if _, err := os.Stat(self + ".hang"); err == nil {
 			sleepForever()
 		}
