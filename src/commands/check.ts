@@ -1,12 +1,16 @@
 import { writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { Args, Command, Flags } from '@oclif/core';
 import { runDoctor, type DoctorOutcome } from '../engine/doctor.js';
 import { exitCodeFor, type FailOn } from '../engine/exit-code.js';
 import { packageHomepage, packageVersion, ruleDoc } from '../cli/package-info.js';
 import { REPORT_FORMATS, reporters, type ReportFormat } from '../reporters/index.js';
-import { UsageError } from '../util/errors.js';
+import { describeErrno, errnoCode, UsageError } from '../util/errors.js';
 import { ruleMetas } from '../engine/check.js';
 import { withProgress } from '../cli/progress.js';
+
+/** The largest delay Node's timers honour (2^31-1 ms, about 24.8 days). */
+const MAX_TIMER_MS = 2_147_483_647;
 
 export default class Check extends Command {
   static override description = 'Scan the Terramate project containing DIR for configuration that corrupts providers during parallel init.';
@@ -25,7 +29,8 @@ export default class Check extends Command {
     disable: Flags.string({ multiple: true, description: 'skip this rule (repeatable)' }),
     exec: Flags.boolean({ default: true, allowNo: true, description: 'execute provider binaries for the handshake check (--no-exec: never)' }),
     cache: Flags.boolean({ default: true, allowNo: true, description: 'reuse provider results from earlier runs (--no-cache: recompute)' }),
-    'handshake-timeout': Flags.integer({ default: 10_000, min: 1, description: 'per-binary handshake limit in milliseconds' }),
+    // Node's timers hold at most 2^31-1 ms; a larger value would silently become 1 ms.
+    'handshake-timeout': Flags.integer({ default: 10_000, min: 1, max: MAX_TIMER_MS, description: 'per-binary handshake limit in milliseconds (1 to 2147483647)' }),
     'fail-on': Flags.string({ options: ['error', 'warning', 'info', 'never'], default: 'warning', description: 'lowest severity that makes the exit code 1' }),
     config: Flags.string({ char: 'c', description: 'config file (default: .tm-doctor.json at the project root)' }),
     quiet: Flags.boolean({ char: 'q', description: 'no progress display' }),
@@ -64,7 +69,7 @@ export default class Check extends Command {
       this.failWith(error);
     }
 
-    if (outcome.diff !== null) process.stdout.write(outcome.diff);
+    if (outcome.diff !== null) await this.emit(outcome.diff, null, 'the diff');
     for (const note of outcome.notes) process.stderr.write(`tm-doctor: ${note}\n`);
 
     const report = reporters[format]({
@@ -78,10 +83,24 @@ export default class Check extends Command {
       readText: outcome.readText,
     });
     // With --fix-dry-run stdout carries the diff alone, so that it can be piped to `git apply`.
-    if (flags.output) writeFileSync(flags.output, report);
-    else if (flags['fix-dry-run']) process.stderr.write(report);
-    else process.stdout.write(report);
+    if (flags['fix-dry-run'] && !flags.output) process.stderr.write(report);
+    else await this.emit(report, flags.output ?? null, 'the report');
     this.exit(exitCodeFor(outcome.findings, flags['fail-on'] as FailOn));
+  }
+
+  /**
+   * Writes `text` to FILE or stdout. A report that cannot be written is a failure of the run
+   * (exit 2, one line on stderr), never "findings" (1) nor a stack trace.
+   */
+  private async emit(text: string, file: string | null, what: string): Promise<void> {
+    try {
+      if (file !== null) writeFileSync(file, text);
+      else if (text !== '') await writeToStdout(text);
+    } catch (error) {
+      const reason = errnoCode(error) === 'ENOENT' && file !== null ? `directory ${dirname(resolve(file))} does not exist` : describeErrno(error);
+      process.stderr.write(`tm-doctor: cannot write ${what} to ${file ?? 'stdout'}: ${reason}\n`);
+      this.exit(2);
+    }
   }
 
   private failWith(error: unknown): never {
@@ -95,4 +114,15 @@ export default class Check extends Command {
       suggestions: ['Run again with DEBUG=tm-doctor* for details, and report it with the output.'],
     });
   }
+}
+
+/** Resolves once stdout took `text`; rejects with the write error (ENOSPC, EPIPE...). */
+function writeToStdout(text: string): Promise<void> {
+  // The error also comes as an event, which oclif's listener rethrows (a stack trace, exit 1)
+  // for anything but EPIPE: the callback below reports it instead.
+  process.stdout.removeAllListeners('error');
+  process.stdout.on('error', () => {});
+  return new Promise((resolvePromise, reject) => {
+    process.stdout.write(text, (error) => (error ? reject(error) : resolvePromise()));
+  });
 }

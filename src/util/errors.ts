@@ -26,6 +26,9 @@ const ERRNO_WORDS: Record<string, string> = {
   EISDIR: 'is a directory',
   ENOENT: 'no such file',
   ENOTDIR: 'a path component is not a directory',
+  ENOSPC: 'no space left on device',
+  EPIPE: 'the reading end of the pipe was closed',
+  EROFS: 'read-only file system',
 };
 
 /** A system error in a few words for a message ("permission denied"), else its own message. */

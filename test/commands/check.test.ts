@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { rules } from '../../src/rules/index.js';
@@ -208,6 +208,55 @@ describe('report output', () => {
     expect(validate.errors ?? []).toEqual([]);
     expect(log.version).toBe('2.1.0');
     expect(log.runs[0].results.map((entry) => entry.ruleId)).toContain('plugin-cache-dir');
+  });
+});
+
+describe('a report that cannot be written exits 2 with one line on stderr', () => {
+  it.each([
+    ['into a missing directory', (dir: string) => join(dir, 'no', 'such', 'report.json'), /cannot write the report to .*report\.json: directory .*no\/such does not exist$/],
+    ['onto a directory', (dir: string) => dir, /cannot write the report to .*: is a directory$/],
+    ['onto a full device', () => '/dev/full', /cannot write the report to \/dev\/full: no space left on device$/],
+  ])('-o %s', (_case, target, expected) => {
+    const result = runCli(['check', copyFixture('seed-blog'), '--rule', 'plugin-cache-dir', '--format', 'json', '-o', target(tempDir())]);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(result.stderr.trimEnd()).toMatch(expected);
+    expect(hasStackTrace(result.stderr)).toBe(false);
+  });
+
+  it('stdout on a full device', () => {
+    const project = copyFixture('seed-blog');
+    const full = openSync('/dev/full', 'w');
+    const result = spawnSync(process.execPath, [CLI, 'check', project, '--rule', 'plugin-cache-dir'], {
+      env: scrubbedEnv(emptyHome()),
+      stdio: ['ignore', full, 'pipe'],
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    closeSync(full);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe('tm-doctor: cannot write the report to stdout: no space left on device\n');
+  });
+});
+
+describe('--handshake-timeout is a delay Node can honour: 1 to 2147483647 ms', () => {
+  it.each([
+    ['2147483648', 'Expected an integer less than or equal to 2147483647 but received: 2147483648'],
+    ['0', 'Expected an integer greater than or equal to 1 but received: 0'],
+    ['abc', 'Expected an integer but received: abc'],
+  ])('%s exits 2 with a message', (value, expected) => {
+    const result = runCli(['check', copyFixture('seed-blog'), '--handshake-timeout', value]);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(unwrapOclifError(result.stderr)).toContain(expected);
+    expect(hasStackTrace(result.stderr)).toBe(false);
+  });
+
+  it('2147483647 is accepted', () => {
+    const result = runCli(['check', copyFixture('seed-blog'), '--rule', 'plugin-cache-dir', '--handshake-timeout', '2147483647']);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('plugin-cache-dir');
   });
 });
 
