@@ -5,6 +5,7 @@ import { runDoctor, type DoctorOutcome } from '../engine/doctor.js';
 import { exitCodeFor, type FailOn } from '../engine/exit-code.js';
 import { packageHomepage, packageVersion, ruleDoc } from '../cli/package-info.js';
 import { REPORT_FORMATS, reporters, type ReportFormat } from '../reporters/index.js';
+import { escapeControlCharacters } from '../util/control-characters.js';
 import { describeErrno, errnoCode, UsageError } from '../util/errors.js';
 import { ruleMetas } from '../engine/check.js';
 import { withProgress } from '../cli/progress.js';
@@ -70,7 +71,7 @@ export default class Check extends Command {
     }
 
     if (outcome.diff !== null) await this.emit(outcome.diff, null, 'the diff');
-    for (const note of outcome.notes) process.stderr.write(`tm-doctor: ${note}\n`);
+    for (const note of outcome.notes) process.stderr.write(`tm-doctor: ${escapeControlCharacters(note)}\n`);
 
     const report = reporters[format]({
       root: outcome.root,
@@ -98,7 +99,7 @@ export default class Check extends Command {
       else if (text !== '') await writeToStdout(text);
     } catch (error) {
       const reason = errnoCode(error) === 'ENOENT' && file !== null ? `directory ${dirname(resolve(file))} does not exist` : describeErrno(error);
-      process.stderr.write(`tm-doctor: cannot write ${what} to ${file ?? 'stdout'}: ${reason}\n`);
+      process.stderr.write(`tm-doctor: ${escapeControlCharacters(`cannot write ${what} to ${file ?? 'stdout'}: ${reason}`)}\n`);
       this.exit(2);
     }
   }
@@ -106,10 +107,10 @@ export default class Check extends Command {
   private failWith(error: unknown): never {
     if (process.env.DEBUG && /tm-doctor/.test(process.env.DEBUG)) console.error(error);
     if (error instanceof UsageError) {
-      this.error(error.message, { exit: 2, suggestions: error.hint ? [error.hint] : undefined });
+      this.error(escapeControlCharacters(error.message), { exit: 2, suggestions: error.hint ? [escapeControlCharacters(error.hint)] : undefined });
     }
     const message = error instanceof Error ? error.message : String(error);
-    this.error(`internal failure: ${message}`, {
+    this.error(`internal failure: ${escapeControlCharacters(message)}`, {
       exit: 2,
       suggestions: ['Run again with DEBUG=tm-doctor* for details, and report it with the output.'],
     });

@@ -1,5 +1,6 @@
 import picocolors from 'picocolors';
 import type { Finding, Location, Range, Severity } from '../types.js';
+import { escapeControlCharacters } from '../util/control-characters.js';
 import { LineIndex } from '../util/line-index.js';
 import { displayPath, isInsideRoot } from '../util/path.js';
 import { countFindings, remainingFindings, type FindingCounts } from './summary.js';
@@ -9,7 +10,8 @@ import type { ReportInput } from './types.js';
 // (`file:line:col: severity: message  rule`), a frame of the offending line(s) with line
 // numbers and the span underlined, each related place with its own frame and label, then
 // `help:`. Fixed findings get no entry (the summary counts them); nothing at all is printed
-// when there is nothing to say, so silence means a clean project.
+// when there is nothing to say, so silence means a clean project. Whatever comes from the
+// project (names, messages quoting it, file text) has its control characters escaped.
 
 export const ENVIRONMENT_HEADING = '(environment)';
 
@@ -45,7 +47,7 @@ function severityColor(colors: Colors, severity: Severity): (text: string) => st
 
 function where(root: string, location: Location | null): string {
   if (!location) return ENVIRONMENT_HEADING;
-  const file = displayPath(root, location.file);
+  const file = escapeControlCharacters(displayPath(root, location.file));
   const range = location.range;
   return range ? `${file}:${range.line}:${range.column}` : file;
 }
@@ -90,9 +92,9 @@ function frameLines(location: Location, readText: ReportInput['readText']): Fram
     const from = number === range.line ? range.column - 1 : leadingBlank(raw);
     const to = number === range.endLine ? range.endColumn - 1 : raw.length;
     if (from < 0 || from > raw.length) return null;
-    const shown = expandTabs(raw);
-    const start = textWidth(expandTabs(raw.slice(0, from)));
-    const end = Math.max(start + 1, textWidth(expandTabs(raw.slice(0, Math.min(Math.max(to, from), raw.length)))));
+    const shown = displayed(raw);
+    const start = textWidth(displayed(raw.slice(0, from)));
+    const end = Math.max(start + 1, textWidth(displayed(raw.slice(0, Math.min(Math.max(to, from), raw.length)))));
     result.push({ number, text: shown, mark: [start, end] });
   }
   return result;
@@ -108,6 +110,11 @@ function leadingBlank(text: string): number {
 
 function expandTabs(text: string): string {
   return text.replaceAll('\t', TAB);
+}
+
+/** A line of a file as the frame shows it: tabs expanded, control characters escaped. */
+function displayed(text: string): string {
+  return escapeControlCharacters(expandTabs(text));
 }
 
 /** A frame: the gutter is as wide as the largest line number of the whole finding. */
@@ -132,7 +139,7 @@ function spanLineCount(location: Location): number {
 
 function renderFinding(finding: Finding, input: ReportInput, colors: Colors, width: number | undefined): string {
   const color = severityColor(colors, finding.severity);
-  const out = [`${colors.bold(where(input.root, finding.location))}: ${color(finding.severity)}: ${colors.bold(oneLine(finding.message))}  ${colors.dim(finding.ruleId)}`];
+  const out = [`${colors.bold(where(input.root, finding.location))}: ${color(finding.severity)}: ${colors.bold(escapeControlCharacters(oneLine(finding.message)))}  ${colors.dim(finding.ruleId)}`];
   const primary = finding.location ? frameLines(finding.location, input.readText) : null;
   const related = finding.related.map((entry) => ({ entry, frame: frameLines(entry.location, input.readText) }));
   const numbers = [...(primary ?? []), ...related.flatMap(({ frame }) => frame ?? [])].map((line) => String(line.number).length);
@@ -141,15 +148,15 @@ function renderFinding(finding: Finding, input: ReportInput, colors: Colors, wid
   for (const { entry, frame } of related) {
     const heading = `${' '.repeat(gutter)}${colors.dim('::: ')}${where(input.root, entry.location)}`;
     if (!frame) {
-      out.push(`${heading} ${colors.cyan(entry.message)}`);
+      out.push(`${heading} ${colors.cyan(escapeControlCharacters(oneLine(entry.message)))}`);
       continue;
     }
-    out.push(heading, ...renderFrame(frame, gutter, '-', entry.message, colors.cyan, colors, spanLineCount(entry.location) > frame.length));
+    out.push(heading, ...renderFrame(frame, gutter, '-', escapeControlCharacters(oneLine(entry.message)), colors.cyan, colors, spanLineCount(entry.location) > frame.length));
   }
   if (finding.help !== '') {
     const prefix = `${' '.repeat(gutter)} = `;
     const helpIndent = ' '.repeat(prefix.length + 'help: '.length);
-    const [first, ...rest] = wrap(finding.help, width === undefined ? undefined : width, helpIndent);
+    const [first, ...rest] = wrap(escapeControlCharacters(finding.help), width === undefined ? undefined : width, helpIndent);
     out.push(`${prefix}${colors.bold('help:')} ${first}`, ...rest);
   }
   return out.join('\n');

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { rules } from '../../src/rules/index.js';
 import {
   ANSI_COLOR,
@@ -257,6 +258,51 @@ describe('--handshake-timeout is a delay Node can honour: 1 to 2147483647 ms', (
     const result = runCli(['check', copyFixture('seed-blog'), '--rule', 'plugin-cache-dir', '--handshake-timeout', '2147483647']);
     expect(result.status).toBe(1);
     expect(result.stdout).toContain('plugin-cache-dir');
+  });
+});
+
+describe('control characters in names and text from the project', () => {
+  // A directory, a file and a Makefile variable named with ESC sequences, BEL and a C1 CSI.
+  const DIR = 'd\u001b[2K\u009bx';
+  const FILE = 'ci\u001b]0;title\u0007.mk';
+  const VARIABLE = 'X\u001b[1A';
+  const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+
+  function hostileProject(): string {
+    const project = tempDir();
+    writeFileSync(join(project, 'terramate.tm.hcl'), 'terramate {\n  required_version = ">= 0.9"\n}\n');
+    mkdirSync(join(project, 'a'));
+    writeFileSync(join(project, 'a', 'stack.tm.hcl'), 'stack {}\n');
+    mkdirSync(join(project, DIR));
+    writeFileSync(join(project, DIR, 'Makefile'), `${VARIABLE} := --enable-sharing\ninit:\n\tterramate run $(${VARIABLE}) -- terraform init\n`);
+    writeFileSync(join(project, FILE), 'init:\n\tterramate run --enable-sharing -- terraform init\n');
+    return project;
+  }
+
+  it('stylish shows them escaped, never raw', () => {
+    const result = runCli(['check', hostileProject(), '--rule', 'no-sharing-on-init']);
+    expect(result.status).toBe(1);
+    expect(result.stdout).not.toMatch(RAW_CONTROL);
+    expect(result.stderr).not.toMatch(RAW_CONTROL);
+    expect(result.stdout).toContain('ci\\x1b]0;title\\x07.mk:2:2: error: ');
+    expect(result.stdout).toContain('d\\x1b[2K\\u009bx/Makefile:3:16: error: ');
+    expect(result.stdout).toContain('gets --enable-sharing via $(X\\x1b[1A)');
+    expect(result.stdout).toContain('1 | X\\x1b[1A := --enable-sharing');
+  });
+
+  it('junit stays well-formed XML and sarif valid JSON', () => {
+    const project = hostileProject();
+    const junit = runCli(['check', project, '--rule', 'no-sharing-on-init', '--format', 'junit']);
+    expect(XMLValidator.validate(junit.stdout)).toBe(true);
+    const parser = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'testsuite' || name === 'testcase' });
+    const parsed = parser.parse(junit.stdout) as { testsuites: { testsuite: Array<{ '@_name': string; testcase: Array<{ '@_name': string }> }> } };
+    const suite = parsed.testsuites.testsuite.find((candidate) => candidate['@_name'] === 'no-sharing-on-init');
+    // XML 1.0 cannot carry C0 controls (ESC, BEL) even as references: they become U+FFFD.
+    const inXml = (name: string) => name.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '\ufffd');
+    expect(suite?.testcase.map((testCase) => testCase['@_name']).sort()).toEqual([inXml(`${DIR}/Makefile`), inXml(FILE)].sort());
+    const sarif = runCli(['check', project, '--rule', 'no-sharing-on-init', '--format', 'sarif']);
+    const log = JSON.parse(sarif.stdout) as { runs: Array<{ results: Array<{ locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }> }> };
+    expect(log.runs[0].results.map((result) => decodeURIComponent(result.locations[0].physicalLocation.artifactLocation.uri)).sort()).toEqual([`${DIR}/Makefile`, FILE].sort());
   });
 });
 

@@ -137,6 +137,38 @@ describe('stylishReporter', () => {
     expect(unwrapped[2]).toBe('  = help: one two three four five six seven eight nine ten eleven twelve thirteen');
   });
 
+  it('escapes control characters from the project (ESC, CSI, BEL, DEL, C1) everywhere, keeping the carets under the span', () => {
+    const dir = `${ROOT}/stacks/d\u001b[2K\u009bx`;
+    const file = `${dir}/ci\u001b]0;t\u0007.mk`;
+    const variable = 'X\u001b[1A';
+    const texts: Record<string, string> = { [file]: `${variable} := --enable-sharing\u007f\ninit:\n\tterramate run $(${variable}) -- terraform init\n` };
+    const evil = finding({
+      location: { file, range: { line: 3, column: 16, endLine: 3, endColumn: 16 + `$(${variable})`.length } },
+      message: `init gets --enable-sharing via $(${variable})`,
+      help: `Remove it from ${variable}\u009b2J.`,
+      related: [
+        { location: { file, range: { line: 1, column: 10, endLine: 1, endColumn: 26 } }, messageId: 'defines', message: `${variable} is defined here` },
+        { location: { file: `${dir}/gone\u001b.mk`, range: { line: 1, column: 1, endLine: 1, endColumn: 2 } }, messageId: 'defines', message: `also \u001b[31mred` },
+      ],
+    });
+    const output = stylishReporter(reportInput({ findings: [evil], rules: [], readText: (path) => texts[path] }));
+    expect(output).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    expect(output.split('\n').slice(1, 13)).toEqual([
+      'stacks/d\\x1b[2K\\u009bx/ci\\x1b]0;t\\x07.mk:3:16: warning: init gets --enable-sharing via $(X\\x1b[1A)  plugin-cache-dir',
+      '  |',
+      '3 |     terramate run $(X\\x1b[1A) -- terraform init',
+      '  |                   ^^^^^^^^^^^',
+      ' ::: stacks/d\\x1b[2K\\u009bx/ci\\x1b]0;t\\x07.mk:1:10',
+      '  |',
+      '1 | X\\x1b[1A := --enable-sharing\\x7f',
+      `  | ${' '.repeat('X\\x1b[1A := '.length)}${'-'.repeat('--enable-sharing'.length)} X\\x1b[1A is defined here`,
+      ' ::: stacks/d\\x1b[2K\\u009bx/gone\\x1b.mk:1:1 also \\x1b[31mred',
+      '  = help: Remove it from X\\x1b[1A\\u009b2J.',
+      '',
+      '✖ 1 problem (0 errors, 1 warning, 0 infos)',
+    ]);
+  });
+
   it('prints nothing for a clean project', () => {
     expect(stylishReporter(reportInput({ findings: [] }))).toBe('');
     expect(stylishReporter(reportInput({ findings: [], color: true }))).toBe('');
