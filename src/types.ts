@@ -106,6 +106,12 @@ export interface RuleMeta {
 export interface RunOptions {
   /** Never execute a provider binary. */
   noExec: boolean;
+  /**
+   * Start no provider for a handshake: the engine sets it when provider-handshake is not among
+   * the selected rules (--rule, --disable, "off" in the config). Checksums and headers are
+   * still checked for provider-checksum.
+   */
+  skipHandshakes?: boolean;
   handshakeTimeoutMs: number;
   /** Bypass the result cache (provider checksums and handshakes are recomputed). */
   noCache: boolean;

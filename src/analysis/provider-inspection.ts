@@ -1,6 +1,7 @@
 // The one per-run look at installed provider packages that provider-checksum and
 // provider-handshake both report from: discover once, hash each package once, check headers,
-// and start only binaries whose checksum did not fail (never under --no-exec).
+// and start only binaries whose checksum did not fail (never under --no-exec, nor when
+// provider-handshake is not selected).
 import { existsSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
@@ -35,7 +36,7 @@ export type HeaderFailure = Extract<HeaderCheckResult, { ok: false }>;
 export type ExecutableVerdict =
   | { kind: 'no-executable' }
   | { kind: 'bad-header'; header: HeaderFailure }
-  | { kind: 'not-started'; reason: 'checksum' | 'no-exec' | 'foreign-platform' }
+  | { kind: 'not-started'; reason: 'checksum' | 'no-exec' | 'not-selected' | 'foreign-platform' }
   | { kind: 'started'; result: HandshakeResult; fromCache: boolean };
 
 export interface InspectedPackage {
@@ -130,9 +131,9 @@ async function gatherInputs(analysis: Analysis): Promise<InspectionInputs> {
 }
 
 function inputsSignature(inputs: InspectionInputs, options: RunOptions): string {
-  const { noExec, handshakeTimeoutMs, noCache } = options;
+  const { noExec, skipHandshakes, handshakeTimeoutMs, noCache } = options;
   return JSON.stringify({
-    options: [noExec, handshakeTimeoutMs, noCache],
+    options: [noExec, Boolean(skipHandshakes), handshakeTimeoutMs, noCache],
     groups: [...inputs.dataDirGroups].map(([dataDir, stacks]) => [dataDir, stacks.map((stack) => stack.dir)]),
     caches: inputs.cacheDirs,
     locks: [...inputs.locks].map(([dir, entries]) => [dir, [...entries].map(([address, entry]) => [address, entry.version, entry.hashes])]),
@@ -217,6 +218,7 @@ async function inspect(analysis: Analysis, inputs: InspectionInputs, progress: (
     else if (inspected.checksumFailed) inspected.executable = { kind: 'not-started', reason: 'checksum' };
     else if (inspected.package.platform !== host) inspected.executable = { kind: 'not-started', reason: 'foreign-platform' };
     else if (options.noExec) inspected.executable = { kind: 'not-started', reason: 'no-exec' };
+    else if (options.skipHandshakes) inspected.executable = { kind: 'not-started', reason: 'not-selected' };
     else toStart.push(inspected);
   });
 

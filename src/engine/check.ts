@@ -62,8 +62,11 @@ export function prepareRun(request: CheckRequest & { cache: ResultCache }): Prep
     if (setting === 'off') continue;
     selected.push({ rule, severity: setting ?? rule.meta.severity, configured: setting !== undefined });
   }
-  const session = new RunSession(request.env, request.options, request.cache, root);
-  return { request, session, root, config, selected };
+  // Providers are only started for provider-handshake: without it, none is.
+  const handshakes = selected.some((entry) => entry.rule.meta.id === 'provider-handshake');
+  const options = { ...request.options, skipHandshakes: Boolean(request.options.skipHandshakes) || !handshakes };
+  const session = new RunSession(request.env, options, request.cache, root);
+  return { request: { ...request, options }, session, root, config, selected };
 }
 
 /** One pass's analysis: every file loaded and parsed, with `overlay` (earlier fixes) read first. */
