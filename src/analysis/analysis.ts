@@ -162,6 +162,7 @@ export class Analysis {
   }
 
   private async parseEverything(): Promise<void> {
+    for (const { path, reason } of this.discovered.unwalked) this.record({ file: path, range: null, message: reason });
     await Promise.all([...this.filesOf('terramate'), ...this.filesOf('lockfile')].map((file) => this.hcl(file)));
     this.makefiles = this.evaluateMakefiles();
     for (const kind of COMMAND_SITE_KINDS) {

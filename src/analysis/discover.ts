@@ -1,4 +1,5 @@
-import { readdirSync } from 'node:fs';
+import fs, { readdirSync, type Dirent } from 'node:fs';
+import { describeErrno } from '../util/errors.js';
 import { dirname, join, relative, sep } from 'node:path';
 import { globby } from 'globby';
 import picomatch from 'picomatch';
@@ -46,6 +47,36 @@ export interface DiscoveredFiles {
   byKind: Map<FileKind, string[]>;
   /** Directories skipped because they hold a `.tmskip` file. */
   skippedDirs: string[];
+  /** Paths the walk could not enter or name: never skipped silently. */
+  unwalked: Array<{ path: string; reason: string }>;
+}
+
+/**
+ * The file system the walk uses, recording what it cannot read (a directory without
+ * permission) or cannot name faithfully (a line break, bytes that are not UTF-8), which the
+ * matcher would otherwise pass over without a word.
+ */
+function recordingFs(unwalked: DiscoveredFiles['unwalked']) {
+  const readdir = ((path: string, options: { withFileTypes: true }, callback: (error: NodeJS.ErrnoException | null, entries: Dirent[]) => void) => {
+    fs.readdir(path, options, (error, entries) => {
+      if (error && error.code !== 'ENOENT' && error.code !== 'ENOTDIR') unwalked.push({ path, reason: `cannot read directory: ${describeErrno(error)}` });
+      for (const entry of entries ?? []) {
+        if (entry.name.includes('\n') || entry.name.includes('\r')) unwalked.push({ path: join(path, entry.name), reason: 'skipped: its name has a line break' });
+        else if (entry.name.includes('\uFFFD') && !isValidUtf8Name(path, entry.name)) unwalked.push({ path: join(path, entry.name), reason: 'skipped: its name is not valid UTF-8' });
+      }
+      callback(error, entries);
+    });
+  }) as unknown as typeof fs.readdir;
+  return { ...fs, readdir };
+}
+
+/** Whether a name shown with U+FFFD really is that character (and not undecodable bytes). */
+function isValidUtf8Name(dir: string, shown: string): boolean {
+  try {
+    return fs.readdirSync(dir, { encoding: 'buffer' }).some((raw) => raw.toString('utf8') === shown && Buffer.from(shown, 'utf8').equals(raw));
+  } catch {
+    return true;
+  }
 }
 
 /**
@@ -56,7 +87,9 @@ export interface DiscoveredFiles {
  */
 export async function discoverFiles(root: string, scanDir: string): Promise<DiscoveredFiles> {
   const patterns = [...Object.values(PATTERNS).flat(), '**/.tmskip'];
+  const unwalked: DiscoveredFiles['unwalked'] = [];
   const found = await globby(patterns, {
+    fs: recordingFs(unwalked),
     cwd: scanDir,
     dot: true,
     ignore: NEVER_WALKED,
@@ -91,7 +124,14 @@ export async function discoverFiles(root: string, scanDir: string): Promise<Disc
     }
     byKind.set('terramate', terramateFiles);
   }
-  return { byKind, skippedDirs: skipped.map((dir) => join(scanDir, dir)) };
+  const isUnder = (path: string, dir: string) => path === dir || path.startsWith(dir + sep);
+  const skippedAbsolute = skipped.map((dir) => join(scanDir, dir));
+  const notNeverWalked = (path: string) => !relative(scanDir, path).split(sep).some((part) => part === '.git' || part === 'node_modules' || part === '.terraform');
+  return {
+    byKind,
+    skippedDirs: skippedAbsolute,
+    unwalked: unwalked.filter(({ path }) => notNeverWalked(path) && !skippedAbsolute.some((dir) => isUnder(path, dir))).sort((a, b) => (a.path < b.path ? -1 : 1)),
+  };
 }
 
 function terramateFilesIn(dir: string): string[] {

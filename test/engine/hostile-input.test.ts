@@ -1,7 +1,7 @@
 // Repository content that a commit can put in front of every pre-commit run and CI job: none
 // of it may hang tm-doctor, eat its memory, or crash it outside exit codes 0, 1 and 2.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { tempDir, writeTree } from '../support/project.js';
@@ -109,6 +109,30 @@ describe('hostile repository content', () => {
     expect(parseErrors(result.stdout)).toEqual([
       { file: '.github/workflows/a.yml', message: expect.stringContaining('nested deeper') },
       { file: '.github/workflows/b.yml', message: expect.stringContaining('nested deeper') },
+    ]);
+  });
+
+  it('an unreadable directory, a name with a line break and a name that is not UTF-8 are findings, never skipped silently', () => {
+    const dir = tempDir();
+    const makefile = 'init:\n\tterramate run --enable-sharing -- terraform init\n';
+    writeTree(dir, { ...STACK, 'locked/Makefile': makefile, 'new\nline/Makefile': makefile });
+    const badName = Buffer.concat([Buffer.from(`${dir}/bad`), Buffer.from([0xff])]);
+    mkdirSync(badName);
+    writeFileSync(Buffer.concat([badName, Buffer.from('/Makefile')]), makefile);
+    chmodSync(join(dir, 'locked'), 0o000);
+    // Root reads anything: without the capabilities that bypass permissions, root is bound by them.
+    const prefix = process.getuid?.() === 0 ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search', '--inh-caps=-dac_override,-dac_read_search'] : [];
+    const run = spawnSync(prefix[0] ?? process.execPath, [...prefix.slice(1), ...(prefix.length ? [process.execPath] : []), BIN, 'check', dir, '--format', 'json', '--rule', 'parse-error'], {
+      env: { PATH: process.env.PATH ?? '', HOME: tempDir('tm-doctor-home-') },
+      encoding: 'utf8',
+      timeout: 90_000,
+    });
+    chmodSync(join(dir, 'locked'), 0o755);
+    expect(run.status).toBe(1);
+    expect(parseErrors(run.stdout)).toEqual([
+      { file: 'bad\uFFFD', message: expect.stringContaining('not valid UTF-8') },
+      { file: 'locked', message: expect.stringContaining('permission denied') },
+      { file: 'new\nline', message: expect.stringContaining('line break') },
     ]);
   });
 
