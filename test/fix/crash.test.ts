@@ -19,11 +19,18 @@ let driver: string;
 beforeAll(() => {
   work = mkdtempSync(path.join(tmpdir(), 'tm-doctor-crash-'));
   const out = path.join(work, 'build');
-  const sources = ['src/types.ts', 'src/util/path.ts', 'src/analysis/snapshot.ts', ...readdirSync(path.join(repoRoot, 'src/fix')).filter((n) => n.endsWith('.ts') && n !== 'diff.ts' && n !== 'index.ts').map((n) => `src/fix/${n}`)];
-  for (const source of sources) {
-    const { outputText } = ts.transpileModule(readFileSync(path.join(repoRoot, source), 'utf8'), {
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-    });
+  // The writer and planner with every module they import, followed through relative imports.
+  const pending = ['src/fix/plan.ts', 'src/fix/write.ts', 'src/analysis/snapshot.ts'];
+  const done = new Set<string>();
+  while (pending.length > 0) {
+    const source = pending.pop() as string;
+    if (done.has(source)) continue;
+    done.add(source);
+    const text = readFileSync(path.join(repoRoot, source), 'utf8');
+    for (const [, specifier] of text.matchAll(/from '(\.\.?\/[^']+)\.js'/g)) {
+      pending.push(path.posix.join(path.posix.dirname(source), `${specifier}.ts`));
+    }
+    const { outputText } = ts.transpileModule(text, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
     const target = path.join(out, source.replace(/\.ts$/, '.js'));
     mkdirSync(path.dirname(target), { recursive: true });
     writeFileSync(target, outputText);
