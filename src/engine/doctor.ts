@@ -1,7 +1,8 @@
 import { relative } from 'node:path';
 import type { InspectionStats } from '../analysis/provider-inspection.js';
 import { ResultCache } from '../analysis/result-cache.js';
-import { fixUntilStable, renderPlanDiff, writePlan, type FixPlan } from '../fix/index.js';
+import type { Analysis } from '../analysis/analysis.js';
+import { classifyFix, fixUntilStable, realRoot, renderPlanDiff, writePlan, type FixPlan } from '../fix/index.js';
 import type { Finding, Fix } from '../types.js';
 import { analyse, prepareRun, runRules, type CheckRequest, type PreparedRun } from './check.js';
 
@@ -36,9 +37,25 @@ function identity(finding: Finding): string {
   return `${finding.ruleId}\0${finding.location?.file ?? ''}\0${finding.message}`;
 }
 
-async function checkOnce(prepared: PreparedRun, progress: PhaseRunner) {
+/**
+ * The rules' findings with each fix judged by where it writes, links resolved: one its rule
+ * marked safe that lands outside the project is unsafe. `unsafeBecause` collects why.
+ */
+async function findingsOf(prepared: PreparedRun, analysis: Analysis, status?: (text: string) => void, unsafeBecause?: Map<Fix, string>): Promise<Finding[]> {
+  const findings = await runRules(prepared, analysis, status);
+  const resolvedRoot = realRoot(prepared.root);
+  return findings.map((finding) => {
+    if (!finding.fix) return finding;
+    const { fix, unsafeBecause: reason } = classifyFix(finding.fix, prepared.root, resolvedRoot);
+    if (reason === null) return finding;
+    unsafeBecause?.set(fix, reason);
+    return { ...finding, fix };
+  });
+}
+
+async function checkOnce(prepared: PreparedRun, progress: PhaseRunner, unsafeBecause?: Map<Fix, string>) {
   const analysis = await progress.phase('Read and parse the project', () => analyse(prepared));
-  const findings = await progress.phase('Run the rules', (status) => runRules(prepared, analysis, status));
+  const findings = await progress.phase('Run the rules', (status) => findingsOf(prepared, analysis, status, unsafeBecause));
   return { analysis, findings, stackCount: (await analysis.stacks()).length };
 }
 
@@ -55,7 +72,8 @@ export async function runDoctor(request: CheckRequest, fixRequest: FixRequest = 
 
 async function doctor(request: CheckRequest & { cache: ResultCache }, fixRequest: FixRequest, progress: PhaseRunner): Promise<DoctorOutcome> {
   const prepared = prepareRun(request);
-  const first = await checkOnce(prepared, progress);
+  const madeUnsafe = new Map<Fix, string>();
+  const first = await checkOnce(prepared, progress, madeUnsafe);
   const { root, session } = prepared;
   const snapshot = session.snapshot;
   const providerStats = () => session.inspections[session.inspections.length - 1]?.stats ?? null;
@@ -65,13 +83,16 @@ async function doctor(request: CheckRequest & { cache: ResultCache }, fixRequest
   if (!fixRequest.fix && !fixRequest.dryRun) return { root, findings: first.findings, diff: null, notes, readText, providerStats: providerStats() };
 
   const wanted = (fix: Fix | null): fix is Fix => fix !== null && (fix.safe || Boolean(fixRequest.unsafe));
+  if (!fixRequest.unsafe) {
+    for (const [fix, reason] of madeUnsafe) notes.push(`fix not applied (${fix.description}): ${reason}; --unsafe-fixes applies it`);
+  }
   let latest = first.findings;
   let passes = 0;
   const loop = await progress.phase('Fix', () =>
     fixUntilStable({
       snapshot,
       check: async (overlay) => {
-        if (passes++ > 0) latest = await runRules(prepared, await analyse(prepared, new Map(overlay)));
+        if (passes++ > 0) latest = await findingsOf(prepared, await analyse(prepared, new Map(overlay)));
         return latest.map((finding) => finding.fix).filter(wanted);
       },
     }),
@@ -83,7 +104,7 @@ async function doctor(request: CheckRequest & { cache: ResultCache }, fixRequest
     return { root, findings: first.findings, diff: renderPlanDiff(plan, root), notes, readText, providerStats: providerStats() };
   }
 
-  const written = await writePlan(plan, snapshot);
+  const written = await writePlan(plan, snapshot, { allowOutside: Boolean(fixRequest.unsafe) });
   for (const outcome of written.outcomes) {
     if (outcome.status === 'refused') notes.push(`${relative(root, outcome.path) || outcome.path} left unchanged: ${outcome.reason}`);
   }

@@ -7,5 +7,6 @@ export { renderFileDiff, renderPlanDiff } from './diff.js';
 export { DEFAULT_MAX_PASSES, FixSession, fixUntilStable, type FixLoopOptions, type FixLoopResult } from './multipass.js';
 export { overlayView, type Overlay } from './overlay.js';
 export { applyEdits, isEmptyPlan, planFixes, type FileRewrite, type FixPlan, type SetAsideFix } from './plan.js';
+export { classifyFix, landingPath, realRoot, whyOutside, type Classified } from './confine.js';
 export { DiskSnapshot, fingerprintBytes, hashBytes, type FileFingerprint, type Snapshot } from '../analysis/snapshot.js';
 export { isFixWritten, removeStaleTemps, TEMP_MARKER, writePlan, type ChangeOutcome, type WriteHooks, type WriteOptions, type WriteReport } from './write.js';

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { CreateFile, Fix, MovePath, TextEdit } from '../types.js';
 import type { Snapshot } from '../analysis/snapshot.js';
 import { displayPath, isInsideRoot } from '../util/path.js';
+import { realRoot, whyOutside } from './confine.js';
 
 export interface FileRewrite {
   file: string;
@@ -136,8 +137,15 @@ function prepareFix(fix: Fix, snapshot: Snapshot, describe: (file: string) => st
 function unsafeChangeIn(prepared: PreparedFix, root: string, describe: (file: string) => string): string | null {
   if (prepared.directories.length > 0) return `makes directory ${describe(prepared.directories[0])}`;
   if (prepared.moves.length > 0) return `moves ${describe(prepared.moves[0].from)}`;
-  for (const file of [...prepared.edits.map((e) => e.file), ...prepared.creates.map((c) => c.file)]) {
+  const files = [...prepared.edits.map((e) => e.file), ...prepared.creates.map((c) => c.file)];
+  for (const file of files) {
     if (!isInsideRoot(root, file)) return `changes ${file}, outside the project`;
+  }
+  // Named inside, but a link on the way may lead out: judged by where the write would land.
+  const resolvedRoot = realRoot(root);
+  for (const file of new Set(files)) {
+    const outside = whyOutside(file, root, resolvedRoot);
+    if (outside !== null) return outside;
   }
   return null;
 }

@@ -6,7 +6,8 @@ import { constants } from 'node:fs';
 import { access, link, lstat, mkdir, open, readdir, readFile, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Fix } from '../types.js';
-import { displayPath } from '../util/path.js';
+import { displayPath, isInsideRoot } from '../util/path.js';
+import { realRoot, whyOutside } from './confine.js';
 import type { FileRewrite, FixPlan } from './plan.js';
 import { hashBytes, isMissing, type Snapshot } from '../analysis/snapshot.js';
 
@@ -36,7 +37,16 @@ export interface WriteHooks {
 
 export interface WriteOptions {
   hooks?: WriteHooks;
+  /**
+   * Write where links lead even outside the project root (--unsafe-fixes). Otherwise every
+   * path is resolved again just before it is written, and one that leads out is refused: a
+   * link swapped in after the plan was made cannot carry a safe fix outside.
+   */
+  allowOutside?: boolean;
 }
+
+/** The resolved root writes must stay in, or null when they may go anywhere. */
+type Confinement = { root: string; resolvedRoot: string } | null;
 
 /** Marks our temp files: `.NAME.tm-doctor-PID-RANDOM`, so a later run can tell whose they are. */
 export const TEMP_MARKER = '.tm-doctor-';
@@ -44,16 +54,18 @@ export const TEMP_MARKER = '.tm-doctor-';
 /** Order: directories, rewrites, creations, moves. Each file is written at most once. */
 export async function writePlan(plan: FixPlan, snapshot: Snapshot, options: WriteOptions = {}): Promise<WriteReport> {
   const describe = (file: string): string => displayPath(snapshot.root, file);
+  const confine: Confinement = options.allowOutside ? null : { root: snapshot.root, resolvedRoot: realRoot(snapshot.root) };
+  const outside = (file: string): string | null => (confine === null ? null : whyOutside(file, confine.root, confine.resolvedRoot));
   const outcomes: ChangeOutcome[] = [];
-  for (const dir of plan.directories) outcomes.push(await makeDirectory(dir, describe));
+  for (const dir of plan.directories) outcomes.push(await makeDirectory(dir, describe, outside));
   const writtenTargets = new Map<string, string>();
   for (const rewrite of plan.rewrites) {
-    outcomes.push(await rewriteFile(rewrite, snapshot, writtenTargets, describe, options.hooks));
+    outcomes.push(await rewriteFile(rewrite, snapshot, writtenTargets, describe, options.hooks, confine));
   }
   for (const create of plan.creates) {
-    outcomes.push(await createFile(create.file, create.text, create.mode, describe, options.hooks));
+    outcomes.push(await createFile(create.file, create.text, create.mode, describe, options.hooks, confine));
   }
-  for (const move of plan.moves) outcomes.push(await movePath(move.from, move.to, describe));
+  for (const move of plan.moves) outcomes.push(await movePath(move.from, move.to, describe, outside));
   return { outcomes, ok: outcomes.every((o) => o.status !== 'refused') };
 }
 
@@ -72,6 +84,7 @@ async function rewriteFile(
   writtenTargets: Map<string, string>,
   describe: (file: string) => string,
   hooks: WriteHooks | undefined,
+  confine: Confinement,
 ): Promise<ChangeOutcome> {
   const file = path.resolve(rewrite.file);
   const refuse = (reason: string): ChangeOutcome => ({ kind: 'rewrite', path: file, status: 'refused', reason });
@@ -86,6 +99,7 @@ async function rewriteFile(
   } catch (error) {
     return refuse(isMissing(error) ? `${describe(file)} was deleted since it was read` : failure(error));
   }
+  if (confine !== null && !isInsideRoot(confine.resolvedRoot, target)) return refuse(leadsOutside(describe(file), target));
   const earlier = writtenTargets.get(target);
   if (earlier !== undefined) return refuse(`${describe(file)} is the same file as ${describe(earlier)}, already written in this pass`);
 
@@ -149,6 +163,7 @@ async function createFile(
   mode: number | undefined,
   describe: (file: string) => string,
   hooks: WriteHooks | undefined,
+  confine: Confinement,
 ): Promise<ChangeOutcome> {
   const target = path.resolve(file);
   const refuse = (reason: string): ChangeOutcome => ({ kind: 'create', path: target, status: 'refused', reason });
@@ -158,7 +173,16 @@ async function createFile(
   let tempMade = false;
   try {
     if (await exists(target)) return refuse(appeared);
+    if (confine !== null) {
+      // mkdir -p follows links in the directories that exist: check where it would go first.
+      const outside = whyOutside(target, confine.root, confine.resolvedRoot);
+      if (outside !== null) return refuse(`${outside}; not created without --unsafe-fixes`);
+    }
     await mkdir(dir, { recursive: true });
+    if (confine !== null) {
+      const resolvedDir = await realpath(dir);
+      if (!isInsideRoot(confine.resolvedRoot, resolvedDir)) return refuse(leadsOutside(describe(dir), resolvedDir));
+    }
     await removeStaleTemps(dir, path.basename(target));
     const dirStats = await stat(dir);
     const blocked = await whyDirectoryNotWritable(dir, dirStats.mode);
@@ -193,8 +217,10 @@ async function createFile(
   }
 }
 
-async function makeDirectory(dir: string, describe: (file: string) => string): Promise<ChangeOutcome> {
+async function makeDirectory(dir: string, describe: (file: string) => string, outside: (file: string) => string | null): Promise<ChangeOutcome> {
   const target = path.resolve(dir);
+  const leaves = outside(target);
+  if (leaves !== null) return { kind: 'mkdir', path: target, status: 'refused', reason: `${leaves}; not made without --unsafe-fixes` };
   try {
     const made = await mkdir(target, { recursive: true });
     return { kind: 'mkdir', path: target, status: made === undefined ? 'unchanged' : 'written' };
@@ -203,10 +229,13 @@ async function makeDirectory(dir: string, describe: (file: string) => string): P
   }
 }
 
-async function movePath(from: string, to: string, describe: (file: string) => string): Promise<ChangeOutcome> {
+async function movePath(from: string, to: string, describe: (file: string) => string, outside: (file: string) => string | null): Promise<ChangeOutcome> {
   const source = path.resolve(from);
   const destination = path.resolve(to);
   const refuse = (reason: string): ChangeOutcome => ({ kind: 'move', path: source, to: destination, status: 'refused', reason });
+  // The source itself is moved, not what it links to: only its directory must stay inside.
+  const leaves = outside(path.dirname(source)) ?? outside(destination);
+  if (leaves !== null) return refuse(`${leaves}; not moved without --unsafe-fixes`);
   try {
     if (!(await exists(source))) return refuse(`${describe(source)} no longer exists`);
     if (await exists(destination)) return refuse(`${describe(destination)} already exists; ${describe(source)} not moved`);
@@ -267,6 +296,10 @@ export async function removeStaleTemps(dir: string, baseName: string): Promise<s
     }
   }
   return removed;
+}
+
+function leadsOutside(shown: string, landing: string): string {
+  return `${shown} leads to ${landing} through a symbolic link, outside the project; not written without --unsafe-fixes`;
 }
 
 function tempPathFor(target: string): string {

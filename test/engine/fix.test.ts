@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { parseHcl } from '../../src/parsers/hcl.js';
-import { check, copyFixture, tempDir, writeTree, type FileTree } from '../support/project.js';
+import { check, copyFixture, FIXTURES, tempDir, writeTree, type FileTree } from '../support/project.js';
 
 function makeDryRun(dir: string, ...goals: string[]): string {
   return execFileSync('make', ['-n', '--no-print-directory', ...goals], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
@@ -208,6 +208,74 @@ describe('nothing is ever lost', () => {
     expect(text.match(/env \{/g)).toHaveLength(1);
     expect(text).toContain('TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE = "true"\n        TF_PLUGIN_CACHE_DIR = "${terramate.root.path.fs.absolute}/.terraform-plugin-cache"\n');
     expect(outcome.findings.filter((finding) => finding.fixed).map((finding) => finding.ruleId).sort()).toEqual(['lockfile-cache-env', 'plugin-cache-dir']);
+  });
+});
+
+describe('symbolic links leading outside the project', () => {
+  /** The seed project with its Makefile moved to a directory outside it and linked back. */
+  function linkedMakefile(): { project: string; outside: string; before: string } {
+    const project = copyFixture('seed-blog');
+    const outside = join(tempDir('tm-doctor-elsewhere-'), 'Makefile');
+    const before = readFileSync(join(project, 'Makefile'), 'utf8');
+    renameSync(join(project, 'Makefile'), outside);
+    symlinkSync(outside, join(project, 'Makefile'));
+    return { project, outside, before };
+  }
+
+  it('a safe --fix does not write through Makefile -> <outside>/Makefile: the fix is unsafe, and the note says why', async () => {
+    const { project, outside, before } = linkedMakefile();
+    const outcome = await check(project, { fix, rules: ['no-sharing-on-init'] });
+    expect(readFileSync(outside, 'utf8')).toBe(before);
+    expect(lstatSync(join(project, 'Makefile')).isSymbolicLink()).toBe(true);
+    const [finding] = outcome.findings;
+    expect([finding.ruleId, finding.fixed, finding.fix?.safe]).toEqual(['no-sharing-on-init', false, false]);
+    expect(outcome.notes.join('\n')).toContain(`Makefile leads to ${realpathSync(outside)} through a symbolic link, outside the project; --unsafe-fixes applies it`);
+  });
+
+  it('--unsafe-fixes writes through the link to the outside file, and keeps the link', async () => {
+    const { project, outside, before } = linkedMakefile();
+    const outcome = await check(project, { fix: { fix: true, unsafe: true }, rules: ['no-sharing-on-init'] });
+    expect(outcome.findings.map((finding) => [finding.ruleId, finding.fixed])).toEqual([['no-sharing-on-init', true]]);
+    const after = readFileSync(outside, 'utf8');
+    expect(after).not.toBe(before);
+    expect(makeDryRun(project, 'init', 'dev')).not.toMatch(/--enable-sharing|--mock-on-fail/);
+    expect(lstatSync(join(project, 'Makefile')).isSymbolicLink()).toBe(true);
+  });
+
+  it('a file created in a directory that is a link leading outside is unsafe too', async () => {
+    const project = copyFixture('seed-blog');
+    const elsewhere = join(tempDir('tm-doctor-elsewhere-'), 'cache');
+    mkdirSync(elsewhere);
+    symlinkSync(elsewhere, join(project, '.terraform-plugin-cache'));
+    const outcome = await check(project, { fix, rules: ['plugin-cache-dir'] });
+    expect(readdirSync(elsewhere)).toEqual([]);
+    expect(outcome.findings.map((finding) => [finding.ruleId, finding.fixed, finding.fix?.safe])).toEqual([['plugin-cache-dir', false, false]]);
+    expect(outcome.notes.join('\n')).toContain('.terraform-plugin-cache/.gitignore leads to');
+  });
+
+  it('a link swapped in after the plan was made is still refused at write time', async () => {
+    const project = copyFixture('seed-blog');
+    const makefile = join(project, 'Makefile');
+    const outside = join(tempDir('tm-doctor-elsewhere-'), 'Makefile');
+    const { runDoctor } = await import('../../src/engine/doctor.js');
+    const outcome = await runDoctor(
+      { dir: project, env: { PATH: process.env.PATH ?? '', HOME: tempDir() }, only: ['no-sharing-on-init'], options: { noExec: true, handshakeTimeoutMs: 1000, noCache: true } },
+      { fix: true },
+      {
+        async phase(title, work) {
+          const result = await work(() => {});
+          if (title === 'Fix') {
+            // Same bytes, so only the link can stop the write.
+            renameSync(makefile, outside);
+            symlinkSync(outside, makefile);
+          }
+          return result;
+        },
+      },
+    );
+    expect(readFileSync(outside, 'utf8')).toBe(readFileSync(join(FIXTURES, 'seed-blog', 'Makefile'), 'utf8'));
+    expect(outcome.notes.join('\n')).toMatch(/Makefile left unchanged: Makefile leads to .* through a symbolic link, outside the project; not written without --unsafe-fixes/);
+    expect(outcome.findings.map((finding) => [finding.ruleId, finding.fixed])).toEqual([['no-sharing-on-init', false]]);
   });
 });
 

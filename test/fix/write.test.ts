@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, closeSync, linkSync, openSync, readSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, linkSync, openSync, readSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
@@ -146,6 +146,42 @@ describe('writePlan', () => {
     expect(readFileSync(target, 'utf8')).toBe('v = 2\n');
     expect(leftovers(root)).toEqual([]);
     expect(leftovers(path.dirname(target))).toEqual([]);
+  });
+
+  it('judges a link by where it leads: a safe fix through a link out of the project is rejected by the plan and refused by the writer', async () => {
+    const elsewhere = mkdtempSync(path.join(tmpdir(), 'tm-doctor-elsewhere-'));
+    try {
+      const outside = path.join(elsewhere, 'Makefile');
+      writeFileSync(outside, 'a = 1\n');
+      const link = path.join(root, 'Makefile');
+      symlinkSync(outside, link);
+      const snapshot = new DiskSnapshot(root);
+      const fix = replaceFix(link, snapshot.readText(link)!, '1', '2');
+      const real = realpathSync(outside);
+      expect(planFixes([fix], snapshot).rejected.map((r) => r.reason)).toEqual([`marked safe but Makefile leads to ${real} through a symbolic link, outside the project`]);
+
+      // The writer checks again: a plan made of unsafe fixes is written outside only when allowed.
+      const plan = planFixes([{ ...fix, safe: false }], snapshot);
+      const refused = await writePlan(plan, snapshot);
+      expect(refused.outcomes).toEqual([
+        { kind: 'rewrite', path: link, status: 'refused', reason: `Makefile leads to ${real} through a symbolic link, outside the project; not written without --unsafe-fixes` },
+      ]);
+      expect(readFileSync(outside, 'utf8')).toBe('a = 1\n');
+      expect((await writePlan(plan, snapshot, { allowOutside: true })).ok).toBe(true);
+      expect(readFileSync(outside, 'utf8')).toBe('a = 2\n');
+      expect(lstatSync(link).isSymbolicLink()).toBe(true);
+
+      // A created file whose directory is a link (even a dangling one) leading out.
+      symlinkSync(path.join(elsewhere, 'not-yet'), path.join(root, 'cache'));
+      const created = path.join(root, 'cache', 'sub', '.gitignore');
+      const create = await writePlan(planFixes([{ description: 'c', safe: false, changes: [{ kind: 'create', file: created, text: '*\n' }] }], snapshot), snapshot);
+      expect(create.outcomes).toEqual([
+        { kind: 'create', path: created, status: 'refused', reason: `cache/sub/.gitignore leads to ${path.join(real, '..', 'not-yet', 'sub', '.gitignore')} through a symbolic link, outside the project; not created without --unsafe-fixes` },
+      ]);
+      expect(existsSync(path.join(elsewhere, 'not-yet'))).toBe(false);
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 
   it('writes a file reached through two paths only once per pass', async () => {
