@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync, realpathSync, type Stats } from 'node:fs';
 import path from 'node:path';
+import { readStats } from '../util/read-stats.js';
 
 export interface FileFingerprint {
   /** sha256 of the bytes read, hex. */
@@ -86,12 +87,15 @@ export class DiskSnapshot implements Snapshot {
   /** Records bytes the caller read itself; returns the text the rules should see. */
   remember(file: string, bytes: Buffer, stats: Pick<Stats, 'size' | 'mtimeMs' | 'mode'>): string {
     const text = bytes.toString('utf8');
+    readStats.files++;
+    readStats.bytes += bytes.length;
     this.files.set(path.resolve(file), { text, fingerprint: fingerprintBytes(bytes, stats) });
     return text;
   }
 
   /** Records that the file was looked for and did not exist. */
   rememberAbsent(file: string): void {
+    readStats.absent++;
     this.files.set(path.resolve(file), null);
   }
 

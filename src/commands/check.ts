@@ -9,6 +9,7 @@ import { escapeControlCharacters } from '../util/control-characters.js';
 import { describeErrno, errnoCode, UsageError } from '../util/errors.js';
 import { ruleMetas } from '../engine/check.js';
 import { withProgress } from '../cli/progress.js';
+import { formatReadStats } from '../util/read-stats.js';
 
 /** The largest delay Node's timers honour (2^31-1 ms, about 24.8 days). */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -70,6 +71,7 @@ export default class Check extends Command {
       this.failWith(error);
     }
 
+    if (process.env.TM_DOCTOR_STATS === '1') process.stderr.write(formatReadStats());
     if (outcome.diff !== null) await this.emit(outcome.diff, null, 'the diff');
     for (const note of outcome.notes) process.stderr.write(`tm-doctor: ${escapeControlCharacters(note)}\n`);
 

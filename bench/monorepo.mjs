@@ -1,0 +1,176 @@
+#!/usr/bin/env node
+// `tm-doctor check --no-exec --format json` on generated monorepos of 500, 2,000 and 5,000
+// stacks (a stack file, main.tf and a lock file each; a root terramate.tm.hcl and a
+// config.tm.hcl with `config.run.env` per group directory; a Makefile with includes; two
+// workflows), against the read floor: one Node process that walks the same tree and reads
+// every file the check needs (bench/read-floor.mjs), in parallel with fs.promises and, as a
+// second candidate, synchronously; the faster median is the floor. Per size: the first run
+// (empty result cache), then the check and both floors in turn, round after round; medians
+// of the wall times, peak RSS (GNU time's %M, else the child's own maxRSS), files read (the
+// CLI prints its counts on stderr under TM_DOCTOR_STATS=1) and the ratios.
+// Usage: node bench/monorepo.mjs [--runs N] [--prefix DIR] [--keep] [sizes...]
+//   (default sizes 500 2000 5000; --prefix: an installed package's prefix instead of bin/run.js)
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { runs: { type: 'string', default: '7' }, prefix: { type: 'string' }, keep: { type: 'boolean', default: false } },
+});
+const runs = Math.max(1, Number(values.runs));
+const sizes = positionals.length ? positionals.map(Number) : [500, 2000, 5000];
+const cli = values.prefix ? [join(resolve(values.prefix), 'bin', 'tm-doctor')] : [process.execPath, join(repo, 'bin', 'run.js')];
+const GNU_TIME = existsSync('/usr/bin/time') && spawnSync('/usr/bin/time', ['-f', '%M', 'true']).status === 0 ? '/usr/bin/time' : null;
+const STACKS_PER_GROUP = 50;
+const ENVS = ['dev', 'stg', 'prd'];
+
+const seedStack = join(repo, 'fixtures', 'seed-blog', 'stacks', 'dev', 'network');
+const STACK_FILES = ['stack.tm.hcl', 'main.tf', '.terraform.lock.hcl'].map((name) => ({ name, text: readFileSync(join(seedStack, name), 'utf8') }));
+
+function write(file, text) {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, text);
+}
+
+function generate(stacks) {
+  const dir = mkdtempSync(join(tmpdir(), `tm-doctor-monorepo-${stacks}-`));
+  write(
+    join(dir, 'terramate.tm.hcl'),
+    [
+      'terramate {',
+      '  required_version = ">= 0.9.0"',
+      '  config {',
+      '    git {',
+      '      default_branch = "main"',
+      '    }',
+      '    run {',
+      '      env {',
+      '        TF_PLUGIN_CACHE_DIR = "${terramate.root.path.fs.absolute}/.terraform-plugin-cache"',
+      '      }',
+      '    }',
+      '  }',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  mkdirSync(join(dir, '.terraform-plugin-cache'));
+  write(join(dir, 'Makefile'), '# Terramate wrapper.\ninclude mk/vars.mk\ninclude mk/targets.mk\n');
+  write(join(dir, 'mk', 'vars.mk'), 'PARALLEL ?= 4\nTM_OPTS := --parallel $(PARALLEL)\n');
+  write(
+    join(dir, 'mk', 'targets.mk'),
+    '.PHONY: init plan\ninit:\n\tterramate run $(TM_OPTS) -- terraform init\n\nplan:\n\tterramate run --enable-sharing -- terraform plan\n',
+  );
+  write(
+    join(dir, '.github', 'workflows', 'ci.yml'),
+    'on: push\njobs:\n  plan:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: terramate run --parallel 4 -- terraform init\n      - run: terramate run -- terraform plan\n',
+  );
+  write(
+    join(dir, '.github', 'workflows', 'lint.yml'),
+    'on: pull_request\njobs:\n  fmt:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: terramate fmt --check\n',
+  );
+  for (let i = 0; i < stacks; i++) {
+    const group = Math.floor(i / STACKS_PER_GROUP);
+    const groupDir = join(dir, 'stacks', ENVS[group % ENVS.length], `group-${group}`);
+    if (i % STACKS_PER_GROUP === 0) {
+      write(join(groupDir, 'config.tm.hcl'), `terramate {\n  config {\n    run {\n      env {\n        TEAM     = "team-${group}"\n        TF_INPUT = "0"\n      }\n    }\n  }\n}\n`);
+    }
+    for (const { name, text } of STACK_FILES) write(join(groupDir, `svc-${i}`, name), text.replaceAll('dev-network', `svc-${i}`));
+  }
+  return dir;
+}
+
+function median(list) {
+  const sorted = [...list].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** Runs a command; wall time in ms, peak RSS in MB, stdout and stderr. */
+function measure(command, env) {
+  const rssFile = join(tmpdir(), `tm-doctor-bench-rss-${process.pid}`);
+  const [file, args] = GNU_TIME ? [GNU_TIME, ['-f', '%M', '-o', rssFile, ...command]] : [process.execPath, ['-e', RSS_WRAPPER, ...command]];
+  const start = process.hrtime.bigint();
+  const result = spawnSync(file, args, { env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  let rssKb;
+  if (GNU_TIME) {
+    rssKb = Number(readFileSync(rssFile, 'utf8').trim().split('\n').at(-1));
+    rmSync(rssFile, { force: true });
+  } else {
+    rssKb = Number(/rss-kb (\d+)/.exec(result.stderr)?.[1]);
+  }
+  return { ms, rssMb: rssKb / 1024, status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+// Without GNU time: a parent that waits for the child and prints the child's maxRSS.
+const RSS_WRAPPER = `const { spawnSync } = require('node:child_process');
+const r = spawnSync(process.argv[1], process.argv.slice(2), { stdio: 'inherit' });
+process.stderr.write('rss-kb ' + process.resourceUsage().maxRSS + '\\n');
+process.exit(r.status ?? 1);`;
+
+const summary = [];
+console.log(`${process.version}, ${execFileSync('nproc').toString().trim()} cores; CLI: ${cli.join(' ')}; ${runs} runs per size; peak RSS from ${GNU_TIME ?? 'resourceUsage()'}`);
+for (const stacks of sizes) {
+  const dir = generate(stacks);
+  const base = mkdtempSync(join(tmpdir(), 'tm-doctor-monorepo-home-'));
+  const env = { PATH: process.env.PATH, HOME: base, XDG_CACHE_HOME: join(base, 'cache'), TM_DOCTOR_STATS: '1' };
+  try {
+    const check = () => {
+      const run = measure([...cli, 'check', dir, '--no-exec', '--format', 'json'], env);
+      if (run.status !== 0 && run.status !== 1) throw new Error(`exit ${run.status}: ${run.stderr}`);
+      const stats = /files read (\d+)/.exec(run.stderr);
+      return { ...run, filesRead: stats ? Number(stats[1]) : NaN, findings: JSON.parse(run.stdout).findings.length };
+    };
+    const floor = (...mode) => {
+      const run = measure([process.execPath, join(repo, 'bench', 'read-floor.mjs'), dir, ...mode], env);
+      const [files, bytes] = run.stdout.trim().split(' ').map(Number);
+      return { ...run, files, bytes };
+    };
+    const first = check();
+    const checks = [];
+    const parallelFloors = [];
+    const syncFloors = [];
+    for (let round = 0; round < runs; round++) {
+      parallelFloors.push(floor());
+      checks.push(check());
+      syncFloors.push(floor('--sync'));
+    }
+    const checkMs = median(checks.map((run) => run.ms));
+    const parallelMs = median(parallelFloors.map((run) => run.ms));
+    const syncMs = median(syncFloors.map((run) => run.ms));
+    const floors = parallelMs <= syncMs ? parallelFloors : syncFloors;
+    const floorMs = Math.min(parallelMs, syncMs);
+    const row = {
+      stacks,
+      firstMs: first.ms,
+      firstRssMb: first.rssMb,
+      checkMs,
+      rssMb: Math.max(...checks.map((run) => run.rssMb)),
+      filesRead: checks[0].filesRead,
+      floorMs,
+      floorFiles: floors[0].files,
+      floorBytes: floors[0].bytes,
+      findings: checks[0].findings,
+    };
+    summary.push(row);
+    console.log(
+      `${String(stacks).padStart(5)} stacks: check ${checkMs.toFixed(0)} ms (median; min ${Math.min(...checks.map((run) => run.ms)).toFixed(0)}), ` +
+        `peak RSS ${row.rssMb.toFixed(0)} MB, files read ${row.filesRead}, ${row.findings} findings | ` +
+        `read floor ${floorMs.toFixed(0)} ms (parallel ${parallelMs.toFixed(0)}, sync ${syncMs.toFixed(0)}; ${row.floorFiles} files, ${(row.floorBytes / 1024 / 1024).toFixed(1)} MiB) | ` +
+        `ratio to the floor ${(checkMs / floorMs).toFixed(2)}x | first run (empty result cache) ${first.ms.toFixed(0)} ms, ${first.rssMb.toFixed(0)} MB`,
+    );
+  } finally {
+    if (values.keep) console.log(`  kept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
+    rmSync(base, { recursive: true, force: true });
+  }
+}
+const at = (stacks) => summary.find((row) => row.stacks === stacks);
+if (at(5000) && at(2000)) {
+  console.log(`5000/2000 stacks: check ${(at(5000).checkMs / at(2000).checkMs).toFixed(2)}x, read floor ${(at(5000).floorMs / at(2000).floorMs).toFixed(2)}x`);
+}
