@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { lockfileCacheEnv } from '../../src/rules/lockfile-cache-env.js';
 import { FIXTURES, type FileTree } from '../support/project.js';
 import { runRuleTests } from '../support/rule-tester.js';
+import { REALISTIC_STACK, REALISTIC_TERRAFORMRC, REALISTIC_TERRAMATE_ROOT } from '../support/realistic-configs.js';
 
 const lines = (...text: string[]) => `${text.join('\n')}\n`;
 const STACKS: FileTree = {
@@ -27,69 +28,9 @@ const ROOT_CONFIG = lines(
 );
 const seed = (path: string) => readFileSync(join(FIXTURES, 'seed-blog', path), 'utf8');
 
-// A CLI configuration as teams really write it: credentials, a mirror, the cache, and the
-// setting commented out.
-const TERRAFORMRC = `# Managed by dotfiles
-disable_checkpoint = true
 
-credentials "app.terraform.io" {
-  token = "xxxxxx.atlasv1.zzzzzzzzzzzzz"
-}
-
-provider_installation {
-  filesystem_mirror {
-    path    = "/usr/share/terraform/providers"
-    include = ["example.com/*/*"]
-  }
-  direct {
-    exclude = ["example.com/*/*"]
-  }
-}
-
-plugin_cache_dir = "$HOME/.terraform.d/plugin-cache"
-# plugin_cache_may_break_dependency_lock_file = true
-`;
-
-// A root Terramate configuration as seen in public repositories.
-const TERRAMATE_ROOT = `terramate {
-  required_version = "~> 0.9.0"
-  required_version_allow_prereleases = false
-
-  config {
-    experiments = ["scripts", "outputs-sharing"]
-
-    git {
-      default_remote = "origin"
-      default_branch = "main"
-
-      check_untracked   = false
-      check_uncommitted = false
-      check_remote      = false
-    }
-
-    run {
-      check_gen_code = true
-
-      env {
-        TF_IN_AUTOMATION    = "true"
-        TF_INPUT            = "false"
-        TF_PLUGIN_CACHE_DIR = "\${terramate.root.path.fs.absolute}/.terraform-cache-dir"
-      }
-    }
-
-    cloud {
-      organization = "acme"
-    }
-  }
-}
-
-globals {
-  environment = "dev"
-}
-`;
-const REALISTIC_STACK: FileTree = { 'stacks/api/stack.tm.hcl': 'stack {\n  name = "api"\n  tags = ["dev"]\n}\n', 'stacks/api/main.tf': 'terraform {}\n' };
 const realisticRoot = (setting: string | null): FileTree => ({
-  'terramate.tm.hcl': setting === null ? TERRAMATE_ROOT : TERRAMATE_ROOT.replace('TF_INPUT            = "false"\n', `TF_INPUT            = "false"\n        ${setting}\n`),
+  'terramate.tm.hcl': setting === null ? REALISTIC_TERRAMATE_ROOT : REALISTIC_TERRAMATE_ROOT.replace('TF_INPUT            = "false"\n', `TF_INPUT            = "false"\n        ${setting}\n`),
   '.terraform-cache-dir/.keep': '',
   ...REALISTIC_STACK,
 });
@@ -166,7 +107,7 @@ runRuleTests(lockfileCacheEnv, {
     {
       name: 'a full ~/.terraformrc where the setting is commented out (realistic file)',
       files: { 'terramate.tm.hcl': 'terramate {\n  required_version = "~> 0.9.0"\n}\n', ...REALISTIC_STACK },
-      home: { '.terraformrc': TERRAFORMRC },
+      home: { '.terraformrc': REALISTIC_TERRAFORMRC },
       errors: [{ messageId: 'unset', file: 'terramate.tm.hcl', line: 1, data: { count: 1, stacks: 'stacks/api' } }],
     },
     {
@@ -174,7 +115,7 @@ runRuleTests(lockfileCacheEnv, {
       files: realisticRoot(null),
       errors: [{ messageId: 'unset', file: 'terramate.tm.hcl', line: 1, data: { count: 1, stacks: 'stacks/api' } }],
       output: {
-        'terramate.tm.hcl': TERRAMATE_ROOT.replace(
+        'terramate.tm.hcl': REALISTIC_TERRAMATE_ROOT.replace(
           '/.terraform-cache-dir"\n',
           '/.terraform-cache-dir"\n        TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE = "true"\n',
         ),

@@ -1,6 +1,7 @@
 import { pluginCacheDir } from '../../src/rules/plugin-cache-dir.js';
 import type { FileTree } from '../support/project.js';
 import { runRuleTests } from '../support/rule-tester.js';
+import { REALISTIC_STACK, REALISTIC_TERRAFORMRC, REALISTIC_TERRAMATE_ROOT } from '../support/realistic-configs.js';
 
 const lines = (...text: string[]) => `${text.join('\n')}\n`;
 const ROOT_CONFIG = 'terramate {\n  required_version = ">= 0.9.0"\n}\n';
@@ -19,66 +20,7 @@ const OTHER_CACHE: FileTree = { 'cache/.keep': '' };
 /** The line the unsafe fix appends to the CLI configuration file. */
 const CLI_CONFIG_LINE = 'plugin_cache_dir = "$HOME/.terraform.d/plugin-cache"\n';
 
-// A CLI configuration as teams really write it: credentials, a mirror, the cache (line 18).
-const TERRAFORMRC = `# Managed by dotfiles
-disable_checkpoint = true
 
-credentials "app.terraform.io" {
-  token = "xxxxxx.atlasv1.zzzzzzzzzzzzz"
-}
-
-provider_installation {
-  filesystem_mirror {
-    path    = "/usr/share/terraform/providers"
-    include = ["example.com/*/*"]
-  }
-  direct {
-    exclude = ["example.com/*/*"]
-  }
-}
-
-plugin_cache_dir = "$HOME/.terraform.d/plugin-cache"
-# plugin_cache_may_break_dependency_lock_file = true
-`;
-
-// A root Terramate configuration as seen in public repositories: the cache at line 23.
-const TERRAMATE_ROOT = `terramate {
-  required_version = "~> 0.9.0"
-  required_version_allow_prereleases = false
-
-  config {
-    experiments = ["scripts", "outputs-sharing"]
-
-    git {
-      default_remote = "origin"
-      default_branch = "main"
-
-      check_untracked   = false
-      check_uncommitted = false
-      check_remote      = false
-    }
-
-    run {
-      check_gen_code = true
-
-      env {
-        TF_IN_AUTOMATION    = "true"
-        TF_INPUT            = "false"
-        TF_PLUGIN_CACHE_DIR = "\${terramate.root.path.fs.absolute}/.terraform-cache-dir"
-      }
-    }
-
-    cloud {
-      organization = "acme"
-    }
-  }
-}
-
-globals {
-  environment = "dev"
-}
-`;
-const REALISTIC_STACK: FileTree = { 'stacks/api/stack.tm.hcl': 'stack {\n  name = "api"\n  tags = ["dev"]\n}\n', 'stacks/api/main.tf': 'terraform {}\n' };
 const REALISTIC_PROJECT: FileTree = { 'terramate.tm.hcl': 'terramate {\n  required_version = "~> 0.9.0"\n}\n', ...REALISTIC_STACK };
 
 const CACHE_AT_ROOT = lines(
@@ -105,7 +47,7 @@ runRuleTests(pluginCacheDir, {
     {
       name: 'a full ~/.terraformrc whose cache directory exists (realistic file)',
       files: REALISTIC_PROJECT,
-      home: { '.terraformrc': TERRAFORMRC, ...HOME_CACHE },
+      home: { '.terraformrc': REALISTIC_TERRAFORMRC, ...HOME_CACHE },
     },
     { name: '~/.terraform.d/*.tfrc', files: project(), home: { '.terraform.d/cache.tfrc': 'plugin_cache_dir = "<HOME>/cache"\n', ...OTHER_CACHE } },
     {
@@ -131,7 +73,7 @@ runRuleTests(pluginCacheDir, {
     },
     {
       name: 'a full root terramate.tm.hcl whose cache directory exists (realistic file)',
-      files: { 'terramate.tm.hcl': TERRAMATE_ROOT, '.terraform-cache-dir/.keep': '', ...REALISTIC_STACK },
+      files: { 'terramate.tm.hcl': REALISTIC_TERRAMATE_ROOT, '.terraform-cache-dir/.keep': '', ...REALISTIC_STACK },
     },
     {
       name: 'settings from files brought in with import',
@@ -211,17 +153,17 @@ runRuleTests(pluginCacheDir, {
     {
       name: 'a full ~/.terraformrc whose cache directory does not exist; --unsafe-fixes creates it (realistic file)',
       files: REALISTIC_PROJECT,
-      home: { '.terraformrc': TERRAFORMRC },
+      home: { '.terraformrc': REALISTIC_TERRAFORMRC },
       errors: [{ messageId: 'missing', file: '~/.terraformrc', line: 18, data: { value: '<HOME>/.terraform.d/plugin-cache', source: '<HOME>/.terraformrc' } }],
       unsafe: true,
-      output: { '~/.terraformrc': TERRAFORMRC },
+      output: { '~/.terraformrc': REALISTIC_TERRAFORMRC },
     },
     {
       name: 'a full root terramate.tm.hcl whose cache directory does not exist (realistic file)',
-      files: { 'terramate.tm.hcl': TERRAMATE_ROOT, ...REALISTIC_STACK },
+      files: { 'terramate.tm.hcl': REALISTIC_TERRAMATE_ROOT, ...REALISTIC_STACK },
       errors: [{ messageId: 'missing', file: 'terramate.tm.hcl', line: 23, data: { value: '<ROOT>/.terraform-cache-dir', source: 'terramate config.run.env in terramate.tm.hcl' } }],
       unsafe: true,
-      output: { 'terramate.tm.hcl': TERRAMATE_ROOT },
+      output: { 'terramate.tm.hcl': REALISTIC_TERRAMATE_ROOT },
     },
     {
       name: 'two stacks with the same missing directory: one finding',
