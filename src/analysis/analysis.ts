@@ -141,6 +141,11 @@ export class Analysis {
     return this.discovered.byKind.get(kind) ?? [];
   }
 
+  /** Temp files of the fix writer found by the walk (a killed --fix leaves them behind). */
+  get writerTemps(): readonly string[] {
+    return this.discovered.writerTemps;
+  }
+
   /** Every file that could not be read or parsed, in the order met. */
   get problems(): FileProblem[] {
     return [...this.problemsByFile.values()];

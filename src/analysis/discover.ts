@@ -1,5 +1,6 @@
 import fs, { readdirSync, type Dirent } from 'node:fs';
 import { describeErrno } from '../util/errors.js';
+import { WRITER_TEMP_GLOB, writerPidOf } from '../util/writer-temp.js';
 import { dirname, join, relative, sep } from 'node:path';
 import { globby } from 'globby';
 import picomatch from 'picomatch';
@@ -49,6 +50,8 @@ export interface DiscoveredFiles {
   skippedDirs: string[];
   /** Paths the walk could not enter or name: never skipped silently. */
   unwalked: Array<{ path: string; reason: string }>;
+  /** Temp files of the fix writer (`.NAME.tm-doctor-PID-*`) met in the walked directories. */
+  writerTemps: string[];
 }
 
 /**
@@ -86,7 +89,7 @@ function isValidUtf8Name(dir: string, shown: string): boolean {
  * followed, so a link loop cannot trap the walk.
  */
 export async function discoverFiles(root: string, scanDir: string): Promise<DiscoveredFiles> {
-  const patterns = [...Object.values(PATTERNS).flat(), '**/.tmskip'];
+  const patterns = [...Object.values(PATTERNS).flat(), '**/.tmskip', WRITER_TEMP_GLOB];
   const unwalked: DiscoveredFiles['unwalked'] = [];
   const found = await globby(patterns, {
     fs: recordingFs(unwalked),
@@ -102,7 +105,12 @@ export async function discoverFiles(root: string, scanDir: string): Promise<Disc
   const isSkipped = (path: string) => skipped.some((dir) => dir === '.' || path.startsWith(`${dir}/`));
 
   const byKind = new Map<FileKind, string[]>();
+  const writerTemps: string[] = [];
   for (const path of found.sort()) {
+    if (writerPidOf(path.slice(path.lastIndexOf('/') + 1)) !== null) {
+      writerTemps.push(join(scanDir, path));
+      continue;
+    }
     if (path.endsWith('.tmskip') || isSkipped(path)) continue;
     const kind = kindOf(path);
     if (!kind) continue;
@@ -130,6 +138,7 @@ export async function discoverFiles(root: string, scanDir: string): Promise<Disc
   return {
     byKind,
     skippedDirs: skippedAbsolute,
+    writerTemps,
     unwalked: unwalked.filter(({ path }) => notNeverWalked(path) && !skippedAbsolute.some((dir) => isUnder(path, dir))).sort((a, b) => (a.path < b.path ? -1 : 1)),
   };
 }

@@ -1,9 +1,11 @@
-import { relative } from 'node:path';
+import { basename, relative } from 'node:path';
 import type { InspectionStats } from '../analysis/provider-inspection.js';
 import { ResultCache } from '../analysis/result-cache.js';
 import type { Analysis } from '../analysis/analysis.js';
-import { classifyFix, fixUntilStable, realRoot, renderPlanDiff, writePlan, type FixPlan } from '../fix/index.js';
+import { classifyFix, fixUntilStable, realRoot, removeDeadWritersTemps, renderPlanDiff, writePlan, type FixPlan } from '../fix/index.js';
 import type { Finding, Fix } from '../types.js';
+import { displayPath } from '../util/path.js';
+import { writerPidOf } from '../util/writer-temp.js';
 import { analyse, prepareRun, runRules, type CheckRequest, type PreparedRun } from './check.js';
 
 export interface FixRequest {
@@ -80,6 +82,10 @@ async function doctor(request: CheckRequest & { cache: ResultCache }, fixRequest
   const notes: string[] = [];
   if (first.stackCount === 0) notes.push(`no Terramate stacks found under ${request.dir} (no *.tm or *.tm.hcl file with a stack {} block)`);
   const readText = (file: string) => snapshot.textOf(file);
+  // A killed --fix leaves temp files behind: whichever run walks their directory next removes them.
+  for (const file of await removeDeadWritersTemps(first.analysis.writerTemps)) {
+    notes.push(`removed ${displayPath(root, file)}, a temp file left by an interrupted tm-doctor --fix (process ${writerPidOf(basename(file))} is gone)`);
+  }
   if (!fixRequest.fix && !fixRequest.dryRun) return { root, findings: first.findings, diff: null, notes, readText, providerStats: providerStats() };
 
   const wanted = (fix: Fix | null): fix is Fix => fix !== null && (fix.safe || Boolean(fixRequest.unsafe));

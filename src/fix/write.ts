@@ -7,6 +7,7 @@ import { access, link, lstat, mkdir, open, readdir, readFile, realpath, rename, 
 import path from 'node:path';
 import type { Fix } from '../types.js';
 import { displayPath, isInsideRoot } from '../util/path.js';
+import { TEMP_MARKER, writerPidOf, writerTempName } from '../util/writer-temp.js';
 import { realRoot, whyOutside } from './confine.js';
 import type { FileRewrite, FixPlan } from './plan.js';
 import { hashBytes, isMissing, type Snapshot } from '../analysis/snapshot.js';
@@ -49,7 +50,7 @@ export interface WriteOptions {
 type Confinement = { root: string; resolvedRoot: string } | null;
 
 /** Marks our temp files: `.NAME.tm-doctor-PID-RANDOM`, so a later run can tell whose they are. */
-export const TEMP_MARKER = '.tm-doctor-';
+export { TEMP_MARKER };
 
 /** Order: directories, rewrites, creations, moves. Each file is written at most once. */
 export async function writePlan(plan: FixPlan, snapshot: Snapshot, options: WriteOptions = {}): Promise<WriteReport> {
@@ -283,19 +284,36 @@ export async function removeStaleTemps(dir: string, baseName: string): Promise<s
   }
   for (const name of names) {
     if (!name.startsWith(prefix)) continue;
-    const pid = Number(name.slice(prefix.length).split('-')[0]);
-    if (!Number.isInteger(pid) || pid <= 0 || isAlive(pid)) continue;
     const stale = path.join(dir, name);
-    try {
-      if ((await lstat(stale)).isFile()) {
-        await unlink(stale);
-        removed.push(stale);
-      }
-    } catch {
-      // Another run cleaned it first.
-    }
+    if (await removeIfWriterDead(stale)) removed.push(stale);
   }
   return removed;
+}
+
+/**
+ * Removes the writer temp files among `files` whose process is gone, wherever a run met
+ * them (the file walk lists every one in the directories it reads), so that a killed --fix
+ * leaves nothing behind past the next run of any kind. A live process's files are kept.
+ * Returns those removed.
+ */
+export async function removeDeadWritersTemps(files: readonly string[]): Promise<string[]> {
+  const removed: string[] = [];
+  for (const file of files) if (await removeIfWriterDead(file)) removed.push(file);
+  return removed;
+}
+
+async function removeIfWriterDead(file: string): Promise<boolean> {
+  const pid = writerPidOf(path.basename(file));
+  if (pid === null || pid === process.pid || isAlive(pid)) return false;
+  try {
+    // Only a regular file of ours: never a link or a directory that happens to match.
+    if (!(await lstat(file)).isFile()) return false;
+    await unlink(file);
+    return true;
+  } catch {
+    // Another run cleaned it first, or the directory is not ours to change.
+    return false;
+  }
 }
 
 function leadsOutside(shown: string, landing: string): string {
@@ -303,8 +321,7 @@ function leadsOutside(shown: string, landing: string): string {
 }
 
 function tempPathFor(target: string): string {
-  const name = `.${path.basename(target)}${TEMP_MARKER}${process.pid}-${randomBytes(4).toString('hex')}`;
-  return path.join(path.dirname(target), name);
+  return path.join(path.dirname(target), writerTempName(path.basename(target), process.pid, randomBytes(4).toString('hex')));
 }
 
 function isAlive(pid: number): boolean {

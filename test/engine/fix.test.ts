@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
@@ -208,6 +208,26 @@ describe('nothing is ever lost', () => {
     expect(text.match(/env \{/g)).toHaveLength(1);
     expect(text).toContain('TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE = "true"\n        TF_PLUGIN_CACHE_DIR = "${terramate.root.path.fs.absolute}/.terraform-plugin-cache"\n');
     expect(outcome.findings.filter((finding) => finding.fixed).map((finding) => finding.ruleId).sort()).toEqual(['lockfile-cache-env', 'plugin-cache-dir']);
+  });
+});
+
+describe('temp files of a killed writer', () => {
+  it('are removed by the next run of any kind that walks their directory, unless their process is alive', async () => {
+    const project = copyFixture('seed-blog');
+    const dead = spawnSync(process.execPath, ['-e', '']).pid as number;
+    const live = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    try {
+      const stale = [join(project, `.Makefile.tm-doctor-${dead}-0a1b2c3d`), join(project, 'stacks', `.main.tf.tm-doctor-${dead}-deadbeef`)];
+      const kept = join(project, `.terramate.tm.hcl.tm-doctor-${live.pid}-01234567`);
+      for (const file of [...stale, kept]) writeFileSync(file, 'half-written');
+      const outcome = await check(project);
+      for (const file of stale) expect(existsSync(file)).toBe(false);
+      expect(readFileSync(kept, 'utf8')).toBe('half-written');
+      expect(outcome.notes).toContain(`removed .Makefile.tm-doctor-${dead}-0a1b2c3d, a temp file left by an interrupted tm-doctor --fix (process ${dead} is gone)`);
+      expect(outcome.findings.map((finding) => finding.ruleId).sort()).toEqual(['lockfile-cache-env', 'no-sharing-on-init', 'plugin-cache-dir']);
+    } finally {
+      live.kill('SIGKILL');
+    }
   });
 });
 
