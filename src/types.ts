@@ -80,6 +80,11 @@ export interface Finding {
   stack: string | null;
   fix: Fix | null;
   fixed: boolean;
+  /**
+   * Set by --fix on a finding still present whose fix it tried but could not apply (the
+   * write was refused or the plan set the fix aside; the run's notes say why).
+   */
+  fixRefused?: boolean;
 }
 
 export interface RelatedLocation {

@@ -109,12 +109,23 @@ async function gatherInputs(analysis: Analysis): Promise<InspectionInputs> {
   const dataDirGroups = new Map<string, Stack[]>();
   const cacheDirs = new Set<string>();
   const locks: InspectionInputs['locks'] = new Map();
+  // Thousands of stacks usually name a handful of cache directories: each is looked at once.
+  const usableCache = new Map<string, boolean>();
   for (const stack of stacks) {
     const fromTerramate = terramate.envFor(stack.dir, analysis.env).get('TF_DATA_DIR')?.value;
     const dataDir = typeof fromTerramate === 'string' ? fromTerramate : (analysis.env.TF_DATA_DIR ?? '');
-    dataDirGroups.set(dataDir, [...(dataDirGroups.get(dataDir) ?? []), stack]);
+    const group = dataDirGroups.get(dataDir);
+    if (group) group.push(stack);
+    else dataDirGroups.set(dataDir, [stack]);
     const cache = await analysis.setting(stack, 'terraform', CACHE_DIR_VAR);
-    if (cache && typeof cache.value === 'string' && cacheDirProblem(cache.value, (dir) => analysis.files.pendingUnder(dir)) === null) cacheDirs.add(cache.value);
+    if (cache && typeof cache.value === 'string') {
+      let usable = usableCache.get(cache.value);
+      if (usable === undefined) {
+        usable = cacheDirProblem(cache.value, (dir) => analysis.files.pendingUnder(dir)) === null;
+        usableCache.set(cache.value, usable);
+      }
+      if (usable) cacheDirs.add(cache.value);
+    }
     const lock = await analysis.lockFile(stack.dir);
     const entries = new Map<string, { file: string; version: string | null; hashes: string[]; range: Range | null }>();
     for (const provider of lock?.providers ?? []) {

@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { basename, dirname, join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import type { Node } from 'web-tree-sitter';
 import { isInsideRoot } from '../util/path.js';
@@ -83,10 +83,18 @@ export class TerramateConfig {
 
   /** Directories whose `generate_hcl` blocks write Terraform code into the stacks below. */
   private readonly generatesTerraform = new Set<string>();
+  /** `envDefinitions` and `scripts` by directory, built on first use (a lookup walks a stack's ancestors, not every definition). */
+  private envIndex: { size: number; byDir: Map<string, EnvDefinition[]> } | undefined;
+  private scriptIndex: { size: number; byLabels: Map<string, Map<string, ScriptDefinition>> } | undefined;
 
+  /**
+   * `listDir` names the entries of a directory when the caller already listed it (the
+   * discovery walk), so that deciding whether a stack runs Terraform costs no system call.
+   */
   constructor(
     readonly root: string,
     documents: HclDocument[],
+    private readonly listDir: (dir: string) => readonly string[] | undefined = () => undefined,
   ) {
     const stackDirs = new Set<string>();
     for (const doc of documents) {
@@ -115,7 +123,7 @@ export class TerramateConfig {
   runsTerraform(stack: Stack): boolean {
     if ([...this.generatesTerraform].some((dir) => isInsideRoot(dir, stack.dir))) return true;
     try {
-      return readdirSync(stack.dir).some((name) => name.endsWith('.tf') || name.endsWith('.tf.json'));
+      return (this.listDir(stack.dir) ?? readdirSync(stack.dir)).some((name) => name.endsWith('.tf') || name.endsWith('.tf.json'));
     } catch {
       return false;
     }
@@ -171,9 +179,10 @@ export class TerramateConfig {
   /** The stack's `config.run.env`: definitions from the root down, the nearest winning. */
   envFor(stackDir: string, processEnv: Record<string, string | undefined>): Map<string, { value: EnvValue; definition: EnvDefinition }> {
     const env = new Map<string, { value: EnvValue; definition: EnvDefinition }>();
-    const applicable = this.envDefinitions
-      .filter((definition) => isInsideRoot(definition.dir, stackDir))
-      .sort((a, b) => a.dir.split(sep).length - b.dir.split(sep).length);
+    // The definitions of the stack's directory and its ancestors, the root's first.
+    const applicable = ancestorsOf(stackDir)
+      .reverse()
+      .flatMap((dir) => this.envByDir().get(dir) ?? []);
     for (const definition of applicable) {
       if (definition.value === null || definition.value === '${unset}') env.delete(definition.name);
       else env.set(definition.name, { value: this.evaluate(definition.value, stackDir, processEnv), definition });
@@ -183,11 +192,43 @@ export class TerramateConfig {
 
   /** Scripts in scope for a directory with these labels: the nearest definition wins. */
   scriptFor(dir: string, labels: string[]): ScriptDefinition | null {
-    const candidates = this.scripts
-      .filter((script) => script.labels.join(' ') === labels.join(' '))
-      .filter((script) => isInsideRoot(script.dir, dir))
-      .sort((a, b) => b.dir.length - a.dir.length);
-    return candidates[0] ?? null;
+    const byDir = this.scriptsByLabels().get(labels.join(' '));
+    if (!byDir) return null;
+    for (const candidate of ancestorsOf(dir)) {
+      const script = byDir.get(candidate);
+      if (script) return script;
+    }
+    return null;
+  }
+
+  private envByDir(): Map<string, EnvDefinition[]> {
+    if (this.envIndex?.size !== this.envDefinitions.length) {
+      const byDir = new Map<string, EnvDefinition[]>();
+      for (const definition of this.envDefinitions) {
+        const dir = resolve(definition.dir);
+        const list = byDir.get(dir);
+        if (list) list.push(definition);
+        else byDir.set(dir, [definition]);
+      }
+      this.envIndex = { size: this.envDefinitions.length, byDir };
+    }
+    return this.envIndex.byDir;
+  }
+
+  /** Per label list, the first script defined in each directory. */
+  private scriptsByLabels(): Map<string, Map<string, ScriptDefinition>> {
+    if (this.scriptIndex?.size !== this.scripts.length) {
+      const byLabels = new Map<string, Map<string, ScriptDefinition>>();
+      for (const script of this.scripts) {
+        const key = script.labels.join(' ');
+        const byDir = byLabels.get(key) ?? new Map<string, ScriptDefinition>();
+        byLabels.set(key, byDir);
+        const dir = resolve(script.dir);
+        if (!byDir.has(dir)) byDir.set(dir, script);
+      }
+      this.scriptIndex = { size: this.scripts.length, byLabels };
+    }
+    return this.scriptIndex.byLabels;
   }
 
   // Terramate evaluates these with its own functions and globals; only the metadata and
@@ -212,6 +253,17 @@ export class TerramateConfig {
       return '';
     });
     return unknown ? UNKNOWN : result;
+  }
+}
+
+/** `dir` (made absolute) and every directory above it, nearest first. */
+function ancestorsOf(dir: string): string[] {
+  const chain: string[] = [];
+  for (let current = resolve(dir); ; ) {
+    chain.push(current);
+    const parent = dirname(current);
+    if (parent === current) return chain;
+    current = parent;
   }
 }
 

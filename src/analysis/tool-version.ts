@@ -42,6 +42,11 @@ export interface VersionInputs {
   readText: (file: string) => string | undefined;
   /** HashiCorp's parse of an HCL file (the Analysis's `hcl`); null when unreadable. */
   hcl: (file: string) => Promise<HclDocument | null>;
+  /**
+   * The entries of a directory the caller already listed (isFile null: a link, to be
+   * followed); undefined when it did not, and the directory is read.
+   */
+  listDir?: (dir: string) => ReadonlyArray<{ name: string; isFile: boolean | null }> | undefined;
   /** PATH is used to find the binary, and is the only variable the binary sees. */
   env: Record<string, string | undefined>;
   /** false under --no-exec: the binary is never run. */
@@ -423,7 +428,11 @@ async function stackConstraints(inputs: VersionInputs, dir: string): Promise<Sta
   const extensions = inputs.tool === 'tofu' ? ['.tf', '.tf.json', '.tofu', '.tofu.json'] : ['.tf', '.tf.json'];
   let names: string[];
   try {
-    names = readdirSync(dir).filter((name) => extensions.some((ext) => name.endsWith(ext)) && isFile(join(dir, name)));
+    const listed = inputs.listDir?.(dir);
+    const wanted = (name: string) => extensions.some((ext) => name.endsWith(ext));
+    names = listed
+      ? listed.filter((entry) => wanted(entry.name) && (entry.isFile ?? isFile(join(dir, entry.name)))).map((entry) => entry.name)
+      : readdirSync(dir).filter((name) => wanted(name) && isFile(join(dir, name)));
   } catch {
     return { dir, status: 'unknown', entries: [] };
   }
@@ -470,17 +479,30 @@ async function fileConstraints(inputs: VersionInputs, file: string): Promise<Con
     if (block && typeof block === 'object' && !Array.isArray(block) && 'required_version' in block) values.push(block.required_version);
   }
   if (values.some((value) => typeof value !== 'string')) return null;
-  let lines: number[] = [];
-  try {
-    lines = blocksAtPath(doc.tree, ['terraform']).flatMap((block) =>
-      childAttributes(block.body)
-        .filter((attribute) => attribute.name === 'required_version')
-        .map((attribute) => nodeRange(attribute.node).line),
-    );
-  } catch {
-    // No syntax tree: the lines fall back to the first.
-  }
-  return (values as string[]).map((text, index) => ({ file, line: lines.length === values.length ? lines[index] : (lines[0] ?? 1), text }));
+  // Lines need the syntax tree: found only for the entry evidence cites, not for every stack.
+  let lines: number[] | undefined;
+  const lineOf = (index: number): number => {
+    if (lines === undefined) {
+      lines = [];
+      try {
+        lines = blocksAtPath(doc.tree, ['terraform']).flatMap((block) =>
+          childAttributes(block.body)
+            .filter((attribute) => attribute.name === 'required_version')
+            .map((attribute) => nodeRange(attribute.node).line),
+        );
+      } catch {
+        // No syntax tree: the lines fall back to the first.
+      }
+    }
+    return lines.length === values.length ? lines[index] : (lines[0] ?? 1);
+  };
+  return (values as string[]).map((text, index) => ({
+    file,
+    get line() {
+      return lineOf(index);
+    },
+    text,
+  }));
 }
 
 function jsonFileConstraints(inputs: VersionInputs, file: string): ConstraintEntry[] | null {

@@ -1,8 +1,8 @@
-import { basename, relative } from 'node:path';
+import { basename, relative, resolve } from 'node:path';
 import type { InspectionStats } from '../analysis/provider-inspection.js';
 import { ResultCache } from '../analysis/result-cache.js';
 import type { Analysis } from '../analysis/analysis.js';
-import { classifyFix, fixUntilStable, realRoot, removeDeadWritersTemps, renderPlanDiff, writePlan, type FixPlan } from '../fix/index.js';
+import { classifyFix, fixUntilStable, isFixWritten, realRoot, removeDeadWritersTemps, renderPlanDiff, writePlan, type FixPlan, type WriteReport } from '../fix/index.js';
 import type { Finding, Fix } from '../types.js';
 import { displayPath } from '../util/path.js';
 import { writerPidOf } from '../util/writer-temp.js';
@@ -94,11 +94,14 @@ async function doctor(request: CheckRequest & { cache: ResultCache }, fixRequest
   }
   let latest = first.findings;
   let passes = 0;
+  // The finding each fix came from, over all passes: what is counted fixed is what was written.
+  const findingOf = new Map<Fix, string>();
   const loop = await progress.phase('Fix', () =>
     fixUntilStable({
       snapshot,
       check: async (overlay) => {
         if (passes++ > 0) latest = await findingsOf(prepared, await analyse(prepared, new Map(overlay)));
+        for (const finding of latest) if (wanted(finding.fix)) findingOf.set(finding.fix, identity(finding));
         return latest.map((finding) => finding.fix).filter(wanted);
       },
     }),
@@ -114,11 +117,41 @@ async function doctor(request: CheckRequest & { cache: ResultCache }, fixRequest
   for (const outcome of written.outcomes) {
     if (outcome.status === 'refused') notes.push(`${relative(root, outcome.path) || outcome.path} left unchanged: ${outcome.reason}`);
   }
+  // Findings whose fix this run tried and could not apply: set aside by the plan, or planned
+  // and then refused (wholly or in part) by the writer.
+  const owners = (fixes: Fix[]) => new Set(fixes.flatMap((fix) => findingOf.get(fix) ?? []));
+  const writeRefused = owners(plan.applied.filter((fix) => !isFixWritten(fix, written)));
+  const refused = new Set([...writeRefused, ...owners([...plan.deferred, ...plan.rejected].map(({ fix }) => fix))]);
+
   // The overlay models file text only: directories made, files moved or a write refused
   // leave the in-memory result short of what is on disk, so then the disk is checked again.
   const diskMoved = plan.directories.length > 0 || plan.moves.length > 0;
   const remaining = written.ok && !diskMoved ? latest : (await checkOnce(prepareRun(request), NO_PROGRESS)).findings;
+  // With a write refused, the disk may hold another process's work (a concurrent --fix): only
+  // what this run's own writes remove from the project as it was read counts as fixed by it,
+  // and never a finding whose own fix was refused, even in part.
+  const ours = written.ok ? remaining : await findingsOf(prepared, await analyse(prepared, writtenText(plan, written)));
   const left = new Set(remaining.map(identity));
-  const fixed = first.findings.filter((finding) => !left.has(identity(finding))).map((finding) => ({ ...finding, fixed: true }));
-  return { root, findings: [...remaining, ...fixed], diff: null, notes, readText, providerStats: providerStats() };
+  const leftByUs = new Set(ours.map(identity));
+  const gone = first.findings.filter((finding) => !left.has(identity(finding)));
+  const byThisRun = (finding: Finding) => !leftByUs.has(identity(finding)) && !writeRefused.has(identity(finding));
+  const fixed = gone.filter(byThisRun).map((finding) => ({ ...finding, fixed: true }));
+  const fixedElsewhere = gone.length - fixed.length;
+  if (fixedElsewhere > 0) {
+    notes.push(
+      `${fixedElsewhere === 1 ? '1 problem is' : `${fixedElsewhere} problems are`} gone from the disk but not counted as fixed: ` +
+        "this run's own writes did not fix them (another process changed the files meanwhile)",
+    );
+  }
+  const reported = remaining.map((finding) => (refused.has(identity(finding)) ? { ...finding, fixRefused: true } : finding));
+  return { root, findings: [...reported, ...fixed], diff: null, notes, readText, providerStats: providerStats() };
+}
+
+/** The text of every file this run wrote or created (what it changed, as far as text goes). */
+function writtenText(plan: FixPlan, report: WriteReport): Map<string, string> {
+  const written = new Set(report.outcomes.filter((outcome) => outcome.status === 'written').map((outcome) => outcome.path));
+  const text = new Map<string, string>();
+  for (const rewrite of plan.rewrites) if (written.has(resolve(rewrite.file))) text.set(resolve(rewrite.file), rewrite.after);
+  for (const create of plan.creates) if (written.has(resolve(create.file))) text.set(resolve(create.file), create.text);
+  return text;
 }

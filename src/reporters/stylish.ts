@@ -203,6 +203,7 @@ function renderSummary(counts: FindingCounts, colors: Colors): string {
   ];
   const fixable = fixableLine(counts);
   if (fixable) lines.push(color(`  ${fixable}`));
+  if (counts.refused > 0) lines.push(color(`  ${counts.refused === 1 ? '1 fix' : `${counts.refused} fixes`} could not be applied (the notes on stderr say why)`));
   if (counts.fixed > 0) lines.push(colors.green(`  ${counts.fixed} fixed`));
   return lines.join('\n');
 }

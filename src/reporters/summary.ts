@@ -10,10 +10,12 @@ export interface FindingCounts {
   infos: number;
   /** Unfixed findings with any fix, safe or not. */
   fixable: number;
-  /** Unfixed findings whose fix `--fix` applies on its own. */
+  /** Unfixed findings whose fix `--fix` applies on its own (and has not just failed to). */
   safelyFixable: number;
-  /** Unfixed findings whose fix needs `--unsafe-fixes`. */
+  /** Unfixed findings whose fix needs `--unsafe-fixes` (and has not just failed to apply). */
   unsafelyFixable: number;
+  /** Unfixed findings whose fix this --fix run tried and could not apply. */
+  refused: number;
   fixed: number;
 }
 
@@ -25,6 +27,7 @@ export function countFindings(findings: readonly Finding[]): FindingCounts {
     fixable: 0,
     safelyFixable: 0,
     unsafelyFixable: 0,
+    refused: 0,
     fixed: 0,
   };
   for (const finding of findings) {
@@ -37,7 +40,9 @@ export function countFindings(findings: readonly Finding[]): FindingCounts {
     else counts.infos++;
     if (finding.fix) {
       counts.fixable++;
-      if (finding.fix.safe) counts.safelyFixable++;
+      // Offering --fix again for a fix it just could not apply would be a false promise.
+      if (finding.fixRefused) counts.refused++;
+      else if (finding.fix.safe) counts.safelyFixable++;
       else counts.unsafelyFixable++;
     }
   }

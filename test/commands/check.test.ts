@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
@@ -303,6 +303,69 @@ describe('control characters in names and text from the project', () => {
     const sarif = runCli(['check', project, '--rule', 'no-sharing-on-init', '--format', 'sarif']);
     const log = JSON.parse(sarif.stdout) as { runs: Array<{ results: Array<{ locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }> }> };
     expect(log.runs[0].results.map((result) => decodeURIComponent(result.locations[0].physicalLocation.artifactLocation.uri)).sort()).toEqual([`${DIR}/Makefile`, FILE].sort());
+  });
+});
+
+describe('--fix counts what this run wrote', () => {
+  function runCliAsync(args: string[], home: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [CLI, ...args], { cwd: tempDir(), env: scrubbedEnv(home) });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+      child.once('error', reject);
+      child.once('close', (status) => resolve({ status, stdout, stderr }));
+    });
+  }
+
+  /** The files each rule's fix writes in the seed project. */
+  const FILES_OF_FIX: Record<string, string[]> = {
+    'no-sharing-on-init': ['Makefile'],
+    'lockfile-cache-env': ['terramate.tm.hcl'],
+    'plugin-cache-dir': ['terramate.tm.hcl', '.terraform-plugin-cache/.gitignore'],
+  };
+
+  it('two concurrent --fix runs on one project: both exit cleanly, the project ends fully fixed, and neither counts a fix it did not write', async () => {
+    const project = copyFixture('seed-blog');
+    const home = emptyHome();
+    const args = ['check', project, '--fix', '--format', 'json'];
+    const runs = await Promise.all([runCliAsync(args, home), runCliAsync(args, home)]);
+
+    const sequential = copyFixture('seed-blog');
+    expect(runCli(['check', sequential, '--fix'], { home }).status).toBe(0);
+    for (const file of ['Makefile', 'terramate.tm.hcl', '.terraform-plugin-cache/.gitignore']) {
+      expect(readFileSync(join(project, file), 'utf8')).toBe(readFileSync(join(sequential, file), 'utf8'));
+    }
+    expect(runCli(['check', project]).status).toBe(0);
+
+    for (const run of runs) {
+      expect(hasStackTrace(run.stderr)).toBe(false);
+      expect(run.status).toBe(0);
+      const report = JSON.parse(run.stdout) as JsonReport;
+      const fixed = report.findings.filter((finding) => finding.fixed).map((finding) => finding.ruleId);
+      expect(report.summary.fixed).toBe(fixed.length);
+      // A fix counted as fixed had none of its files left unchanged by this run.
+      const refused = [...run.stderr.matchAll(/^tm-doctor: (\S+) left unchanged: /gm)].map((match) => match[1]);
+      for (const ruleId of fixed) expect(FILES_OF_FIX[ruleId].filter((file) => refused.includes(file))).toEqual([]);
+      if (refused.length === 3) expect(fixed).toEqual([]);
+    }
+  });
+
+  it('after every fix was refused, stylish says so instead of offering --fix again', () => {
+    const project = copyFixture('seed-blog');
+    chmodSync(join(project, 'Makefile'), 0o444);
+    chmodSync(join(project, 'terramate.tm.hcl'), 0o444);
+    const result = runCli(['check', project, '--fix', '--rule', 'no-sharing-on-init', '--rule', 'lockfile-cache-env']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('tm-doctor: Makefile left unchanged: Makefile is read-only (mode 0444); not made writable');
+    expect(result.stderr).toContain('tm-doctor: terramate.tm.hcl left unchanged: terramate.tm.hcl is read-only (mode 0444); not made writable');
+    expect(result.stdout).not.toContain('fixable');
+    expect(result.stdout).not.toMatch(/\d+ fixed/);
+    expect(result.stdout.trimEnd().split('\n').slice(-2)).toEqual([
+      '✖ 2 problems (1 error, 1 warning, 0 infos)',
+      '  2 fixes could not be applied (the notes on stderr say why)',
+    ]);
   });
 });
 

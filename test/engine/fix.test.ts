@@ -211,6 +211,71 @@ describe('nothing is ever lost', () => {
   });
 });
 
+describe('counts say what this run wrote', () => {
+  it('the loser of two --fix runs, whose every write is refused because the other one wrote first, counts nothing as fixed', async () => {
+    const project = copyFixture('seed-blog');
+    const home = tempDir('tm-doctor-home-');
+    const { runDoctor } = await import('../../src/engine/doctor.js');
+    let winner: Awaited<ReturnType<typeof check>> | null = null;
+    const loser = await runDoctor(
+      { dir: project, env: { PATH: process.env.PATH ?? '', HOME: home }, options: { noExec: true, handshakeTimeoutMs: 10_000, noCache: true } },
+      { fix: true },
+      {
+        async phase(title, work) {
+          const result = await work(() => {});
+          // The other run fixes the project between this run's plan and its write.
+          if (title === 'Fix') winner = await check(project, { home, fix });
+          return result;
+        },
+      },
+    );
+    expect(winner!.findings.filter((finding) => finding.fixed).map((finding) => finding.ruleId).sort()).toEqual(['lockfile-cache-env', 'no-sharing-on-init', 'plugin-cache-dir']);
+    expect(loser.findings).toEqual([]);
+    expect(loser.notes.join('\n')).toContain('Makefile left unchanged: Makefile changed on disk since it was read; not written');
+    expect(loser.notes.join('\n')).toContain("3 problems are gone from the disk but not counted as fixed: this run's own writes did not fix them (another process changed the files meanwhile)");
+    expect((await check(project, { home })).findings).toEqual([]);
+  });
+
+  it('a finding whose fix was written only in part by this run (the rest by another process) is not counted as fixed', async () => {
+    const project = copyFixture('seed-blog');
+    const home = tempDir('tm-doctor-home-');
+    const { runDoctor } = await import('../../src/engine/doctor.js');
+    const outcome = await runDoctor(
+      { dir: project, env: { PATH: process.env.PATH ?? '', HOME: home }, options: { noExec: true, handshakeTimeoutMs: 10_000, noCache: true } },
+      { fix: true },
+      {
+        async phase(title, work) {
+          const result = await work(() => {});
+          if (title === 'Fix') writeTree(project, { '.terraform-plugin-cache/.gitignore': '*\n!.gitignore\n' });
+          return result;
+        },
+      },
+    );
+    expect(outcome.findings.map((finding) => [finding.ruleId, finding.fixed]).sort()).toEqual([
+      ['lockfile-cache-env', true],
+      ['no-sharing-on-init', true],
+    ]);
+    expect(outcome.notes.join('\n')).toContain('.terraform-plugin-cache/.gitignore left unchanged: .terraform-plugin-cache/.gitignore already exists');
+    expect(outcome.notes.join('\n')).toContain('1 problem is gone from the disk but not counted as fixed');
+  });
+
+  it('a fix whose write is refused is marked so, and counted neither fixed nor fixable', async () => {
+    const project = copyFixture('seed-blog');
+    chmodSync(join(project, 'Makefile'), 0o444);
+    const outcome = await check(project, { fix });
+    const byRule = Object.fromEntries(outcome.findings.map((finding) => [finding.ruleId, [finding.fixed, finding.fixRefused ?? false]]));
+    // With the cache in place, the parallel init in the Makefile races: its warm-up fix is refused too.
+    expect(byRule).toEqual({
+      'no-sharing-on-init': [false, true],
+      'parallel-init-cache-race': [false, true],
+      'lockfile-cache-env': [true, false],
+      'plugin-cache-dir': [true, false],
+    });
+    const { countFindings } = await import('../../src/reporters/summary.js');
+    expect(countFindings(outcome.findings)).toMatchObject({ fixed: 2, refused: 2, safelyFixable: 0, unsafelyFixable: 0 });
+  });
+});
+
 describe('temp files of a killed writer', () => {
   it('are removed by the next run of any kind that walks their directory, unless their process is alive', async () => {
     const project = copyFixture('seed-blog');
