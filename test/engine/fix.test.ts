@@ -327,6 +327,28 @@ describe('symbolic links leading outside the project', () => {
     expect(lstatSync(join(project, 'Makefile')).isSymbolicLink()).toBe(true);
   });
 
+  it('an edit reached through include /elsewhere/x.mk is judged alike: unsafe, written only with --unsafe-fixes', async () => {
+    const elsewhere = join(tempDir('tm-doctor-elsewhere-'), 'common.mk');
+    const common = 'TM_OPTS := --enable-sharing --changed\n';
+    const files: FileTree = {
+      'terramate.tm.hcl': 'terramate {\n  required_version = ">= 0.9"\n}\n',
+      'a/stack.tm.hcl': 'stack {}\n',
+      Makefile: `include ${elsewhere}\ninit:\n\tterramate run $(TM_OPTS) -- terraform init\nplan:\n\tterramate run $(TM_OPTS) -- terraform plan\n`,
+    };
+    const project = tempDir();
+    writeTree(project, files);
+    writeFileSync(elsewhere, common);
+    const safe = await check(project, { fix, rules: ['no-sharing-on-init'] });
+    expect(readFileSync(elsewhere, 'utf8')).toBe(common);
+    expect(safe.findings.map((finding) => [finding.fixed, finding.fix?.safe])).toEqual([[false, false]]);
+    expect(safe.notes.join('\n')).toContain(`changes ${elsewhere}, outside the project; --unsafe-fixes applies it`);
+
+    const unsafe = await check(project, { fix: { fix: true, unsafe: true }, rules: ['no-sharing-on-init'] });
+    expect(unsafe.findings.map((finding) => finding.fixed)).toEqual([true]);
+    expect(readFileSync(elsewhere, 'utf8')).not.toBe(common);
+    expect(makeDryRun(project, 'init')).not.toContain('--enable-sharing');
+  });
+
   it('a file created in a directory that is a link leading outside is unsafe too', async () => {
     const project = copyFixture('seed-blog');
     const elsewhere = join(tempDir('tm-doctor-elsewhere-'), 'cache');
