@@ -9,6 +9,7 @@ import { escapeControlCharacters } from '../util/control-characters.js';
 import { describeErrno, errnoCode, UsageError } from '../util/errors.js';
 import { ruleMetas } from '../engine/check.js';
 import { withProgress } from '../cli/progress.js';
+import { installInterruptHandlers } from '../providers/supervisor.js';
 import { formatReadStats } from '../util/read-stats.js';
 
 /** The largest delay Node's timers honour (2^31-1 ms, about 24.8 days). */
@@ -46,6 +47,11 @@ export default class Check extends Command {
     const showProgress = toTerminal && format === 'stylish' && !flags.quiet;
     const color = flags.color && toTerminal && !process.env.NO_COLOR;
 
+    // While providers (and `tofu version`) may run, SIGINT/SIGTERM stop them all, remove their
+    // temp dirs and exit 130/143 (src/providers/supervisor.ts); the progress display hid the cursor.
+    const removeInterruptHandlers = installInterruptHandlers(() => {
+      if (showProgress) process.stdout.write('\u001B[?25h');
+    });
     let outcome: DoctorOutcome;
     try {
       outcome = await withProgress(showProgress, (progress) =>
@@ -69,6 +75,8 @@ export default class Check extends Command {
       );
     } catch (error) {
       this.failWith(error);
+    } finally {
+      removeInterruptHandlers();
     }
 
     if (process.env.TM_DOCTOR_STATS === '1') process.stderr.write(formatReadStats());

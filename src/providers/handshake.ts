@@ -1,12 +1,12 @@
 // Starts a provider the way Terraform's go-plugin client does, reads its handshake line,
 // and always kills, reaps and cleans up after it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 import { errnoCode } from '../util/errors.js';
 import { checkHeaderBytes, hostPlatform, readAt } from './header.js';
+import { markerEnvironment, releaseSupervised, superviseNew, type Supervised } from './supervisor.js';
 
 export const TERRAFORM_MAGIC_COOKIE = 'd602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2';
 
@@ -59,15 +59,19 @@ export async function runHandshake(executable: string, options: HandshakeOptions
   options.signal?.throwIfAborted();
   const refusal = await refuseUnexecutable(executable);
   if (refusal) return refusal;
-  const tempDir = await mkdtemp(join(options.tempRoot ?? tmpdir(), 'tm-doctor-plugin-'));
+  // Made, started and registered in one synchronous step (see supervisor.ts).
+  const supervised = superviseNew(options.tempRoot ?? tmpdir(), 'tm-doctor-plugin-');
   try {
-    return await superviseRun(executable, tempDir, options);
+    return await superviseRun(executable, supervised, options);
   } finally {
-    await rm(tempDir, { recursive: true, force: true, maxRetries: 3 });
+    await releaseSupervised(supervised);
   }
 }
 
-/** Exactly what a provider gets: go-plugin's variables, PATH, and a private temp dir. */
+/**
+ * Exactly what a provider gets: go-plugin's variables, PATH, and a private temp dir (plus the
+ * supervisor's run marker, TM_DOCTOR_RUN, which finds its descendants).
+ */
 export function handshakeEnvironment(tempDir: string, path: string | undefined): Record<string, string> {
   const environment: Record<string, string> = {
     TF_PLUGIN_MAGIC_COOKIE: TERRAFORM_MAGIC_COOKIE,
@@ -124,14 +128,15 @@ async function isKernelExecutable(head: Buffer, executable: string): Promise<boo
   return false;
 }
 
-function superviseRun(executable: string, tempDir: string, options: HandshakeOptions): Promise<HandshakeResult> {
+function superviseRun(executable: string, supervised: Supervised, options: HandshakeOptions): Promise<HandshakeResult> {
   return new Promise<HandshakeResult>((resolve, reject) => {
     const startedAt = performance.now();
+    const tempDir = supervised.tempDir;
     let child: ChildProcess;
     try {
       child = spawn(executable, [], {
         cwd: tempDir,
-        env: handshakeEnvironment(tempDir, options.path ?? process.env.PATH),
+        env: { ...handshakeEnvironment(tempDir, options.path ?? process.env.PATH), ...markerEnvironment(supervised) },
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: true,
         windowsHide: true,
@@ -140,6 +145,7 @@ function superviseRun(executable: string, tempDir: string, options: HandshakeOpt
       resolve(spawnFailure(executable, errnoCode(error) ?? 'UNKNOWN', ''));
       return;
     }
+    supervised.pid = child.pid;
 
     let stdout = Buffer.alloc(0);
     let stderrTail = Buffer.alloc(0);

@@ -1,13 +1,14 @@
 // Runs a tool found on PATH (`tofu version -json`) the way the handshake runner starts a
 // provider: no shell, a scrubbed environment, a private temp dir as HOME, TMPDIR and cwd, its
-// own process group, a timeout, and afterwards nothing left running and nothing left on disk.
+// own process group, a timeout, and afterwards nothing left running (descendants found by the
+// supervisor's run marker too) and nothing left on disk.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
 
 import { errnoCode } from '../util/errors.js';
+import { markerEnvironment, releaseSupervised, superviseNew, type Supervised } from './supervisor.js';
 
 export interface RunToolOptions {
   args: readonly string[];
@@ -56,7 +57,10 @@ export function findOnPath(name: string, path: string | undefined): string | nul
   return null;
 }
 
-/** Exactly what the tool gets: PATH, and its private temp dir as HOME and TMPDIR. */
+/**
+ * Exactly what the tool gets: PATH, and its private temp dir as HOME and TMPDIR (plus the
+ * supervisor's run marker, TM_DOCTOR_RUN, which finds its descendants).
+ */
 export function toolEnvironment(tempDir: string, path: string | undefined): Record<string, string> {
   const environment: Record<string, string> = { HOME: tempDir, TMPDIR: tempDir };
   if (path !== undefined) environment.PATH = path;
@@ -64,11 +68,12 @@ export function toolEnvironment(tempDir: string, path: string | undefined): Reco
 }
 
 export async function runTool(executable: string, options: RunToolOptions): Promise<RunToolResult> {
-  const tempDir = await mkdtemp(join(options.tempRoot ?? tmpdir(), 'tm-doctor-tool-'));
+  // Made, started and registered in one synchronous step (see supervisor.ts).
+  const supervised = superviseNew(options.tempRoot ?? tmpdir(), 'tm-doctor-tool-');
   try {
-    return await supervise(executable, tempDir, options);
+    return await supervise(executable, supervised, options);
   } finally {
-    await rm(tempDir, { recursive: true, force: true, maxRetries: 3 });
+    await releaseSupervised(supervised);
   }
 }
 
@@ -78,13 +83,14 @@ type Outcome =
   | { kind: 'timeout' }
   | { kind: 'output-too-large' };
 
-async function supervise(executable: string, tempDir: string, options: RunToolOptions): Promise<RunToolResult> {
+async function supervise(executable: string, supervised: Supervised, options: RunToolOptions): Promise<RunToolResult> {
   const maxStdout = options.maxStdoutBytes ?? DEFAULT_MAX_STDOUT;
+  const tempDir = supervised.tempDir;
   let child: ChildProcess;
   try {
     child = spawn(executable, [...options.args], {
       cwd: tempDir,
-      env: toolEnvironment(tempDir, options.path),
+      env: { ...toolEnvironment(tempDir, options.path), ...markerEnvironment(supervised) },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
       shell: false,
@@ -93,6 +99,7 @@ async function supervise(executable: string, tempDir: string, options: RunToolOp
   } catch (error) {
     return { ok: false, cause: 'spawn-error', errno: errnoCode(error) ?? 'UNKNOWN', stdout: '', stderr: '' };
   }
+  supervised.pid = child.pid;
 
   const timers: NodeJS.Timeout[] = [];
   const after = (ms: number): Promise<void> => new Promise((done) => timers.push(setTimeout(done, ms)));

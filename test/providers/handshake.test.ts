@@ -67,7 +67,7 @@ describe('runHandshake against a real go-plugin server', () => {
     expect(result.line).toBe(`1|5|unix|${result.address}|grpc|`);
   });
 
-  it('gives the provider only the go-plugin variables, PATH and its temp dir', async () => {
+  it('gives the provider only the go-plugin variables, PATH, its temp dir and the run marker', async () => {
     const previous = process.env.AWS_SECRET_ACCESS_KEY;
     process.env.AWS_SECRET_ACCESS_KEY = 'must-not-leak';
     try {

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 
 import { findOnPath, runTool, toolEnvironment } from '../../src/providers/run-tool.js';
-import { makeTempDir, processesStartedUnder, zombieChildren } from '../support/providers.js';
+import { makeTempDir, processesStartedUnder, RUN_MARKER_ENTRY, zombieChildren } from '../support/providers.js';
 
 let workDir: string;
 let tempRoot: string;
@@ -84,18 +84,19 @@ describe('runTool', () => {
     expect(await runTool(tool, options({ args: ['version', '-json'] }))).toEqual({ ok: true, exitCode: 3, stdout: 'version -json\n', stderr: 'oops\n' });
   });
 
-  it('passes only PATH, and a private HOME and TMPDIR that is also the working directory, removed afterwards', async () => {
+  it('passes only PATH, a private HOME and TMPDIR that is also the working directory (removed afterwards), and the run marker', async () => {
     const report = join(workDir, `report${++counter}`);
     const tool = script(`tr '\\0' '\\n' < /proc/$$/environ > ${report}.env\npwd > ${report}.cwd`);
     const result = await runTool(tool, options({ path: '/bin:/usr/bin' }));
     expect(result.ok).toBe(true);
     const home = readFileSync(`${report}.cwd`, 'utf8').trim();
     expect(dirname(home)).toBe(tempRoot);
-    expect(readFileSync(`${report}.env`, 'utf8').trim().split('\n').sort()).toEqual(
-      Object.entries(toolEnvironment(home, '/bin:/usr/bin'))
+    expect(readFileSync(`${report}.env`, 'utf8').trim().split('\n').sort()).toEqual([
+      ...Object.entries(toolEnvironment(home, '/bin:/usr/bin'))
         .map(([name, value]) => `${name}=${value}`)
         .sort(),
-    );
+      RUN_MARKER_ENTRY,
+    ]);
     expect(toolEnvironment(home, '/bin:/usr/bin')).toEqual({ HOME: home, TMPDIR: home, PATH: '/bin:/usr/bin' });
   });
 

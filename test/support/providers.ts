@@ -5,6 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from '@jest/globals';
 import { TERRAFORM_MAGIC_COOKIE } from '../../src/providers/handshake.js';
 
 const supportDir = dirname(fileURLToPath(import.meta.url));
@@ -64,9 +65,12 @@ export function sha256sumOf(files: readonly string[]): string[] {
     .map((line) => line.slice(0, 64));
 }
 
-/** Everything a provider started by tm-doctor may see in its environment, sorted. */
-export function pluginEnvironment(tempDir: string): string[] {
-  return [
+/** The supervisor's marker as a started process sees it: `TM_DOCTOR_RUN=<pid>-<random>.<n>`. */
+export const RUN_MARKER_ENTRY = expect.stringMatching(/^TM_DOCTOR_RUN=\d+-[0-9a-f]{12}\.\d+$/);
+
+/** Everything a provider started by tm-doctor may see in its environment, sorted (the marker sorts last). */
+export function pluginEnvironment(tempDir: string): unknown[] {
+  const variables = [
     'PATH=/usr/bin:/bin',
     'PLUGIN_MAX_PORT=25000',
     'PLUGIN_MIN_PORT=10000',
@@ -75,4 +79,5 @@ export function pluginEnvironment(tempDir: string): string[] {
     `TF_PLUGIN_MAGIC_COOKIE=${TERRAFORM_MAGIC_COOKIE}`,
     `TMPDIR=${tempDir}`,
   ].sort();
+  return [...variables, RUN_MARKER_ENTRY];
 }
