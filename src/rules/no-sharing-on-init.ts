@@ -3,7 +3,7 @@ import type { Range } from '../types.js';
 import type { LineIndex } from '../util/line-index.js';
 import { createRule, type RelatedReport, type RuleMessage, type RuleReport } from './framework/create-rule.js';
 import { flagSources } from './launches/flag-origins.js';
-import { sharingFix } from './launches/sharing-fix.js';
+import { sharingFix, type NoFixReason } from './launches/sharing-fix.js';
 
 const messages = {
   'via-variable': '{{tool}} init ({{label}}) gets {{flags}} via $({{variable}})',
@@ -18,9 +18,46 @@ const help = {
   remedy: 'Give init the options without sharing; plan and apply keep them.',
   defines: '{{variable}} is defined here with {{flags}}',
   'passes-on': '{{variable}} gets them from $({{from}}) here',
+  'no-fix-shell': 'No automatic fix: the output of `$(shell ...)` reaches the init options, and whether it holds a sharing flag is known only when make runs.',
+  'no-fix-undefined': 'No automatic fix: $({{variable}}), which no makefile defines, reaches the init options; the environment or the make command line can put a sharing flag in it.',
+  'no-fix-computed-name': 'No automatic fix: a variable whose name is computed when make runs reaches the init options, so which flags it holds is known only then.',
+  'no-fix-run-time': 'No automatic fix: {{what}} reaches the init options and is known only at run time.',
+  'no-fix-quoted': 'No automatic fix: the flags reach init inside shell quotes, where `$(filter-out ...)` would not see them as words.',
+  'no-fix-variants': 'No automatic fix: the makefile reads in more ways (variants) than tm-doctor compares.',
+  'no-fix-environment': 'No automatic fix: {{variable}} comes from the environment the command inherits (a CI env: block or an export), which other commands share; unset it for init only.',
+  'no-fix-shell-variable': 'No automatic fix: the flag comes from {{word}}, which other commands may read too; give init its own value without the flags.',
+  'no-fix-shared-options': 'No automatic fix: the options object also serves the other commands of `{{command}}`; give init a command of its own.',
+  'no-fix-unproven': 'No automatic fix: no edit could be shown to remove only the flags ({{detail}}).',
 } as const;
 
 type Report = RuleReport<typeof messages, typeof help>;
+type Help = RuleMessage<typeof help>;
+
+/** The help sentence saying why no fix is offered. */
+function whyNoFix(reason: NoFixReason): Help {
+  switch (reason.kind) {
+    case 'shell':
+      return { messageId: 'no-fix-shell' };
+    case 'undefined':
+      return { messageId: 'no-fix-undefined', data: { variable: reason.variable } };
+    case 'computed-name':
+      return { messageId: 'no-fix-computed-name' };
+    case 'run-time':
+      return { messageId: 'no-fix-run-time', data: { what: reason.what } };
+    case 'quoted':
+      return { messageId: 'no-fix-quoted' };
+    case 'variants':
+      return { messageId: 'no-fix-variants' };
+    case 'environment':
+      return { messageId: 'no-fix-environment', data: { variable: reason.variable } };
+    case 'shell-variable':
+      return { messageId: 'no-fix-shell-variable', data: { word: reason.word } };
+    case 'shared-options':
+      return { messageId: 'no-fix-shared-options', data: { command: reason.command } };
+    case 'unproven':
+      return { messageId: 'no-fix-unproven', data: { detail: reason.detail } };
+  }
+}
 type Common = { tool: string; label: string; flags: string };
 
 /** The message for where the first flag came from; the others are listed in the flags. */
@@ -67,12 +104,13 @@ export const noSharingOnInit = createRule({
           ? { location: found.location, label: { messageId: 'defines', data: { variable: found.variable, flags: found.flags.join(' ') } } }
           : { location: found.location, label: { messageId: 'passes-on', data: { variable: found.variable, from: found.from } } },
       );
+      const fixed = await sharingFix(launch, { readText: (file) => analysis.text(file), root: analysis.root });
       reports.push({
         ...worded(launch.sharing[0], { tool: launch.tool, label: launch.label, flags: flagsOf(launch) }),
-        help: [{ messageId: 'why', data: { tool: launch.tool } }, { messageId: 'remedy' }],
+        help: [{ messageId: 'why', data: { tool: launch.tool } }, { messageId: 'remedy' }, ...(fixed.reason ? [whyNoFix(fixed.reason)] : [])],
         related,
         location: { file: launch.file, range },
-        fix: source.ok ? sharingFix(launch, source.file.text, (file) => analysis.text(file)) : null,
+        fix: fixed.fix,
       });
     }
     return reports;
