@@ -89,6 +89,7 @@ export class Analysis {
   private readonly facts = new Map<string, Promise<unknown>>();
   private readonly hclByFile = new Map<string, Promise<HclDocument | null>>();
   private readonly conditions = new Map<InitLaunch, ParallelCondition | null>();
+  private readonly listedNames = new Map<string, Set<string>>();
   private terramateLoaded: TerramateConfig | null = null;
   /** Make's view of each default makefile (and of `.mk` files nothing includes). */
   makefiles: EvaluatedMakefile[] = [];
@@ -101,7 +102,34 @@ export class Analysis {
     private readonly discovered: DiscoveredFiles,
     overlay: ReadonlyMap<string, string>,
   ) {
-    this.files = new FileStore(session.snapshot, overlay);
+    this.files = new FileStore(session.snapshot, overlay, (path) => this.knownAbsent(path));
+  }
+
+  /**
+   * The entries of a directory the discovery walk read (isFile null for a link, which the
+   * caller follows); undefined for a directory it did not read.
+   */
+  listDir(dir: string): Array<{ name: string; isFile: boolean | null }> | undefined {
+    return this.discovered.listings
+      .get(resolve(dir))
+      ?.map((entry) => ({ name: entry.name, isFile: entry.isFile() ? true : entry.isDirectory() ? false : null }));
+  }
+
+  /** True when a directory the walk read shows that `path` does not exist (no system call). */
+  knownAbsent(path: string): boolean {
+    let child = resolve(path);
+    for (let dir = dirname(child); dir !== child; child = dir, dir = dirname(dir)) {
+      const entries = this.discovered.listings.get(dir);
+      if (entries) {
+        let names = this.listedNames.get(dir);
+        if (!names) {
+          names = new Set(entries.map((entry) => entry.name));
+          this.listedNames.set(dir, names);
+        }
+        return !names.has(child.slice(dir.length + (dir.endsWith(sep) ? 0 : 1)));
+      }
+    }
+    return false;
   }
 
   /** The session's root for a directory argument: what a new RunSession needs. */
@@ -260,7 +288,11 @@ export class Analysis {
   terramate(): Promise<TerramateConfig> {
     return this.fact('terramate', async () => {
       const docs = await Promise.all(this.filesOf('terramate').map((file) => this.hcl(file)));
-      this.terramateLoaded = new TerramateConfig(this.root, docs.filter((doc): doc is HclDocument => doc !== null));
+      this.terramateLoaded = new TerramateConfig(
+        this.root,
+        docs.filter((doc): doc is HclDocument => doc !== null),
+        (dir) => this.listDir(dir)?.map((entry) => entry.name),
+      );
       return this.terramateLoaded;
     });
   }
@@ -348,7 +380,16 @@ export class Analysis {
   toolVersion(tool: Tool, stackDirs: string[]): Promise<VersionEvidence> {
     const key = `tool-version:${tool}\0${[...stackDirs].sort().join('\0')}`;
     return this.session.fact(key, () =>
-      versionEvidence({ tool, root: this.root, stackDirs, readText: (file) => this.text(file), hcl: (file) => this.hcl(file), env: this.env, exec: !this.options.noExec }),
+      versionEvidence({
+        tool,
+        root: this.root,
+        stackDirs,
+        readText: (file) => this.text(file),
+        hcl: (file) => this.hcl(file),
+        listDir: (dir) => this.listDir(dir),
+        env: this.env,
+        exec: !this.options.noExec,
+      }),
     );
   }
 

@@ -1,8 +1,7 @@
 import fs, { readdirSync, type Dirent } from 'node:fs';
-import { describeErrno } from '../util/errors.js';
+import { describeErrno, errnoCode } from '../util/errors.js';
 import { WRITER_TEMP_GLOB, writerPidOf } from '../util/writer-temp.js';
-import { dirname, join, relative, sep } from 'node:path';
-import { globby } from 'globby';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 
 /** The kinds of file tm-doctor reads, by name. */
@@ -31,7 +30,8 @@ const PATTERNS: Record<FileKind, string[]> = {
   lockfile: ['**/.terraform.lock.hcl'],
 };
 
-const NEVER_WALKED = ['**/.git/**', '**/node_modules/**', '**/.terraform/**'];
+/** Directories the walk never enters, wherever they are. */
+const NEVER_WALKED = new Set(['.git', 'node_modules', '.terraform']);
 
 const MATCHERS = Object.entries(PATTERNS).map(([kind, patterns]) => ({ kind: kind as FileKind, matches: picomatch(patterns, { dot: true }) }));
 
@@ -52,25 +52,50 @@ export interface DiscoveredFiles {
   unwalked: Array<{ path: string; reason: string }>;
   /** Temp files of the fix writer (`.NAME.tm-doctor-PID-*`) met in the walked directories. */
   writerTemps: string[];
+  /** The entries of every directory the walk read, by absolute path. */
+  listings: Map<string, Dirent[]>;
 }
 
 /**
- * The file system the walk uses, recording what it cannot read (a directory without
+ * Reads a directory for the walk, recording what it cannot read (a directory without
  * permission) or cannot name faithfully (a line break, bytes that are not UTF-8), which the
  * matcher would otherwise pass over without a word.
  */
-function recordingFs(unwalked: DiscoveredFiles['unwalked']) {
-  const readdir = ((path: string, options: { withFileTypes: true }, callback: (error: NodeJS.ErrnoException | null, entries: Dirent[]) => void) => {
-    fs.readdir(path, options, (error, entries) => {
-      if (error && error.code !== 'ENOENT' && error.code !== 'ENOTDIR') unwalked.push({ path, reason: `cannot read directory: ${describeErrno(error)}` });
-      for (const entry of entries ?? []) {
-        if (entry.name.includes('\n') || entry.name.includes('\r')) unwalked.push({ path: join(path, entry.name), reason: 'skipped: its name has a line break' });
-        else if (entry.name.includes('\uFFFD') && !isValidUtf8Name(path, entry.name)) unwalked.push({ path: join(path, entry.name), reason: 'skipped: its name is not valid UTF-8' });
-      }
-      callback(error, entries);
-    });
-  }) as unknown as typeof fs.readdir;
-  return { ...fs, readdir };
+function readDirectory(path: string, unwalked: DiscoveredFiles['unwalked']): Dirent[] {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(path, { withFileTypes: true });
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') unwalked.push({ path, reason: `cannot read directory: ${describeErrno(error)}` });
+    return [];
+  }
+  for (const entry of entries) {
+    if (entry.name.includes('\n') || entry.name.includes('\r')) unwalked.push({ path: join(path, entry.name), reason: 'skipped: its name has a line break' });
+    else if (entry.name.includes('\uFFFD') && !isValidUtf8Name(path, entry.name)) unwalked.push({ path: join(path, entry.name), reason: 'skipped: its name is not valid UTF-8' });
+  }
+  return entries;
+}
+
+/**
+ * Every entry below `scanDir` whose `/`-separated relative path `matches` (directories and
+ * links included), walking one synchronous `readdir` per directory: on a machine where each
+ * system call is costly, the thread pool's round trips cost more than they overlap. Links to
+ * directories are not entered; neither are NEVER_WALKED directories.
+ */
+function walk(scanDir: string, matches: (relativePath: string) => boolean, unwalked: DiscoveredFiles['unwalked'], listings: Map<string, Dirent[]>): string[] {
+  const found: string[] = [];
+  const pending: Array<{ dir: string; prefix: string }> = [{ dir: scanDir, prefix: '' }];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const entries = readDirectory(next.dir, unwalked);
+    listings.set(next.dir, entries);
+    for (const entry of entries) {
+      const relativePath = next.prefix + entry.name;
+      if (matches(relativePath)) found.push(relativePath);
+      if (entry.isDirectory() && !NEVER_WALKED.has(entry.name)) pending.push({ dir: join(next.dir, entry.name), prefix: `${relativePath}/` });
+    }
+  }
+  return found;
 }
 
 /** Whether a name shown with U+FFFD really is that character (and not undecodable bytes). */
@@ -91,16 +116,14 @@ function isValidUtf8Name(dir: string, shown: string): boolean {
 export async function discoverFiles(root: string, scanDir: string): Promise<DiscoveredFiles> {
   const patterns = [...Object.values(PATTERNS).flat(), '**/.tmskip', WRITER_TEMP_GLOB];
   const unwalked: DiscoveredFiles['unwalked'] = [];
-  const found = await globby(patterns, {
-    fs: recordingFs(unwalked),
-    cwd: scanDir,
-    dot: true,
-    ignore: NEVER_WALKED,
-    followSymbolicLinks: false,
-    onlyFiles: false,
-    suppressErrors: true,
-    gitignore: false,
-  });
+  const listings = new Map<string, Dirent[]>();
+  // Each pattern's last segment is matched against the name first: most entries stop there.
+  const nameMatches = picomatch(
+    patterns.map((pattern) => pattern.slice(pattern.lastIndexOf('/') + 1)),
+    { dot: true },
+  );
+  const pathMatches = picomatch(patterns, { dot: true });
+  const found = walk(resolve(scanDir), (path) => nameMatches(path.slice(path.lastIndexOf('/') + 1)) && pathMatches(path), unwalked, listings);
   const skipped = found.filter((path) => path.endsWith('.tmskip')).map((path) => dirname(path));
   const isSkipped = (path: string) => skipped.some((dir) => dir === '.' || path.startsWith(`${dir}/`));
 
@@ -139,6 +162,7 @@ export async function discoverFiles(root: string, scanDir: string): Promise<Disc
     byKind,
     skippedDirs: skippedAbsolute,
     writerTemps,
+    listings,
     unwalked: unwalked.filter(({ path }) => notNeverWalked(path) && !skippedAbsolute.some((dir) => isUnder(path, dir))).sort((a, b) => (a.path < b.path ? -1 : 1)),
   };
 }

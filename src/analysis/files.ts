@@ -24,9 +24,11 @@ export type ReadResult = { ok: true; file: SourceFile } | { ok: false; missing: 
 export class FileStore {
   private readonly cache = new Map<string, ReadResult>();
 
+  /** `knownAbsent` answers from directory listings already read (the discovery walk) without a system call. */
   constructor(
     readonly snapshot: DiskSnapshot,
     private readonly overlay: ReadonlyMap<string, string> = new Map(),
+    private readonly knownAbsent: (path: string) => boolean = () => false,
   ) {}
 
   /** Whether a fix not written yet creates a file below `dir`. */
@@ -54,6 +56,10 @@ export class FileStore {
     const pending = this.overlay.get(path) ?? this.snapshot.textOf(path);
     if (pending !== undefined) return { ok: true, file: { path, text: pending, lines: new LineIndex(pending) } };
     if (this.snapshot.fingerprintOf(path) === null) return { ok: false, missing: true, problem: { path, reason: 'no such file' } };
+    if (this.knownAbsent(path)) {
+      this.snapshot.rememberAbsent(path);
+      return { ok: false, missing: true, problem: { path, reason: 'no such file' } };
+    }
     const read = readBounded(path);
     if (!read.ok) {
       if (read.missing) this.snapshot.rememberAbsent(path);

@@ -167,7 +167,7 @@ async function inspect(analysis: Analysis, inputs: InspectionInputs, progress: (
   const quarantineDir = freshQuarantineDir(analysis.root);
 
   progress('discovering provider packages');
-  const discovery = await discover(inputs);
+  const discovery = await discover(inputs, (path) => analysis.knownAbsent(path));
   const stackByDir = new Map(inputs.stacks.map((stack) => [stack.dir, stack]));
   const cache = analysis.cache;
 
@@ -268,7 +268,7 @@ async function inspect(analysis: Analysis, inputs: InspectionInputs, progress: (
   return { packages, danglingLinks, quarantineDir, stats };
 }
 
-async function discover(inputs: InspectionInputs): Promise<DiscoveryResult> {
+async function discover(inputs: InspectionInputs, knownAbsent: (path: string) => boolean): Promise<DiscoveryResult> {
   const groups = [...inputs.dataDirGroups];
   if (groups.length === 0) return { packages: [], problems: [] };
   const results = await Promise.all(
@@ -277,6 +277,7 @@ async function discover(inputs: InspectionInputs): Promise<DiscoveryResult> {
         stacks: stacks.map((stack) => stack.dir),
         tfDataDir: dataDir === '' ? undefined : dataDir,
         pluginCacheDirs: index === 0 ? inputs.cacheDirs : [],
+        knownAbsent,
       }),
     ),
   );

@@ -58,6 +58,8 @@ export interface DiscoveryInput {
   pluginCacheDirs?: readonly string[];
   /** `TF_DATA_DIR` from the environment the stacks run with; relative to each stack. */
   tfDataDir?: string;
+  /** True for a path that directory listings already read show to be absent (no system call then). */
+  knownAbsent?: (path: string) => boolean;
 }
 
 export interface DiscoveryResult {
@@ -108,6 +110,8 @@ export async function discoverProviderPackages(input: DiscoveryInput): Promise<D
     const stackProblems: DiscoveryProblem[] = [];
     const base = stackProvidersDir(stack, input.tfDataDir);
     const uses: Array<{ found: ProviderPackage; use: PackageUse }> = [];
+    // Most stacks of a large project were never initialised here: nothing to look at.
+    if (input.knownAbsent?.(base)) return { uses, problems: stackProblems };
     for (const candidate of await findCandidates(base, stack, stackProblems)) {
       const entry = await lstat(candidate.path);
       const linkTarget = entry.isSymbolicLink() ? await readlink(candidate.path) : null;

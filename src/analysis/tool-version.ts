@@ -539,7 +539,9 @@ interface StackVerdict {
 
 async function requiredVersionEvidence(inputs: VersionInputs, stacks: string[]): Promise<VersionEvidence | null> {
   const all = await Promise.all(stacks.map((dir) => stackConstraints(inputs, dir)));
-  const verdicts = all.filter((stack) => stack.status === 'ok').map(judgeStack);
+  // Thousands of stacks usually repeat a few constraint lists: each list is judged once.
+  const judged = new Map<string, Judgement>();
+  const verdicts = all.filter((stack) => stack.status === 'ok').map((stack) => judgeStack(stack, judged));
   if (verdicts.length === 0) return null;
   const everyStack = verdicts.length === stacks.length;
   // Lowest lower bound first; no lower bound at all is lowest.
@@ -569,19 +571,38 @@ async function requiredVersionEvidence(inputs: VersionInputs, stacks: string[]):
   };
 }
 
-function judgeStack(stack: StackConstraints): StackVerdict {
-  const perEntry = stack.entries.map((entry) => ({ entry, constraints: parseConstraints(entry.text) ?? [] }));
-  const constraints = perEntry.flatMap((item) => item.constraints);
-  let lowerBound: StackVerdict['lowerBound'] = null;
-  for (const { entry, constraints: own } of perEntry) {
-    const bound = lowestAllowedBound(own);
-    if (bound && (!lowerBound || compareVersions(bound.version, lowerBound.version) > 0)) lowerBound = { ...bound, entry };
+/** What a list of constraint texts says, whichever stack it comes from. */
+interface Judgement {
+  atLeast: boolean;
+  below: boolean;
+  /** The highest lower bound and the index of the entry it comes from. */
+  lowerBound: { version: GoVersion; text: string; index: number } | null;
+}
+
+function judgeStack(stack: StackConstraints, memo: Map<string, Judgement>): StackVerdict {
+  const key = stack.entries.map((entry) => entry.text).join('\0');
+  let judgement = memo.get(key);
+  if (!judgement) {
+    judgement = judge(stack.entries.map((entry) => entry.text));
+    memo.set(key, judgement);
   }
+  const { atLeast, below, lowerBound } = judgement;
+  return { stack, atLeast, below, lowerBound: lowerBound && { version: lowerBound.version, text: lowerBound.text, entry: stack.entries[lowerBound.index] } };
+}
+
+function judge(texts: string[]): Judgement {
+  const perEntry = texts.map((text) => parseConstraints(text) ?? []);
+  const constraints = perEntry.flat();
+  let lowerBound: Judgement['lowerBound'] = null;
+  perEntry.forEach((own, index) => {
+    const bound = lowestAllowedBound(own);
+    if (bound && (!lowerBound || compareVersions(bound.version, lowerBound.version) > 0)) lowerBound = { ...bound, index };
+  });
   const atLeast = everyAllowedAtLeast(constraints, LOCK_VERSION);
   const below = everyAllowedBelow(constraints, LOCK_VERSION);
   // Constraints no version satisfies (init fails) say nothing about the version in use.
-  if (atLeast && below) return { stack, atLeast: false, below: false, lowerBound };
-  return { stack, atLeast, below, lowerBound };
+  if (atLeast && below) return { atLeast: false, below: false, lowerBound };
+  return { atLeast, below, lowerBound };
 }
 
 // ---- The binary ---------------------------------------------------------------------------
