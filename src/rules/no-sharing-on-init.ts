@@ -19,14 +19,14 @@ const help = {
   defines: '{{variable}} is defined here with {{flags}}',
   'passes-on': '{{variable}} gets them from $({{from}}) here',
   'no-fix-shell': 'No automatic fix: the output of `$(shell ...)` reaches the init options, and whether it holds a sharing flag is known only when make runs.',
-  'no-fix-undefined': 'No automatic fix: $({{variable}}), which no makefile defines, reaches the init options; the environment or the make command line can put a sharing flag in it.',
+  'no-fix-undefined': 'No automatic fix: $({{name}}), which no makefile defines, reaches the init options; the environment or the make command line can put a sharing flag in it.',
   'no-fix-computed-name': 'No automatic fix: a variable whose name is computed when make runs reaches the init options, so which flags it holds is known only then.',
   'no-fix-run-time': 'No automatic fix: {{what}} reaches the init options and is known only at run time.',
   'no-fix-quoted': 'No automatic fix: the flags reach init inside shell quotes, where `$(filter-out ...)` would not see them as words.',
   'no-fix-variants': 'No automatic fix: the makefile reads in more ways (variants) than tm-doctor compares.',
-  'no-fix-environment': 'No automatic fix: {{variable}} comes from the environment the command inherits (a CI env: block or an export), which other commands share; unset it for init only.',
+  'no-fix-environment': 'No automatic fix: {{setting}} comes from the environment the command inherits (a CI env: block or an export), which other commands share; unset it for init only.',
   'no-fix-shell-variable': 'No automatic fix: the flag comes from {{word}}, which other commands may read too; give init its own value without the flags.',
-  'no-fix-shared-options': 'No automatic fix: the options object also serves the other commands of `{{command}}`; give init a command of its own.',
+  'no-fix-shared-options': 'No automatic fix: the options object of `{{command}}` also serves what it runs besides init; give init a command of its own.',
   'no-fix-unproven': 'No automatic fix: no edit could be shown to remove only the flags ({{detail}}).',
 } as const;
 
@@ -39,7 +39,7 @@ function whyNoFix(reason: NoFixReason): Help {
     case 'shell':
       return { messageId: 'no-fix-shell' };
     case 'undefined':
-      return { messageId: 'no-fix-undefined', data: { variable: reason.variable } };
+      return { messageId: 'no-fix-undefined', data: { name: reason.variable } };
     case 'computed-name':
       return { messageId: 'no-fix-computed-name' };
     case 'run-time':
@@ -49,7 +49,7 @@ function whyNoFix(reason: NoFixReason): Help {
     case 'variants':
       return { messageId: 'no-fix-variants' };
     case 'environment':
-      return { messageId: 'no-fix-environment', data: { variable: reason.variable } };
+      return { messageId: 'no-fix-environment', data: { setting: reason.variable } };
     case 'shell-variable':
       return { messageId: 'no-fix-shell-variable', data: { word: reason.word } };
     case 'shared-options':

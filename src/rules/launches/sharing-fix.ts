@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument } from '../../parsers/yaml.js';
 import type { InitLaunch } from '../../analysis/launches.js';
 import { TerramateConfig, type ScriptCommand } from '../../analysis/terramate.js';
 import { parseHcl, type HclValue } from '../../parsers/hcl.js';
@@ -257,7 +257,7 @@ async function scriptFix(launch: InitLaunch, context: SharingFixContext): Promis
   // In `["sh", "-c", "terraform init && terraform plan", {...}]` the options also serve plan:
   // they cannot be taken from init alone.
   const argv = script.command.argv.map((word) => (typeof word === 'string' ? word : ''));
-  if (!isInitCommand(argv)) return { edits: null, reason: { kind: 'shared-options', command: argv.join(' ') } };
+  if (!isInitCommand(argv)) return { edits: null, reason: { kind: 'shared-options', command: `[${argv.map((word) => JSON.stringify(word)).join(', ')}]` } };
   const node = script.command.node;
   const object = node ? objectOf(node) : null;
   if (!node || !object || object.startIndex < launch.start || object.endIndex > launch.end) return unproven('the options object is not where it was read');

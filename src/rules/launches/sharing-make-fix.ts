@@ -361,6 +361,7 @@ function targetSpecificEdits(launch: InitLaunch, definitions: VariableDefinition
   if (origins.length === 0) return null;
   const targets = launch.make!.recipe.targets;
   const edits = new Map<string, TextEdit>();
+  const removedWords = new Map<VariableDefinition, Set<number>>();
   for (const origin of origins) {
     const defined = origin.via[origin.via.length - 1].definedAt;
     const definition = definitions.find(
@@ -372,8 +373,17 @@ function targetSpecificEdits(launch: InitLaunch, definitions: VariableDefinition
     const words = valueWords(definitionText.slice(definition.valueStart, definition.valueEnd), definition.valueStart);
     const flag = words.find((word) => word.text.replace(/=.*$/, '') === `--${origin.option}`);
     if (!flag) return null;
-    const edit = removal(definition.file, definitionText, flag.start, flag.end);
-    edits.set(`${definition.file}:${flag.start}`, edit);
+    edits.set(`${definition.file}:${flag.start}`, removal(definition.file, definitionText, flag.start, flag.end));
+    const removed = removedWords.get(definition) ?? new Set<number>();
+    removedWords.set(definition, removed.add(flag.start));
+    if (removed.size === words.length) {
+      // Nothing left to add: the whole `init: VAR += ...` line goes.
+      for (const word of words) edits.delete(`${definition.file}:${word.start}`);
+      const lineStart = definitionText.lastIndexOf('\n', definition.valueStart - 1) + 1;
+      const newline = definitionText.indexOf('\n', definition.valueEnd);
+      const lineEnd = newline < 0 ? definitionText.length : newline + 1;
+      edits.set(`${definition.file}:line:${lineStart}`, { kind: 'text', file: definition.file, start: lineStart, end: lineEnd, text: '' });
+    }
   }
   return [...literal, ...edits.values()];
 }
