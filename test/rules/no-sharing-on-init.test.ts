@@ -48,6 +48,171 @@ const SHELL_SCRIPT = lines(
 
 const SEED_MAKEFILE = readFileSync(join(FIXTURES, 'seed-blog/Makefile'), 'utf8');
 
+// ---- Fixes: Makefiles, checked on make's own model ---------------------------------------
+
+/** The issue's example: the flags reach init through `+=`, a target-specific variable and a continued line. */
+const ISSUE_MAKEFILE = lines(
+  'SHARE = --enable-sharing',
+  'OPTS = $(SHARE) --parallel 3',
+  'OPTS += --mock-on-fail',
+  'init: TMFLAGS = $(OPTS)',
+  'init:',
+  '\t@terramate run $(TMFLAGS) \\',
+  '\t  -- terraform init',
+  'plan:',
+  '\tterramate run $(OPTS) -- terraform plan',
+);
+const NO_SHARING = '$(filter-out --enable-sharing% --mock-on-fail%,';
+
+// ---- Fixes: one realistic file per kind of launch site -----------------------------------
+
+const REALISTIC_SCRIPT = lines(
+  '#!/usr/bin/env bash',
+  '# Initialise every stack, then plan with output sharing.',
+  'set -euo pipefail',
+  '',
+  'PARALLEL="${PARALLEL:-4}"',
+  'cd "$(git rev-parse --show-toplevel)"',
+  '',
+  'echo "init with --parallel $PARALLEL"',
+  'terramate run \\',
+  '  --parallel "$PARALLEL" \\',
+  '  --enable-sharing \\',
+  '  --mock-on-fail \\',
+  '  -- terraform init -input=false -upgrade',
+  '',
+  'terramate run --enable-sharing --mock-on-fail -- terraform plan -out=plan.tfplan',
+);
+
+const REALISTIC_WORKFLOW = lines(
+  'name: Terraform',
+  'on:',
+  '  pull_request:',
+  '    branches: [main]',
+  'permissions:',
+  '  contents: read',
+  '  pull-requests: write',
+  'jobs:',
+  '  plan:',
+  '    runs-on: ubuntu-latest',
+  '    env:',
+  '      TF_IN_AUTOMATION: "true"',
+  '    steps:',
+  '      - uses: actions/checkout@v4',
+  '        with:',
+  '          fetch-depth: 0',
+  '      - uses: terramate-io/terramate-action@v2',
+  '      - uses: hashicorp/setup-terraform@v3',
+  '        with:',
+  '          terraform_wrapper: false',
+  '      - name: Initialise changed stacks',
+  '        run: terramate run --changed --parallel 4 --enable-sharing -- terraform init -input=false',
+  '      - name: Plan changed stacks',
+  '        run: |',
+  '          terramate run --changed --parallel 4 --enable-sharing --mock-on-fail \\',
+  '            -- terraform plan -out out.tfplan',
+);
+
+const REALISTIC_GITLAB = lines(
+  'stages: [init, plan]',
+  'default:',
+  '  image: ghcr.io/terramate-io/terramate:latest',
+  'variables:',
+  '  TF_IN_AUTOMATION: "true"',
+  'init:',
+  '  stage: init',
+  '  script:',
+  '    - terramate version',
+  '    - terramate run --changed --mock-on-fail -- terraform init -input=false',
+  '  cache:',
+  '    paths: [.terraform.d/plugin-cache]',
+  'plan:',
+  '  stage: plan',
+  '  script:',
+  '    - >',
+  '      terramate run --changed --enable-sharing --mock-on-fail',
+  '      -- terraform plan -out plan.tfplan',
+);
+
+const packageJson = (init: string) =>
+  `${JSON.stringify(
+    {
+      name: 'infra',
+      private: true,
+      scripts: {
+        'tm:init': init,
+        'tm:plan': 'terramate run --enable-sharing --mock-on-fail -- terraform plan',
+        'tm:apply': 'terramate run -- terraform apply -auto-approve',
+      },
+      devDependencies: { prettier: '^3.3.0' },
+    },
+    null,
+    2,
+  )}\n`;
+
+const REALISTIC_TASKFILE = lines(
+  "version: '3'",
+  '',
+  'vars:',
+  '  PARALLEL: 4',
+  '',
+  'tasks:',
+  '  init:',
+  '    desc: Initialise all stacks',
+  '    cmds:',
+  '      - terramate run --parallel {{.PARALLEL}} --enable-sharing -- terraform init',
+  '  plan:',
+  '    desc: Plan all stacks',
+  '    deps: [init]',
+  '    cmds:',
+  '      - terramate run --enable-sharing -- terraform plan',
+);
+
+const REALISTIC_JUSTFILE = lines(
+  'set shell := ["bash", "-uc"]',
+  '',
+  'parallel := "4"',
+  '',
+  '# Initialise every stack',
+  'init:',
+  '    terramate run --parallel {{parallel}} --mock-on-fail -- terraform init',
+  '',
+  'plan: init',
+  '    terramate run --enable-sharing --mock-on-fail -- terraform plan',
+);
+
+const REALISTIC_SCRIPTS = lines(
+  'script "deploy" {',
+  '  description = "Initialise, plan and apply"',
+  '  job {',
+  '    name        = "terraform deploy"',
+  '    description = "init, plan, apply"',
+  '    commands = [',
+  '      ["terraform", "init", "-lock-timeout=5m", {',
+  '        enable_sharing = true',
+  '        mock_on_fail   = true',
+  '      }],',
+  '      ["terraform", "plan", "-out", "out.tfplan", {',
+  '        enable_sharing = true',
+  '        mock_on_fail   = true',
+  '      }],',
+  '      ["terraform", "apply", "-auto-approve", "out.tfplan", {',
+  '        cloud_sync_deployment = true',
+  '      }],',
+  '    ]',
+  '  }',
+  '}',
+  '',
+  'script "init" "preview" {',
+  '  description = "Init with a preview sync"',
+  '  job {',
+  '    commands = [',
+  '      ["terraform", "init", { cloud_sync_preview = true, enable_sharing = true }],',
+  '    ]',
+  '  }',
+  '}',
+);
+
 runRuleTests(noSharingOnInit, {
   valid: [
     {
@@ -286,6 +451,152 @@ runRuleTests(noSharingOnInit, {
         ),
       }),
       errors: [{ messageId: 'on-command', file: '.github/actions/terramate/action.yml', line: 11, data: { label: 'runs.steps[1]' } }],
+    },
+
+    // ---- Fixes checked on make's own model --------------------------------------------------
+    {
+      name: "the issue's example: init's own reference is wrapped in $(filter-out ...), the continuation kept, plan untouched",
+      files: project({ Makefile: ISSUE_MAKEFILE }),
+      errors: [{ messageId: 'via-variable', file: 'Makefile', line: 6, data: { variable: 'TMFLAGS', flags: '--enable-sharing --mock-on-fail' }, help: ['why', 'remedy'] }],
+      output: { Makefile: ISSUE_MAKEFILE.replace('@terramate run $(TMFLAGS) \\', `@terramate run ${NO_SHARING}$(TMFLAGS)) \\`) },
+    },
+    {
+      name: 'a flag added with += to a variable that also holds other options: wrapped, not split',
+      files: project({ Makefile: lines('TM_OPTS := --changed', 'TM_OPTS += --enable-sharing', '', 'init:', '\t@terramate run $(TM_OPTS) -- terraform init') }),
+      errors: [{ messageId: 'via-variable', file: 'Makefile', line: 5 }],
+      output: { Makefile: lines('TM_OPTS := --changed', 'TM_OPTS += --enable-sharing', '', 'init:', `\t@terramate run ${NO_SHARING}$(TM_OPTS)) -- terraform init`) },
+    },
+    {
+      name: 'a target-specific flag only init gets: the line that adds it goes',
+      files: project({ Makefile: lines('init: TM_OPTS += --mock-on-fail', 'plan: TM_OPTS += --enable-sharing', '', 'init plan:', '\tterramate run $(TM_OPTS) -- terraform $@') }),
+      errors: [{ messageId: 'via-variable', file: 'Makefile', line: 5, data: { flags: '--mock-on-fail' } }],
+      output: { Makefile: lines('plan: TM_OPTS += --enable-sharing', '', 'init plan:', '\tterramate run $(TM_OPTS) -- terraform $@') },
+    },
+    {
+      name: 'a literal flag on a line init shares with plan: it goes for init only',
+      files: project({ Makefile: lines('init plan:', '\tterramate run --enable-sharing --parallel 4 -- terraform $@') }),
+      errors: [{ messageId: 'on-command', file: 'Makefile', line: 2, data: { label: 'target init plan' } }],
+      output: { Makefile: lines('init plan:', '\tterramate run $(if $(filter init,$@),,--enable-sharing) --parallel 4 -- terraform $@') },
+    },
+    {
+      name: 'a flag that only a branch of $(if ...) gives: the reference is wrapped',
+      files: project({ Makefile: 'OPTS := $(if $(filter share,$(MAKECMDGOALS)),--enable-sharing,)\ninit:\n\tterramate run $(OPTS) -- terraform init\n' }),
+      errors: [{ messageId: 'via-variable', file: 'Makefile', line: 3 }],
+      output: { Makefile: `OPTS := $(if $(filter share,$(MAKECMDGOALS)),--enable-sharing,)\ninit:\n\tterramate run ${NO_SHARING}$(OPTS)) -- terraform init\n` },
+    },
+    {
+      name: 'a variable of an included makefile that holds nothing but the flag: init stops reading it',
+      files: project({ Makefile: 'include mk/options.mk\ninit:\n\tterramate run $(TM_OPTS) -- terraform init\n', 'mk/options.mk': 'TM_OPTS := --mock-on-fail\n' }),
+      errors: [{ messageId: 'via-variable', file: 'Makefile', line: 3 }],
+      output: { Makefile: 'include mk/options.mk\ninit:\n\tterramate run -- terraform init\n', 'mk/options.mk': 'TM_OPTS := --mock-on-fail\n' },
+    },
+    {
+      name: 'the output of $(shell ...) reaches the init options: no fix, and the help says why',
+      files: project({ Makefile: lines('EXTRA := $(shell cat .tm-flags)', 'TM_OPTS := --enable-sharing $(EXTRA)', 'init:', '\tterramate run $(TM_OPTS) -- terraform init') }),
+      errors: [{ messageId: 'via-variable', file: 'Makefile', line: 4, help: ['why', 'remedy', 'no-fix-shell'] }],
+      output: { Makefile: lines('EXTRA := $(shell cat .tm-flags)', 'TM_OPTS := --enable-sharing $(EXTRA)', 'init:', '\tterramate run $(TM_OPTS) -- terraform init') },
+      remaining: [{ messageId: 'via-variable', file: 'Makefile', line: 4, help: ['why', 'remedy', 'no-fix-shell'] }],
+    },
+    {
+      name: 'an environment variable no makefile defines reaches the init options: no fix, and the help names it',
+      files: project({ Makefile: lines('TM_OPTS := --enable-sharing $(TM_EXTRA_FLAGS)', 'init:', '\tterramate run $(TM_OPTS) -- terraform init') }),
+      errors: [{ messageId: 'via-variable', file: 'Makefile', line: 3, data: { name: 'TM_EXTRA_FLAGS' }, help: ['why', 'remedy', 'no-fix-undefined'] }],
+      output: { Makefile: lines('TM_OPTS := --enable-sharing $(TM_EXTRA_FLAGS)', 'init:', '\tterramate run $(TM_OPTS) -- terraform init') },
+      remaining: [{ messageId: 'via-variable', file: 'Makefile', line: 3, help: ['why', 'remedy', 'no-fix-undefined'] }],
+    },
+    {
+      name: 'a computed variable name reaches the init options: no fix, and the help says why',
+      files: project({ Makefile: lines('FLAGS_prd := --mock-on-fail', 'TM_OPTS := --enable-sharing $(FLAGS_$(STAGE))', 'init:', '\tterramate run $(TM_OPTS) -- terraform init') }),
+      errors: [{ messageId: 'via-variable', file: 'Makefile', line: 4, help: ['why', 'remedy', 'no-fix-computed-name'] }],
+      output: { Makefile: lines('FLAGS_prd := --mock-on-fail', 'TM_OPTS := --enable-sharing $(FLAGS_$(STAGE))', 'init:', '\tterramate run $(TM_OPTS) -- terraform init') },
+      remaining: [{ messageId: 'via-variable', file: 'Makefile', line: 4, help: ['why', 'remedy', 'no-fix-computed-name'] }],
+    },
+
+    // ---- Fixes of the other launch sites: one realistic file per kind ------------------------
+    {
+      name: 'a realistic shell script: the flags go from the continued init command only',
+      files: project({ 'scripts/tm-init.sh': REALISTIC_SCRIPT }),
+      errors: [{ messageId: 'on-command', file: 'scripts/tm-init.sh', line: 9, data: { flags: '--enable-sharing --mock-on-fail' } }],
+      output: { 'scripts/tm-init.sh': REALISTIC_SCRIPT.replace('  --enable-sharing \\\n  --mock-on-fail \\\n', '') },
+    },
+    {
+      name: 'a realistic GitHub workflow: the init step loses the flag, the plan step keeps its own',
+      files: project({ '.github/workflows/terraform.yml': REALISTIC_WORKFLOW }),
+      errors: [{ messageId: 'on-command', file: '.github/workflows/terraform.yml', line: 22, data: { label: 'jobs.plan.steps[3]' } }],
+      output: { '.github/workflows/terraform.yml': REALISTIC_WORKFLOW.replace('--parallel 4 --enable-sharing -- terraform init', '--parallel 4 -- terraform init') },
+    },
+    {
+      name: 'a realistic GitLab pipeline: the init job loses the flag, the folded plan script keeps its own',
+      files: project({ '.gitlab-ci.yml': REALISTIC_GITLAB }),
+      errors: [{ messageId: 'on-command', file: '.gitlab-ci.yml', line: 10, data: { label: 'init.script' } }],
+      output: { '.gitlab-ci.yml': REALISTIC_GITLAB.replace('--changed --mock-on-fail -- terraform init', '--changed -- terraform init') },
+    },
+    {
+      name: 'a realistic package.json: the init script loses the flags, the rest of the file is byte for byte',
+      files: project({ 'package.json': packageJson('terramate run --parallel 4 --enable-sharing --mock-on-fail -- terraform init') }),
+      errors: [{ messageId: 'on-command', file: 'package.json', line: 5, data: { label: 'scripts.tm:init' } }],
+      output: { 'package.json': packageJson('terramate run --parallel 4 -- terraform init') },
+    },
+    {
+      name: "a realistic Taskfile: the init task's command loses the flag",
+      files: project({ 'Taskfile.yml': REALISTIC_TASKFILE }),
+      errors: [{ messageId: 'on-command', file: 'Taskfile.yml', line: 10, data: { label: 'tasks.init.cmds[0]' } }],
+      output: { 'Taskfile.yml': REALISTIC_TASKFILE.replace('{{.PARALLEL}} --enable-sharing -- terraform init', '{{.PARALLEL}} -- terraform init') },
+    },
+    {
+      name: "a realistic justfile: the init recipe's command loses the flag",
+      files: project({ justfile: REALISTIC_JUSTFILE }),
+      errors: [{ messageId: 'on-command', file: 'justfile', line: 7, data: { label: 'init' } }],
+      output: { justfile: REALISTIC_JUSTFILE.replace('{{parallel}} --mock-on-fail -- terraform init', '{{parallel}} -- terraform init') },
+    },
+    {
+      name: 'realistic Terramate scripts: the init command loses its sharing keys and keeps the others, plan and apply untouched',
+      files: project({ 'terramate/scripts.tm.hcl': REALISTIC_SCRIPTS }),
+      errors: [
+        { messageId: 'via-script-option', file: 'terramate/scripts.tm.hcl', line: 7, data: { label: 'script "deploy"' } },
+        { messageId: 'via-script-option', file: 'terramate/scripts.tm.hcl', line: 26, data: { label: 'script "init preview"' } },
+      ],
+      output: {
+        'terramate/scripts.tm.hcl': REALISTIC_SCRIPTS.replace('"-lock-timeout=5m", {\n        enable_sharing = true\n        mock_on_fail   = true\n      }],', '"-lock-timeout=5m"],').replace(
+          '{ cloud_sync_preview = true, enable_sharing = true }',
+          '{ cloud_sync_preview = true }',
+        ),
+      },
+    },
+    {
+      name: 'TM_ARG_RUN_ENABLE_SHARING as a prefix of the init command goes with it',
+      files: project({ 'bin/init.sh': 'TM_ARG_RUN_ENABLE_SHARING=true terramate run -- terraform init\n' }),
+      errors: [{ messageId: 'via-environment', file: 'bin/init.sh', line: 1 }],
+      output: { 'bin/init.sh': 'terramate run -- terraform init\n' },
+    },
+    {
+      name: 'no fix where the flag is shared with other commands or known only at run time, and the help says why',
+      files: project({
+        '.github/workflows/ci.yml': lines(
+          'on: push',
+          'jobs:',
+          '  init:',
+          '    runs-on: ubuntu-latest',
+          '    env:',
+          '      TM_ARG_RUN_ENABLE_SHARING: "true"',
+          '    steps:',
+          '      - run: terramate run -- terraform init',
+          '      - run: terramate run -- terraform plan',
+        ),
+        'scripts/a.sh': lines(
+          '#!/bin/sh',
+          'TM_FLAGS="--enable-sharing --changed"',
+          'terramate run $TM_FLAGS -- terraform init',
+          'terramate run $EXTRA_FLAGS --mock-on-fail -- terraform init',
+        ),
+        'both.tm.hcl': 'script "both" {\n  job {\n    commands = [["sh", "-c", "terraform init && terraform plan", { enable_sharing = true }]]\n  }\n}\n',
+      }),
+      errors: [
+        { messageId: 'via-environment', file: '.github/workflows/ci.yml', line: 8, data: { setting: 'TM_ARG_RUN_ENABLE_SHARING' }, help: ['why', 'remedy', 'no-fix-environment'] },
+        { messageId: 'via-script-option', file: 'both.tm.hcl', line: 3, help: ['why', 'remedy', 'no-fix-shared-options'] },
+        { messageId: 'on-command', file: 'scripts/a.sh', line: 3, data: { word: '$TM_FLAGS' }, help: ['why', 'remedy', 'no-fix-shell-variable'] },
+        { messageId: 'on-command', file: 'scripts/a.sh', line: 4, data: { what: '`$EXTRA_FLAGS`' }, help: ['why', 'remedy', 'no-fix-run-time'] },
+      ],
     },
   ],
 });
