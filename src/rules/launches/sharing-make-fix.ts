@@ -90,14 +90,20 @@ function isBlank(text: string, at: number): number {
  */
 export function wordRemovalRange(text: string, start: number, end: number): { start: number; end: number } {
   let after = end;
+  let continued = false;
   for (let step = isBlank(text, after); step > 0; step = isBlank(text, after)) {
-    after += step;
     // After a continuation, the next line's indentation is blank too.
+    if (step > 1) continued = true;
+    after += step;
   }
-  const next = text[after];
-  if (after > end && next !== undefined && !'\n\r;&|)#\'"'.includes(next)) return { start, end: after };
   let before = start;
   while (before > 0 && (text[before - 1] === ' ' || text[before - 1] === '\t')) before--;
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  // A word after others on a continued line: it goes with the blanks before it, so the line
+  // keeps its continuation and the next line stays where it was.
+  if (continued && before > lineStart && text[before - 1] !== '\n') return { start: before, end };
+  const next = text[after];
+  if (after > end && next !== undefined && !'\n\r;&|)#\'"'.includes(next)) return { start, end: after };
   return { start: before, end };
 }
 
