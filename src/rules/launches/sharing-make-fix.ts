@@ -41,6 +41,9 @@ type ReadText = (file: string) => string | undefined;
 /** The variants compared per recipe line (the analysis reads 64 to find the flags). */
 const MAX_VARIANTS = 512;
 
+/** Make's reading of each analysed makefile, with the larger bound, keyed by the analysis' definitions. */
+const baselines = new WeakMap<VariableDefinition[], MakeDatabase>();
+
 const FUNCTION_LABELS = new Set(['foreach', 'call', 'value', 'origin', 'flavor', 'wildcard', 'file', 'eval', 'depth', 'if', 'or', 'and', 'filter', 'filter-out', 'subst', 'patsubst', 'word', 'wordlist', 'firstword', 'lastword', 'words', 'sort']);
 
 // ---- Reading a variant -------------------------------------------------------------------------
@@ -119,6 +122,21 @@ function merged(file: string, edits: Array<{ start: number; end: number; text: s
       continue;
     }
     out.push({ kind: 'text', file, start: edit.start, end: edit.end, text: edit.text });
+  }
+  return out;
+}
+
+/** A candidate's edits, file by file, overlapping removals merged; null when edits collide. */
+function normalized(edits: readonly TextEdit[]): TextEdit[] | null {
+  const files = [...new Set(edits.map((edit) => edit.file))];
+  const out: TextEdit[] = [];
+  for (const file of files) {
+    const own = edits.filter((edit) => edit.file === file);
+    const result = merged(file, own);
+    if (result.length === 0) return null;
+    // Two insertions at one place, or an insertion inside a replaced range: the order is a guess.
+    for (let i = 1; i < result.length; i++) if (result[i].start < result[i - 1].end || (result[i].start === result[i - 1].start && result[i].start === result[i].end)) return null;
+    out.push(...result);
   }
   return out;
 }
@@ -534,7 +552,12 @@ export function makefileSharingFix(launch: InitLaunch, readText: ReadText): Make
   if (!make || !recipe || text === undefined || text.slice(recipe.start, recipe.end) !== recipe.raw) return unproven('the makefile is not as it was read');
   if (/^\.ONESHELL[ \t]*:/m.test(text)) return unproven('with .ONESHELL the recipe is one script');
 
-  const db = evaluateMakefile(make.entry, readText, { maxVariants: MAX_VARIANTS });
+  // Launches of one makefile share its definitions: make reads it once for all of them.
+  let db = baselines.get(make.definitions);
+  if (!db) {
+    db = evaluateMakefile(make.entry, readText, { maxVariants: MAX_VARIANTS });
+    baselines.set(make.definitions, db);
+  }
   const index = db.recipes.findIndex((line) => line.file === recipe.file && line.start === recipe.start);
   const line = db.recipes[index];
   if (!line || line.raw !== recipe.raw) return unproven('the recipe line is not as it was read');
@@ -596,12 +619,13 @@ export function makefileSharingFix(launch: InitLaunch, readText: ReadText): Make
   const tried = new Set<string>();
   let last = 'no edit reaches the flags';
   for (const candidate of candidates) {
-    if (!candidate.edits || candidate.edits.length === 0) continue;
-    const id = JSON.stringify(candidate.edits);
+    const edits = candidate.edits && candidate.edits.length > 0 ? normalized(candidate.edits) : null;
+    if (!edits) continue;
+    const id = JSON.stringify(edits);
     if (tried.has(id)) continue;
     tried.add(id);
-    const problem = verify(make.entry, baseline, candidate.edits, readText);
-    if (problem === null) return { edits: candidate.edits, strategy: candidate.strategy };
+    const problem = verify(make.entry, baseline, edits, readText);
+    if (problem === null) return { edits, strategy: candidate.strategy };
     last = problem;
   }
   if (quotedWords) return { edits: null, reason: { kind: 'quoted' } };

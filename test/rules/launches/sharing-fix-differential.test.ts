@@ -2,7 +2,9 @@
 // whose init recipe gets a sharing flag, the real engine's --fix must leave `make -n init` with
 // no flag and every other word in order, and `make -n plan` byte for byte as it was, under each
 // environment the makefile reads. A fix not offered counts only when the finding's help gives a
-// reason the generator predicts (a value known only at run time), and is reported apart.
+// reason the generator predicts (a value known only at run time), and is reported apart; so is
+// a positive with no finding at all, only when its flag is printed by `$(shell ...)` (the
+// analysis never claims a flag it cannot know). Everything else is a failure.
 //
 // TM_DOCTOR_FIX_CASES: how many positives (default 300); TM_DOCTOR_FIX_SEED: the first seed.
 
@@ -131,8 +133,9 @@ async function fixOnce(generated: SharingMakefile, dir: string): Promise<Outcome
   const predicted = new Set(generated.runTime.flatMap((source) => REASONS_OF[source]));
   if (fixed.length === 0) {
     if (left.length === 0) {
-      // Only a value known at run time (`$(shell echo --enable-sharing)`) gives init a flag.
-      return generated.runTime.length > 0 ? { kind: 'undetected-predicted', detail: 'no finding' } : { kind: 'refused', detail: 'no finding' };
+      // Only a value known at run time (`$(shell echo --enable-sharing)`) gives init a flag:
+      // the analysis claims no flag it cannot know.
+      return generated.runTimeFlag ? { kind: 'undetected-predicted', detail: 'no finding (a flag printed by $(shell ...))' } : { kind: 'refused', detail: 'no finding' };
     }
     const reasons = left.flatMap((finding) => (finding.helpIds ?? []).filter((id) => id.startsWith('no-fix')));
     const why = `${reasons.join(',') || 'no reason'}: ${left.map((finding) => finding.help).join(' | ')}`;

@@ -19,6 +19,8 @@ export interface SharingMakefile {
   plan: string;
   /** The run-time sources used in the makefile: the reasons a fix may be refused for. */
   runTime: RunTimeSource[];
+  /** True when a run-time source prints a flag (`$(shell echo --enable-sharing)`): make sees it, the analysis cannot. */
+  runTimeFlag: boolean;
   /** The environments to run make under: both of ENVIRONMENTS when the makefile reads them. */
   environments: ReadonlyArray<Record<string, string>>;
 }
@@ -39,6 +41,7 @@ const MADE_FLAGS = ['$(subst @,-,@-enable-sharing)', '$(subst _,-,--mock_on_fail
 
 class Builder {
   readonly runTime = new Set<RunTimeSource>();
+  runTimeFlag = false;
   /**
    * Conditions on the environment left (`ifdef CI`, `$(if $(CI),...)`): each doubles the ways
    * make can read a value, and a value referenced twice doubles them again; a few keep the
@@ -118,7 +121,9 @@ class Builder {
     switch (r.int(3)) {
       case 0:
         this.runTime.add('shell');
-        return r.pick(['$(shell echo --changed)', '$(shell echo --enable-sharing)']);
+        if (r.chance(0.5)) return '$(shell echo --changed)';
+        this.runTimeFlag = true;
+        return '$(shell echo --enable-sharing)';
       case 1:
         this.runTime.add('undefined');
         return '$(EXTRA_TM_FLAGS)';
@@ -204,5 +209,5 @@ export function generateSharingMakefile(seed: number): SharingMakefile {
     lines.push('plan:', `${prefix}${recipePrefix()}terramate run${b.runWords(names, 0.2, prefix)} -- terraform plan`);
   }
   const makefile = `${[...b.helpers, ...lines].join('\n')}\n`;
-  return { seed, makefile, init: 'init', plan: 'plan', runTime: [...b.runTime].sort(), environments: b.readsEnvironment ? ENVIRONMENTS : ENVIRONMENTS.slice(0, 1) };
+  return { seed, makefile, init: 'init', plan: 'plan', runTime: [...b.runTime].sort(), runTimeFlag: b.runTimeFlag, environments: b.readsEnvironment ? ENVIRONMENTS : ENVIRONMENTS.slice(0, 1) };
 }
