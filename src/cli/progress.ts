@@ -1,4 +1,3 @@
-import { Listr } from 'listr2';
 import { NO_PROGRESS, type PhaseRunner } from '../engine/doctor.js';
 
 /**
@@ -7,6 +6,8 @@ import { NO_PROGRESS, type PhaseRunner } from '../engine/doctor.js';
  */
 export async function withProgress<T>(enabled: boolean, body: (progress: PhaseRunner) => Promise<T>): Promise<T> {
   if (!enabled) return body(NO_PROGRESS);
+  // Loaded only for a display on a terminal (a pre-commit hook or CI has none).
+  const { Listr } = await import('listr2');
   const progress: PhaseRunner = {
     async phase(title, work) {
       let result: Awaited<ReturnType<typeof work>> | undefined;

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import AjvModule, { type ErrorObject } from 'ajv';
+import type AjvModule from 'ajv';
+import type { ErrorObject } from 'ajv';
 import type { SeveritySetting } from '../types.js';
 import { bracketDepth, MAX_NESTING, readBounded } from '../util/bounded-read.js';
 import { UsageError } from '../util/errors.js';
@@ -16,7 +17,6 @@ export interface DoctorConfig {
 export const CONFIG_FILE_NAME = '.tm-doctor.json';
 
 const require = createRequire(import.meta.url);
-const Ajv = AjvModule.default ?? AjvModule;
 
 function keyPath(error: ErrorObject): string {
   const base = error.instancePath.replace(/^\//, '').split('/').filter(Boolean).join('.');
@@ -50,6 +50,9 @@ let validator: ((data: unknown) => boolean) & { errors?: ErrorObject[] | null } 
 function validate(data: unknown): ErrorObject[] {
   if (!validator) {
     const schema = JSON.parse(readFileSync(require.resolve('../../schema/tm-doctor.schema.json'), 'utf8'));
+    // ajv is loaded only when there is a config file to validate (CommonJS: synchronously).
+    const ajvModule = require('ajv') as typeof AjvModule & { default?: typeof AjvModule };
+    const Ajv = ajvModule.default ?? ajvModule;
     validator = new Ajv({ allErrors: true, strict: false }).compile(schema);
   }
   return validator(data) ? [] : (validator.errors ?? []);

@@ -1,10 +1,20 @@
 // `--fix-dry-run` output: a unified diff of a plan that `git apply` accepts for project files.
-import { structuredPatch } from 'diff';
+import { createRequire } from 'node:module';
+import type * as Diff from 'diff';
 import path from 'node:path';
 import { isInsideRoot } from '../util/path.js';
 import type { FixPlan } from './plan.js';
 
 const CONTEXT_LINES = 3;
+
+const require = createRequire(import.meta.url);
+let loaded: typeof Diff | undefined;
+
+/** The `diff` package, loaded for the first diff (only --fix-dry-run renders one). */
+function diffModule(): typeof Diff {
+  loaded ??= require('diff') as typeof Diff;
+  return loaded;
+}
 
 /**
  * Rewrites and creations as git-style patches (paths relative to `root` with `a/`/`b/`).
@@ -38,7 +48,7 @@ export function renderFileDiff(file: string, before: string | null, after: strin
   }
   // git writes no ---/+++ lines for an empty new file: the header alone creates it.
   if (before === null && after === '') return inside ? header : `--- /dev/null\n+++ ${newName}\n`;
-  const patch = structuredPatch(oldName, newName, before ?? '', after, undefined, undefined, { context: CONTEXT_LINES });
+  const patch = diffModule().structuredPatch(oldName, newName, before ?? '', after, undefined, undefined, { context: CONTEXT_LINES });
   let body = `--- ${quoteIfNeeded(oldName)}\n+++ ${quoteIfNeeded(newName)}\n`;
   for (const hunk of patch.hunks) {
     // An empty side is addressed as "the line before line 1", i.e. 0.

@@ -2,7 +2,7 @@
 // character of that text back to its place in the file (block scalars strip indentation,
 // quoted scalars decode escapes, so offsets are not a simple shift).
 
-import { Alias, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode, type Scalar, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Alias, type Document, type Node as YamlNode, type Scalar, type YAMLMap } from './yaml.js';
 import { LineIndex } from '../util/line-index.js';
 import { UNKNOWN } from '../util/unknown.js';
 import type { VariableValue } from './shell.js';

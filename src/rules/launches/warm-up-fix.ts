@@ -15,7 +15,7 @@
 // bare `--parallel` (5) followed by the command `1`; `--parallel=1` means 1 in every version.
 
 import { readFileSync } from 'node:fs';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Document, type Node as YamlNode, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Document, type Node as YamlNode, type YAMLMap } from '../../parsers/yaml.js';
 import type { InitLaunch } from '../../analysis/launches.js';
 import type { ScriptDefinition } from '../../analysis/terramate.js';
 import { evaluateMakefile, UNKNOWN_CLOSE, UNKNOWN_OPEN, type RecipeLine, type VariableDefinition } from '../../parsers/make/index.js';

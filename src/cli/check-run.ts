@@ -1,0 +1,135 @@
+// What `tm-doctor check` does once its arguments are parsed, without oclif: the oclif command
+// (src/commands/check.ts) and the fast entry (src/cli/fast-check.ts, which spares a pre-commit
+// run oclif's start-up) both run it, so they behave the same.
+import { writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { runDoctor, type DoctorOutcome } from '../engine/doctor.js';
+import { exitCodeFor, type FailOn } from '../engine/exit-code.js';
+import { packageHomepage, packageVersion, ruleDoc } from './package-info.js';
+import { reporters, type ReportFormat } from '../reporters/index.js';
+import { escapeControlCharacters } from '../util/control-characters.js';
+import { describeErrno, errnoCode, UsageError } from '../util/errors.js';
+import { ruleMetas } from '../engine/check.js';
+import { withProgress } from './progress.js';
+import { installInterruptHandlers } from '../providers/supervisor.js';
+import { formatReadStats } from '../util/read-stats.js';
+
+/** The flags as oclif's parser hands them over: a flag not given and without a default is absent. */
+export interface CheckFlags {
+  format: string;
+  output?: string;
+  fix?: boolean;
+  'fix-dry-run'?: boolean;
+  'unsafe-fixes'?: boolean;
+  rule?: string[];
+  disable?: string[];
+  exec: boolean;
+  cache: boolean;
+  'handshake-timeout': number;
+  'fail-on': string;
+  config?: string;
+  quiet?: boolean;
+  color: boolean;
+}
+
+/** How the run ends: oclif's `this.error` / `this.exit`, or the same without oclif. */
+export interface CommandEnd {
+  error(message: string, options: { exit: number; suggestions?: string[] }): never;
+  exit(code: number): never;
+}
+
+export async function runCheck(args: { dir: string }, flags: CheckFlags, end: CommandEnd): Promise<void> {
+  const format = flags.format as ReportFormat;
+  const toTerminal = !flags.output && process.stdout.isTTY === true;
+  const showProgress = toTerminal && format === 'stylish' && !flags.quiet;
+  const color = flags.color && toTerminal && !process.env.NO_COLOR;
+
+  // While providers (and `tofu version`) may run, SIGINT/SIGTERM stop them all, remove their
+  // temp dirs and exit 130/143 (src/providers/supervisor.ts); the progress display hid the cursor.
+  const removeInterruptHandlers = installInterruptHandlers(() => {
+    if (showProgress) process.stdout.write('\u001B[?25h');
+  });
+  let outcome: DoctorOutcome;
+  try {
+    outcome = await withProgress(showProgress, (progress) =>
+      runDoctor(
+        {
+          dir: args.dir,
+          env: { ...process.env },
+          configFile: flags.config,
+          only: flags.rule,
+          disable: flags.disable,
+          options: {
+            noExec: !flags.exec,
+            handshakeTimeoutMs: flags['handshake-timeout'],
+            noCache: !flags.cache,
+            unsafeFixes: flags['unsafe-fixes'],
+          },
+        },
+        { fix: flags.fix, dryRun: flags['fix-dry-run'], unsafe: flags['unsafe-fixes'] },
+        progress,
+      ),
+    );
+  } catch (error) {
+    failWith(error, end);
+  } finally {
+    removeInterruptHandlers();
+  }
+
+  if (process.env.TM_DOCTOR_STATS === '1') process.stderr.write(formatReadStats());
+  if (outcome.diff !== null) await emit(outcome.diff, null, 'the diff', end);
+  for (const note of outcome.notes) process.stderr.write(`tm-doctor: ${escapeControlCharacters(note)}\n`);
+
+  const report = reporters[format]({
+    root: outcome.root,
+    tool: { name: 'tm-doctor', version: packageVersion(), informationUri: packageHomepage() },
+    findings: outcome.findings,
+    rules: ruleMetas(),
+    ruleDocs: ruleDoc,
+    color,
+    width: toTerminal ? process.stdout.columns : undefined,
+    readText: outcome.readText,
+  });
+  // With --fix-dry-run stdout carries the diff alone, so that it can be piped to `git apply`.
+  if (flags['fix-dry-run'] && !flags.output) process.stderr.write(report);
+  else await emit(report, flags.output ?? null, 'the report', end);
+  end.exit(exitCodeFor(outcome.findings, flags['fail-on'] as FailOn));
+}
+
+/**
+ * Writes `text` to FILE or stdout. A report that cannot be written is a failure of the run
+ * (exit 2, one line on stderr), never "findings" (1) nor a stack trace.
+ */
+async function emit(text: string, file: string | null, what: string, end: CommandEnd): Promise<void> {
+  try {
+    if (file !== null) writeFileSync(file, text);
+    else if (text !== '') await writeToStdout(text);
+  } catch (error) {
+    const reason = errnoCode(error) === 'ENOENT' && file !== null ? `directory ${dirname(resolve(file))} does not exist` : describeErrno(error);
+    process.stderr.write(`tm-doctor: ${escapeControlCharacters(`cannot write ${what} to ${file ?? 'stdout'}: ${reason}`)}\n`);
+    end.exit(2);
+  }
+}
+
+function failWith(error: unknown, end: CommandEnd): never {
+  if (process.env.DEBUG && /tm-doctor/.test(process.env.DEBUG)) console.error(error);
+  if (error instanceof UsageError) {
+    end.error(escapeControlCharacters(error.message), { exit: 2, suggestions: error.hint ? [escapeControlCharacters(error.hint)] : undefined });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  end.error(`internal failure: ${escapeControlCharacters(message)}`, {
+    exit: 2,
+    suggestions: ['Run again with DEBUG=tm-doctor* for details, and report it with the output.'],
+  });
+}
+
+/** Resolves once stdout took `text`; rejects with the write error (ENOSPC, EPIPE...). */
+function writeToStdout(text: string): Promise<void> {
+  // The error also comes as an event, which oclif's listener rethrows (a stack trace, exit 1)
+  // for anything but EPIPE: the callback below reports it instead.
+  process.stdout.removeAllListeners('error');
+  process.stdout.on('error', () => {});
+  return new Promise((resolvePromise, reject) => {
+    process.stdout.write(text, (error) => (error ? reject(error) : resolvePromise()));
+  });
+}
