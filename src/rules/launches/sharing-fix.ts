@@ -320,7 +320,19 @@ async function checkScripts(launch: InitLaunch, root: string, text: string, fixe
     }),
   }));
   if (JSON.stringify(scriptsAfter) !== JSON.stringify(expected)) return 'the script commands would change otherwise';
-  // Everything else in the file reads the same: the body without the script blocks.
-  const rest = (body: Record<string, unknown>) => JSON.stringify({ ...body, script: null });
-  return rest(before.body) === rest(after.body) ? null : 'the file would change elsewhere';
+  // Everything else in the file reads the same (descriptions, names, lets, other blocks).
+  return JSON.stringify(withoutSharingKeys(before.body)) === JSON.stringify(withoutSharingKeys(after.body)) ? null : 'the file would change elsewhere';
+}
+
+/** HCL data with the sharing keys gone, and option objects they leave empty dropped from their lists. */
+function withoutSharingKeys(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    return value
+      .filter((item) => !(item && typeof item === 'object' && !Array.isArray(item) && Object.keys(item).length > 0 && Object.keys(item).every((name) => SCRIPT_SHARING_KEYS.has(name))))
+      .map(withoutSharingKeys);
+  }
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).filter(([name]) => !SCRIPT_SHARING_KEYS.has(name)).map(([name, item]) => [name, withoutSharingKeys(item)]));
+  }
+  return value;
 }
