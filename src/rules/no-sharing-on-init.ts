@@ -58,6 +58,7 @@ function whyNoFix(reason: NoFixReason): Help {
       return { messageId: 'no-fix-unproven', data: { detail: reason.detail } };
   }
 }
+
 type Common = { tool: string; label: string; flags: string };
 
 /** The message for where the first flag came from; the others are listed in the flags. */

@@ -511,6 +511,24 @@ runRuleTests(noSharingOnInit, {
       output: { Makefile: lines('FLAGS_prd := --mock-on-fail', 'TM_OPTS := --enable-sharing $(FLAGS_$(STAGE))', 'init:', '\tterramate run $(TM_OPTS) -- terraform init') },
       remaining: [{ messageId: 'via-variable', file: 'Makefile', line: 4, help: ['why', 'remedy', 'no-fix-computed-name'] }],
     },
+    {
+      name: 'a function over a value known only at run time reaches the init options: no fix, and the help names the function',
+      files: project({ Makefile: lines('TM_OPTS := --enable-sharing $(firstword $(shell cat .tm-flags))', 'init:', '\tterramate run $(TM_OPTS) -- terraform init') }),
+      errors: [{ messageId: 'via-variable', file: 'Makefile', line: 3, data: { what: 'the result of `$(firstword ...)`' }, help: ['why', 'remedy', 'no-fix-run-time'] }],
+      output: { Makefile: lines('TM_OPTS := --enable-sharing $(firstword $(shell cat .tm-flags))', 'init:', '\tterramate run $(TM_OPTS) -- terraform init') },
+      remaining: [{ messageId: 'via-variable', file: 'Makefile', line: 3, help: ['why', 'remedy', 'no-fix-run-time'] }],
+    },
+    {
+      name: 'a quoted reference that is the flag itself: the whole word goes',
+      files: project({ Makefile: lines('SHARE := --enable-sharing', 'init:', '\tterramate run "$(SHARE)" --changed -- terraform init') }),
+      errors: [{ messageId: 'on-command', file: 'Makefile', line: 3 }],
+      output: { Makefile: lines('SHARE := --enable-sharing', 'init:', '\tterramate run --changed -- terraform init') },
+    },
+    {
+      name: 'a quoted reference that is the flag or an empty word: no fix, and the help says why',
+      files: project({ Makefile: lines('SHARE := $(if $(CI),--enable-sharing)', 'init:', '\tterramate run "$(SHARE)" --changed -- terraform init') }),
+      errors: [{ messageId: 'on-command', file: 'Makefile', line: 3, help: ['why', 'remedy', 'no-fix-quoted'] }],
+    },
 
     // ---- Fixes of the other launch sites: one realistic file per kind ------------------------
     {

@@ -73,7 +73,7 @@ function runTimeReason(word: string): MakeNoFix {
   if (label === undefined) return { kind: 'run-time', what: `the shell expansion \`${word}\`` };
   if (label === 'shell') return { kind: 'shell' };
   if (label === 'computed-name') return { kind: 'computed-name' };
-  if (FUNCTION_LABELS.has(label)) return { kind: 'run-time', what: `the result of \`$(${label} ...)\` over a value known only when make runs` };
+  if (FUNCTION_LABELS.has(label)) return { kind: 'run-time', what: `the result of \`$(${label} ...)\`` };
   if (label === 'MAKECMDGOALS') return { kind: 'run-time', what: 'the goals given to make ($(MAKECMDGOALS))' };
   return { kind: 'undefined', variable: label };
 }
@@ -597,13 +597,13 @@ export function makefileSharingFix(launch: InitLaunch, readText: ReadText): Make
   const viaLess = launch.sharing.some((origin) => origin.via.length === 0 && !literalFlags.some((word) => word.value === origin.written));
   const expressions = masked.expressions.map((expression) => ({ start: recipe.start + expression.start, end: recipe.start + expression.end }));
   const holding = (span: Span) => expressions.find((expression) => expression.start <= span.start && span.end <= expression.end) ?? span;
-  let quotedWords = false;
+  const quotedWords: RawWord[] = [];
   const optionWords: Span[] = [];
   for (const command of commands) {
     if (!command.options) continue;
     for (const word of command.words.slice(command.options.from, command.options.to)) {
       if (!word.expanded) continue;
-      if (quoted(word)) quotedWords = true;
+      if (quoted(word)) quotedWords.push(word);
       else optionWords.push(word);
     }
   }
@@ -615,6 +615,13 @@ export function makefileSharingFix(launch: InitLaunch, readText: ReadText): Make
   if (references.length === 0 && literalFlags.length > 0 && !viaLess) wraps.push([]);
   if (optionWords.length > 0) wraps.push(optionWords);
   for (const spans of wraps) candidates.push({ strategy: 'filter-out', edits: wrapEdits(launch.file, text, spans, literalFlags, wrapper) });
+  // `"$(SHARE)"`: the quotes make one word of the expansion, which is the flag itself or is not
+  // read as one; the whole word goes (make's reading shows which).
+  const carrying = quotedWords.filter((word) => viaLess || references.some((span) => word.start <= span.start && span.end <= word.end));
+  if (carrying.length > 0) {
+    const unquoted = references.filter((span) => !carrying.some((word) => word.start <= span.start && span.end <= word.end));
+    candidates.push({ strategy: 'filter-out', edits: wrapEdits(launch.file, text, unquoted, [...literalFlags, ...carrying], wrapper) });
+  }
 
   const tried = new Set<string>();
   let last = 'no edit reaches the flags';
@@ -628,6 +635,6 @@ export function makefileSharingFix(launch: InitLaunch, readText: ReadText): Make
     if (problem === null) return { edits, strategy: candidate.strategy };
     last = problem;
   }
-  if (quotedWords) return { edits: null, reason: { kind: 'quoted' } };
+  if (quotedWords.length > 0) return { edits: null, reason: { kind: 'quoted' } };
   return unproven(last);
 }
