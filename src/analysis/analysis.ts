@@ -6,6 +6,7 @@ import { hclDocument, parseHclValues, type HclDocument } from '../parsers/hcl.js
 import { extractCommandSites, type CiFileKind, type CommandSite } from '../parsers/yaml-ci.js';
 import type { Range, RunOptions } from '../types.js';
 import { bracketDepth, MAX_NESTING, yamlDepth } from '../util/bounded-read.js';
+import { normalAbsolute } from '../util/path.js';
 import { resolveCliConfig, type CliConfig, type JsonCliConfig, type Tool } from './cli-config.js';
 import { discoverFiles, kindOf, type DiscoveredFiles, type FileKind } from './discover.js';
 import { FileStore } from './files.js';
@@ -111,13 +112,13 @@ export class Analysis {
    */
   listDir(dir: string): Array<{ name: string; isFile: boolean | null }> | undefined {
     return this.discovered.listings
-      .get(resolve(dir))
+      .get(normalAbsolute(dir))
       ?.map((entry) => ({ name: entry.name, isFile: entry.isFile() ? true : entry.isDirectory() ? false : null }));
   }
 
   /** True when a directory the walk read shows that `path` does not exist (no system call). */
   knownAbsent(path: string): boolean {
-    let child = resolve(path);
+    let child = normalAbsolute(path);
     for (let dir = dirname(child); dir !== child; child = dir, dir = dirname(dir)) {
       const entries = this.discovered.listings.get(dir);
       if (entries) {

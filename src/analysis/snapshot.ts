@@ -2,7 +2,7 @@
 // later write can tell whether the file changed underneath.
 import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync, realpathSync, type Stats } from 'node:fs';
-import path from 'node:path';
+import { normalAbsolute } from '../util/path.js';
 import { readStats } from '../util/read-stats.js';
 
 export interface FileFingerprint {
@@ -60,7 +60,7 @@ export class DiskSnapshot implements Snapshot {
 
   /** Reads (once) and records the file; `undefined` when it does not exist or is not a file. */
   readText(file: string): string | undefined {
-    const key = path.resolve(file);
+    const key = normalAbsolute(file);
     const known = this.files.get(key);
     if (known !== undefined) return known?.text;
     let bytes: Buffer;
@@ -89,22 +89,22 @@ export class DiskSnapshot implements Snapshot {
     const text = bytes.toString('utf8');
     readStats.files++;
     readStats.bytes += bytes.length;
-    this.files.set(path.resolve(file), { text, fingerprint: fingerprintBytes(bytes, stats) });
+    this.files.set(normalAbsolute(file), { text, fingerprint: fingerprintBytes(bytes, stats) });
     return text;
   }
 
   /** Records that the file was looked for and did not exist. */
   rememberAbsent(file: string): void {
     readStats.absent++;
-    this.files.set(path.resolve(file), null);
+    this.files.set(normalAbsolute(file), null);
   }
 
   textOf(file: string): string | undefined {
-    return this.files.get(path.resolve(file))?.text;
+    return this.files.get(normalAbsolute(file))?.text;
   }
 
   fingerprintOf(file: string): FileFingerprint | null | undefined {
-    const known = this.files.get(path.resolve(file));
+    const known = this.files.get(normalAbsolute(file));
     return known === undefined ? undefined : known === null ? null : known.fingerprint;
   }
 }

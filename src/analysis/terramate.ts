@@ -85,6 +85,7 @@ export class TerramateConfig {
   private readonly generatesTerraform = new Set<string>();
   /** `envDefinitions` and `scripts` by directory, built on first use (a lookup walks a stack's ancestors, not every definition). */
   private envIndex: { size: number; byDir: Map<string, EnvDefinition[]> } | undefined;
+  private envCache = new WeakMap<object, Map<string, Map<string, { value: EnvValue; definition: EnvDefinition }>>>();
   private scriptIndex: { size: number; byLabels: Map<string, Map<string, ScriptDefinition>> } | undefined;
 
   /**
@@ -178,11 +179,31 @@ export class TerramateConfig {
 
   /** The stack's `config.run.env`: definitions from the root down, the nearest winning. */
   envFor(stackDir: string, processEnv: Record<string, string | undefined>): Map<string, { value: EnvValue; definition: EnvDefinition }> {
+    // Asked per stack by several rules: computed once per stack (the map is shared, not to be changed).
+    const byDir = this.envByDir();
+    let cached = this.envCache.get(processEnv);
+    if (!cached) {
+      cached = new Map();
+      this.envCache.set(processEnv, cached);
+    }
+    let env = cached.get(stackDir);
+    if (!env) {
+      env = this.computeEnv(byDir, stackDir, processEnv);
+      cached.set(stackDir, env);
+    }
+    return env;
+  }
+
+  private computeEnv(
+    byDir: Map<string, EnvDefinition[]>,
+    stackDir: string,
+    processEnv: Record<string, string | undefined>,
+  ): Map<string, { value: EnvValue; definition: EnvDefinition }> {
     const env = new Map<string, { value: EnvValue; definition: EnvDefinition }>();
     // The definitions of the stack's directory and its ancestors, the root's first.
     const applicable = ancestorsOf(stackDir)
       .reverse()
-      .flatMap((dir) => this.envByDir().get(dir) ?? []);
+      .flatMap((dir) => byDir.get(dir) ?? []);
     for (const definition of applicable) {
       if (definition.value === null || definition.value === '${unset}') env.delete(definition.name);
       else env.set(definition.name, { value: this.evaluate(definition.value, stackDir, processEnv), definition });
@@ -211,6 +232,7 @@ export class TerramateConfig {
         else byDir.set(dir, [definition]);
       }
       this.envIndex = { size: this.envDefinitions.length, byDir };
+      this.envCache = new WeakMap();
     }
     return this.envIndex.byDir;
   }
@@ -236,16 +258,21 @@ export class TerramateConfig {
   private evaluate(value: HclValue, stackDir: string, processEnv: Record<string, string | undefined>): EnvValue {
     if (typeof value === 'number' || typeof value === 'boolean') return String(value);
     if (typeof value !== 'string') return UNKNOWN;
-    const stackPath = `/${relative(this.root, stackDir).split(sep).join('/')}`.replace(/\/$/, '') || '/';
-    const known: Record<string, string> = {
-      'terramate.root.path.fs.absolute': this.root,
-      'terramate.stack.path.absolute': stackPath,
-      'terramate.stack.path.relative': relative(this.root, stackDir).split(sep).join('/') || '.',
-      'terramate.stack.path.basename': basename(stackDir),
+    if (!value.includes('${')) return value;
+    let known: Record<string, string> | undefined;
+    const knownValues = (): Record<string, string> => {
+      const stackPath = `/${relative(this.root, stackDir).split(sep).join('/')}`.replace(/\/$/, '') || '/';
+      return {
+        'terramate.root.path.fs.absolute': this.root,
+        'terramate.stack.path.absolute': stackPath,
+        'terramate.stack.path.relative': relative(this.root, stackDir).split(sep).join('/') || '.',
+        'terramate.stack.path.basename': basename(stackDir),
+      };
     };
     let unknown = false;
     const result = value.replace(/\$\{([^}]*)\}/g, (_, expression: string) => {
       const name = expression.trim();
+      known ??= knownValues();
       if (name in known) return known[name];
       const envMatch = /^env\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(name);
       if (envMatch && processEnv[envMatch[1]] !== undefined) return processEnv[envMatch[1]] as string;

@@ -106,9 +106,19 @@ type PinKind = 'version-file' | 'tool-versions' | 'mise';
 
 /** Each stack's nearest pin (the stack dir, then its ancestors up to the root); the lowest wins. */
 function pinEvidence(tool: Tool, kind: PinKind, stacks: string[], root: string, pinIn: (dir: string) => Pin | null): VersionEvidence | null {
+  // Stacks share their ancestors: each directory is looked at once.
+  const seen = new Map<string, Pin | null>();
+  const pinOf = (dir: string): Pin | null => {
+    let pin = seen.get(dir);
+    if (pin === undefined) {
+      pin = pinIn(dir);
+      seen.set(dir, pin);
+    }
+    return pin;
+  };
   const found = stacks.map((stack) => {
     for (const dir of dirsUpTo(stack, root)) {
-      const pin = pinIn(dir);
+      const pin = pinOf(dir);
       if (pin) return pin;
     }
     return null;

@@ -101,6 +101,8 @@ export const pluginCacheDir = createRule({
     const stacks = await analysis.terraformStacks();
     const problems = new Map<string, RuleReport<typeof messages, typeof help>>();
     const reports: Array<RuleReport<typeof messages, typeof help>> = [];
+    // Thousands of stacks usually name one directory: it is looked at once.
+    const problemOf = new Map<string | symbol, ReturnType<typeof cacheDirProblem>>();
     for (const tool of await analysis.launchTools()) {
       const uncached: Stack[] = [];
       for (const stack of stacks) {
@@ -109,7 +111,11 @@ export const pluginCacheDir = createRule({
           uncached.push(stack);
           continue;
         }
-        const problem = cacheDirProblem(setting.value, (dir) => analysis.files.pendingUnder(dir));
+        let problem = problemOf.get(setting.value);
+        if (problem === undefined) {
+          problem = cacheDirProblem(setting.value, (dir) => analysis.files.pendingUnder(dir));
+          problemOf.set(setting.value, problem);
+        }
         if (!problem || setting.value === UNKNOWN) continue;
         const source = sourceName(setting.source, analysis.root);
         const key = `${problem}\0${setting.value}\0${source}`;

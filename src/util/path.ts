@@ -1,7 +1,24 @@
 import path from 'node:path';
 
+/**
+ * True for a path `path.resolve` would return unchanged: absolute, with no `.`/`..` segment,
+ * no doubled or trailing `/` (POSIX). The paths tm-doctor builds with `join` all are.
+ */
+function isNormalAbsolute(file: string): boolean {
+  if (path.sep !== '/' || file.charCodeAt(0) !== 47) return false;
+  if (file.length > 1 && file.charCodeAt(file.length - 1) === 47) return false;
+  return !file.includes('//') && !file.includes('/./') && !file.includes('/../') && !file.endsWith('/.') && !file.endsWith('/..');
+}
+
+/** `path.resolve(file)`, without its cost (a string per call) when `file` is already normal and absolute. */
+export function normalAbsolute(file: string): string {
+  return isNormalAbsolute(file) ? file : path.resolve(file);
+}
+
 /** True when `absPath` is `root` itself or lies below it. */
 export function isInsideRoot(root: string, absPath: string): boolean {
+  // Called per stack and per launch: normal absolute paths compare as strings.
+  if (isNormalAbsolute(root) && isNormalAbsolute(absPath)) return absPath === root || absPath.startsWith(root === '/' ? '/' : `${root}/`);
   const relative = path.relative(root, absPath);
   const escapesRoot = relative === '..' || relative.startsWith(`..${path.sep}`);
   return !escapesRoot && !path.isAbsolute(relative);
