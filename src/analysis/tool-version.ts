@@ -70,10 +70,13 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 export async function versionEvidence(inputs: VersionInputs): Promise<VersionEvidence> {
   const root = resolve(inputs.root);
   const stacks = unique(inputs.stackDirs.length > 0 ? inputs.stackDirs.map((dir) => resolve(dir)) : [root]);
+  // Each stack's directories up to the root, computed once for the three kinds of pin.
+  let chains: Map<string, string[]> | undefined;
+  const chainsOf = () => (chains ??= new Map(stacks.map((stack) => [stack, dirsUpTo(stack, root)])));
   const sources: Array<() => Promise<VersionEvidence | null> | VersionEvidence | null> = [
-    () => pinEvidence(inputs.tool, 'version-file', stacks, root, (dir) => versionFilePin(inputs, dir)),
-    () => pinEvidence(inputs.tool, 'tool-versions', stacks, root, (dir) => toolVersionsPin(inputs, dir)),
-    () => pinEvidence(inputs.tool, 'mise', stacks, root, (dir) => misePin(inputs, dir)),
+    () => pinEvidence(inputs.tool, 'version-file', chainsOf(), (dir) => versionFilePin(inputs, dir)),
+    () => pinEvidence(inputs.tool, 'tool-versions', chainsOf(), (dir) => toolVersionsPin(inputs, dir)),
+    () => pinEvidence(inputs.tool, 'mise', chainsOf(), (dir) => misePin(inputs, dir)),
     () => (inputs.stackDirs.length > 0 ? requiredVersionEvidence(inputs, stacks) : null),
     () => (inputs.exec ? binaryEvidence(inputs) : null),
   ];
@@ -105,7 +108,7 @@ interface Pin {
 type PinKind = 'version-file' | 'tool-versions' | 'mise';
 
 /** Each stack's nearest pin (the stack dir, then its ancestors up to the root); the lowest wins. */
-function pinEvidence(tool: Tool, kind: PinKind, stacks: string[], root: string, pinIn: (dir: string) => Pin | null): VersionEvidence | null {
+function pinEvidence(tool: Tool, kind: PinKind, chains: Map<string, string[]>, pinIn: (dir: string) => Pin | null): VersionEvidence | null {
   // Stacks share their ancestors: each directory is looked at once.
   const seen = new Map<string, Pin | null>();
   const pinOf = (dir: string): Pin | null => {
@@ -116,8 +119,8 @@ function pinEvidence(tool: Tool, kind: PinKind, stacks: string[], root: string, 
     }
     return pin;
   };
-  const found = stacks.map((stack) => {
-    for (const dir of dirsUpTo(stack, root)) {
+  const found = [...chains.values()].map((chain) => {
+    for (const dir of chain) {
       const pin = pinOf(dir);
       if (pin) return pin;
     }
