@@ -2,11 +2,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import module from 'node:module';
 import { arch, release } from 'node:os';
+import { isAbsolute, join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 
 // A pre-commit hook pays this start-up on every commit. V8's compile cache (Node >= 22.1)
-// lets later runs skip parsing and compiling the CLI's modules.
-module.enableCompileCache?.();
+// lets later runs skip parsing and compiling the CLI's modules. It goes where the result cache
+// goes, never into TMPDIR (Node's default), which belongs to the user's other programs.
+const cacheHome = isAbsolute(process.env.XDG_CACHE_HOME ?? '') ? process.env.XDG_CACHE_HOME : isAbsolute(process.env.HOME ?? '') ? join(process.env.HOME, '.cache') : null;
+if (cacheHome) module.enableCompileCache?.(join(cacheHome, 'tm-doctor', 'compile-cache'));
 // HashiCorp's HCL parser is a large wasm module: baseline compilation halves a cold start.
 setFlagsFromString('--liftoff-only');
 
