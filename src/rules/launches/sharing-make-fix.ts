@@ -38,11 +38,26 @@ export type MakeFixResult = { edits: TextEdit[]; strategy: MakeFixStrategy } | {
 
 type ReadText = (file: string) => string | undefined;
 
-/** The variants compared per recipe line (the analysis reads 64 to find the flags). */
-const MAX_VARIANTS = 512;
+/**
+ * The variants compared per recipe line (the analysis reads 64 to find the flags), and the
+ * bound tried when the init line has more: the evaluator reads each reference to a branchy
+ * variable on its own, so a variable reached by several paths multiplies the readings.
+ */
+const MAX_VARIANTS = [512, 4096];
 
-/** Make's reading of each analysed makefile, with the larger bound, keyed by the analysis' definitions. */
-const baselines = new WeakMap<VariableDefinition[], MakeDatabase>();
+/** Make's reading of each analysed makefile, per bound, keyed by the analysis' definitions. */
+const baselines = new WeakMap<VariableDefinition[], Map<number, MakeDatabase>>();
+
+function baselineFor(make: NonNullable<InitLaunch['make']>, maxVariants: number, readText: ReadText): MakeDatabase {
+  const byBound = baselines.get(make.definitions) ?? new Map<number, MakeDatabase>();
+  baselines.set(make.definitions, byBound);
+  let db = byBound.get(maxVariants);
+  if (!db) {
+    db = evaluateMakefile(make.entry, readText, { maxVariants });
+    byBound.set(maxVariants, db);
+  }
+  return db;
+}
 
 const FUNCTION_LABELS = new Set(['foreach', 'call', 'value', 'origin', 'flavor', 'wildcard', 'file', 'eval', 'depth', 'if', 'or', 'and', 'filter', 'filter-out', 'subst', 'patsubst', 'word', 'wordlist', 'firstword', 'lastword', 'words', 'sort']);
 
@@ -477,6 +492,8 @@ interface Baseline {
   index: number;
   /** Targets of the line whose init launch gets sharing in some variant. */
   targets: string[];
+  /** The bound `db` was read with; the edited files are read with it too. */
+  maxVariants: number;
 }
 
 function diagnosticsKey(db: MakeDatabase): string {
@@ -502,7 +519,7 @@ function verify(entry: string, baseline: Baseline, edits: TextEdit[], readText: 
     if (original === undefined) return `cannot read ${file}`;
     fixed.set(file, applyTextEdits(original, fileEdits));
   }
-  const after = evaluateMakefile(entry, (file) => fixed.get(file) ?? readText(file), { maxVariants: MAX_VARIANTS });
+  const after = evaluateMakefile(entry, (file) => fixed.get(file) ?? readText(file), { maxVariants: baseline.maxVariants });
   const before = baseline.db;
   if (diagnosticsKey(after) !== diagnosticsKey(before)) return 'make would read the edited files differently (new diagnostics)';
   if (after.recipes.length !== before.recipes.length) return 'the recipes would change';
@@ -553,12 +570,14 @@ export function makefileSharingFix(launch: InitLaunch, readText: ReadText): Make
   if (/^\.ONESHELL[ \t]*:/m.test(text)) return unproven('with .ONESHELL the recipe is one script');
 
   // Launches of one makefile share its definitions: make reads it once for all of them.
-  let db = baselines.get(make.definitions);
-  if (!db) {
-    db = evaluateMakefile(make.entry, readText, { maxVariants: MAX_VARIANTS });
-    baselines.set(make.definitions, db);
+  let maxVariants = MAX_VARIANTS[0];
+  let db = baselineFor(make, maxVariants, readText);
+  let index = db.recipes.findIndex((line) => line.file === recipe.file && line.start === recipe.start);
+  if (db.recipes[index]?.capped) {
+    maxVariants = MAX_VARIANTS[1];
+    db = baselineFor(make, maxVariants, readText);
+    index = db.recipes.findIndex((line) => line.file === recipe.file && line.start === recipe.start);
   }
-  const index = db.recipes.findIndex((line) => line.file === recipe.file && line.start === recipe.start);
   const line = db.recipes[index];
   if (!line || line.raw !== recipe.raw) return unproven('the recipe line is not as it was read');
   if (line.capped) return { edits: null, reason: { kind: 'variants' } };
@@ -573,7 +592,7 @@ export function makefileSharingFix(launch: InitLaunch, readText: ReadText): Make
     if (launches.some(stillShares)) targets.push(target);
   }
   if (targets.length === 0) return unproven('make does not show the flags on the init line');
-  const baseline: Baseline = { db, index, targets };
+  const baseline: Baseline = { db, index, targets, maxVariants };
 
   const masked = maskLine(recipe.raw, recipePrefixOf(text, recipe));
   const commands = masked ? lineCommands(text, recipe, masked) : null;
