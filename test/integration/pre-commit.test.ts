@@ -101,7 +101,7 @@ describe('pre-commit try-repo (slow: installs the hook from a clone of this repo
       cwd: project,
       env: scrubbedEnv(home, { PRE_COMMIT_HOME: tempDir('tm-doctor-pre-commit-home-'), ...npmNetworkEnv() }),
       encoding: 'utf8',
-      timeout: 150_000,
+      timeout: 420_000,
     });
     if (result.error) throw result.error;
     return result;
@@ -116,7 +116,7 @@ describe('pre-commit try-repo (slow: installs the hook from a clone of this repo
     expect(output).toMatch(/^terramate\.tm\.hcl:1:1: warning: .*  plugin-cache-dir$/m);
     expect(output).toContain('plugin-cache-dir');
     expect(result.status).toBe(1);
-  }, 180_000);
+  }, 480_000);
 
   it('passes on the clean project with a plugin cache in ~/.terraformrc', () => {
     const result = tryRepo('clean', homeWithPluginCache());
@@ -124,5 +124,5 @@ describe('pre-commit try-repo (slow: installs the hook from a clone of this repo
     expect(output).not.toContain('An unexpected error has occurred');
     expect(output).toMatch(/^tm-doctor\.+Passed$/m);
     expect(result.status).toBe(0);
-  }, 180_000);
+  }, 480_000);
 });
