@@ -15,6 +15,7 @@
 // at run time in Terramate's option positions (`$(shell ...)`, a variable no makefile
 // defines, a computed name) could be flags: then there is no fix, and the reason says why.
 
+import { maskRecipeLine, type MaskedRecipeLine } from './masked-recipe.js';
 import type { InitLaunch } from '../../analysis/launches.js';
 import { evaluateMakefile, type MakeDatabase, type RecipeLine, type VariableDefinition } from '../../parsers/make/index.js';
 import { parseShell, type ShellCommand } from '../../parsers/shell.js';
@@ -168,68 +169,6 @@ function applyTextEdits(text: string, edits: readonly TextEdit[]): string {
 
 // ---- The recipe line as the shell sees it, make expressions opaque -----------------------------
 
-interface MaskedLine {
-  /** The line with each top-level make expression an unset shell variable. */
-  text: string;
-  /** Raw offset (in the recipe line) where the masked character at each offset starts, and ends. */
-  from: number[];
-  to: number[];
-  /** Top-level make expressions, raw offsets in the recipe line. */
-  expressions: Array<{ start: number; end: number }>;
-}
-
-function maskLine(raw: string, recipePrefix: string): MaskedLine | null {
-  let text = '';
-  const from: number[] = [];
-  const to: number[] = [];
-  const expressions: Array<{ start: number; end: number }> = [];
-  const push = (chars: string, start: number, end: number) => {
-    for (const char of chars) {
-      text += char;
-      from.push(start);
-      to.push(end);
-    }
-  };
-  let i = 0;
-  // make strips the recipe flags and blanks before the command.
-  while (i < raw.length && '@-+ \t'.includes(raw[i])) push(' ', i, ++i);
-  while (i < raw.length) {
-    const c = raw[i];
-    if (c === '\\' && raw[i + 1] === '\n') {
-      push('\\\n', i, i + 2);
-      i += raw[i + 2] === recipePrefix ? 3 : 2;
-      continue;
-    }
-    if (c !== '$') {
-      push(c, i, i + 1);
-      i++;
-      continue;
-    }
-    const next = raw[i + 1];
-    if (next === undefined) return null;
-    if (next === '$') {
-      push('$', i, i + 2);
-      i += 2;
-      continue;
-    }
-    let end = i + 2;
-    if (next === '(' || next === '{') {
-      const close = next === '(' ? ')' : '}';
-      let depth = 1;
-      for (; end < raw.length && depth > 0; end++) {
-        if (raw[end] === next) depth++;
-        else if (raw[end] === close) depth--;
-      }
-      if (depth > 0) return null;
-    }
-    push(`\${__tm_doctor_make_${expressions.length}}`, i, end);
-    expressions.push({ start: i, end });
-    i = end;
-  }
-  from.push(raw.length);
-  to.push(raw.length);
-  return { text, from, to, expressions };
-}
 
 interface RawWord {
   /** Offsets in the file. */
@@ -251,7 +190,7 @@ interface LineCommand {
   literalFlags: RawWord[];
 }
 
-function lineCommands(text: string, recipe: RecipeLine, masked: MaskedLine): LineCommand[] | null {
+function lineCommands(text: string, recipe: RecipeLine, masked: MaskedRecipeLine): LineCommand[] | null {
   const parsed = parseShell(masked.text);
   const commands: LineCommand[] = [];
   for (const command of parsed.commands) {
@@ -594,7 +533,7 @@ export function makefileSharingFix(launch: InitLaunch, readText: ReadText): Make
   if (targets.length === 0) return unproven('make does not show the flags on the init line');
   const baseline: Baseline = { db, index, targets, maxVariants };
 
-  const masked = maskLine(recipe.raw, recipePrefixOf(text, recipe));
+  const masked = maskRecipeLine(recipe.raw, recipePrefixOf(text, recipe));
   const commands = masked ? lineCommands(text, recipe, masked) : null;
   if (!masked || !commands) return unproven('the recipe line cannot be read as shell words');
   const literalFlags = commands.flatMap((command) => command.literalFlags);

@@ -14,7 +14,6 @@
 // in commit 9e449be3) only read a value given as `--parallel=N` and took `--parallel 1` as a
 // bare `--parallel` (5) followed by the command `1`; `--parallel=1` means 1 in every version.
 
-import { readFileSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Document, type Node as YamlNode, type YAMLMap } from '../../parsers/yaml.js';
 import type { InitLaunch } from '../../analysis/launches.js';
 import type { ScriptDefinition } from '../../analysis/terramate.js';
@@ -23,6 +22,7 @@ import { parseShell, type ArgWord, type ShellCommand } from '../../parsers/shell
 import { isInitCommand, parseTerramateInvocation, type TerramateInvocation } from '../../parsers/terramate-cli.js';
 import { ciFileKind, extractCommandSites, positionInFile, type CiFileKind, type CommandSite } from '../../parsers/yaml-ci.js';
 import type { Fix, TextEdit } from '../../types.js';
+import { maskRecipeLine } from './masked-recipe.js';
 
 /** The flag the warm-up adds: last among Terramate's flags, so it decides the parallelism. */
 export const SERIAL_FLAG = '--parallel=1';
@@ -37,8 +37,8 @@ export interface WarmUpOptions {
    * copy of a script that also plans or applies would run those twice.
    */
   scripts?: readonly ScriptDefinition[];
-  /** Reads the other makefiles make reads with this one (includes); default: the disk. */
-  readText?: (file: string) => string | undefined;
+  /** Reads the other makefiles make reads with this one (includes), through the analysis' file store. */
+  readText: (file: string) => string | undefined;
 }
 
 /**
@@ -46,7 +46,7 @@ export interface WarmUpOptions {
  * `terramate script run`), in `launch.file` whose current text is `text`; null when the place
  * or the command cannot be shown right.
  */
-export function warmUpFix(launch: InitLaunch, text: string, options: WarmUpOptions = {}): Fix | null {
+export function warmUpFix(launch: InitLaunch, text: string, options: WarmUpOptions): Fix | null {
   let edit: TextEdit | null;
   try {
     edit = warmUpEdit(launch, text, options);
@@ -694,78 +694,9 @@ function newStepEdit(
 
 // ---- Makefiles ---------------------------------------------------------------------------------------
 
-interface MaskedRecipe {
-  /** The recipe line as the shell would read it, make references as unknown shell variables. */
-  text: string;
-  /** Raw offset where the character at each masked offset starts, and where it ends. */
-  from: number[];
-  to: number[];
-}
-
-/** The raw recipe line for the shell parser: `$(...)`, `${...}`, `$x` opaque, `$$` a `$`. */
-function maskRecipe(raw: string, recipePrefix: string): MaskedRecipe | null {
-  let text = '';
-  const from: number[] = [];
-  const to: number[] = [];
-  const push = (chars: string, start: number, end: number) => {
-    for (const char of chars) {
-      text += char;
-      from.push(start);
-      to.push(end);
-    }
-  };
-  let counter = 0;
-  let i = 0;
-  // make strips the recipe flags and blanks before the command.
-  while (i < raw.length && '@-+ \t'.includes(raw[i])) push(' ', i, ++i);
-  while (i < raw.length) {
-    const c = raw[i];
-    if (c === '\\' && raw[i + 1] === '\n') {
-      push('\\\n', i, i + 2);
-      i += raw[i + 2] === recipePrefix ? 3 : 2;
-      continue;
-    }
-    if (c !== '$') {
-      push(c, i, i + 1);
-      i++;
-      continue;
-    }
-    const next = raw[i + 1];
-    if (next === undefined) return null;
-    if (next === '$') {
-      push('$', i, i + 2);
-      i += 2;
-      continue;
-    }
-    let end = i + 2;
-    if (next === '(' || next === '{') {
-      const close = next === '(' ? ')' : '}';
-      let depth = 1;
-      for (; end < raw.length && depth > 0; end++) {
-        if (raw[end] === next) depth++;
-        else if (raw[end] === close) depth--;
-      }
-      if (depth > 0) return null;
-    }
-    push(`\${__tm_doctor_make_${counter++}}`, i, end);
-    i = end;
-  }
-  from.push(raw.length);
-  to.push(raw.length);
-  return { text, from, to };
-}
 
 function recipeEntry(launch: InitLaunch): string {
-  const make = launch.make;
-  return make && 'entry' in make && typeof make.entry === 'string' ? make.entry : launch.file;
-}
-
-function readDisk(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
+  return launch.make?.entry ?? launch.file;
 }
 
 /** A recipe line inserted before the launching one: the same prefix, the line made serial. */
@@ -780,7 +711,7 @@ function makefileEdit(launch: InitLaunch, text: string, options: WarmUpOptions):
   const prefix = text.slice(lineStart, recipe.start);
   if (!(prefix === '\t' || (prefix.length === 1 && definitions.some((definition: VariableDefinition) => definition.name === '.RECIPEPREFIX')))) return null;
 
-  const masked = maskRecipe(recipe.raw, prefix);
+  const masked = maskRecipeLine(recipe.raw, prefix);
   if (!masked) return null;
   const commands = parseShell(masked.text).commands;
   // The line is copied whole: it must be the launch, after nothing but `cd DIR &&`.
@@ -816,7 +747,7 @@ function makeShowsSerialFirst(
   removed: readonly string[],
   options: WarmUpOptions,
 ): boolean {
-  const read = (file: string) => (file === launch.file ? fixed : (options.readText ?? readDisk)(file));
+  const read = (file: string) => (file === launch.file ? fixed : options.readText(file));
   const db = evaluateMakefile(recipeEntry(launch), read);
   const serialLine = db.recipes.find((line) => line.file === launch.file && line.start === serialStart);
   const originalLine = db.recipes.find((line) => line.file === launch.file && line.start === recipe.start + shift);

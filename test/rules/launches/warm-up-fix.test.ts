@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { parseDocument } from 'yaml';
@@ -58,7 +58,8 @@ async function fixIn(files: FileTree, file: string, options: { which?: number; s
   const launch = candidates[options.which ?? 0];
   if (!launch) throw new Error(`no parallel launch in ${file}: ${JSON.stringify(launches.map((l) => [l.file, l.label, l.parallel]))}`);
   const before = readFileSync(path, 'utf8');
-  const fix = warmUpFix(launch, before, options.scripts === false ? {} : { scripts });
+  const readText = (other: string) => (existsSync(other) ? readFileSync(other, 'utf8') : undefined);
+  const fix = warmUpFix(launch, before, options.scripts === false ? { readText } : { scripts, readText });
   if (!fix) return { dir, file: path, before, after: null, edit: null, description: null };
   expect(fix.safe).toBe(true);
   expect(fix.changes).toHaveLength(1);
@@ -480,6 +481,6 @@ describe('package.json, Taskfile, justfile', () => {
     const { launches } = await analyse(dir);
     const script = launches.find((launch) => launch.context === 'terramate-script');
     expect(script).toBeDefined();
-    expect(warmUpFix(script!, readFileSync(script!.file, 'utf8'))).toBeNull();
+    expect(warmUpFix(script!, readFileSync(script!.file, 'utf8'), { readText: (file) => readFileSync(file, 'utf8') })).toBeNull();
   });
 });
