@@ -3,50 +3,43 @@
 // rule only hashes, so most packages are small stand-in files whose h1: below was computed by
 // Go's own dirhash (test/support/go-dirhash); the real go-plugin provider appears where a
 // real binary makes the point.
-import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, expect } from '@jest/globals';
+import { expect } from '@jest/globals';
 
 import { hashPackageDir } from '../../src/providers/dirhash.js';
 import { providerChecksum } from '../../src/rules/provider-checksum.js';
 import type { FileTree } from '../support/project.js';
-import { buildGoTool, makeTempDir, processesStartedUnder, zombieChildren } from '../support/providers.js';
+import {
+  CLI_CONFIG,
+  executable,
+  H1,
+  H1_DARWIN_ARM64,
+  H1_LINUX_ARM64,
+  handshakeTempDir,
+  HOST_NS,
+  inCache,
+  inStack,
+  installProvider,
+  lines,
+  REALISTIC_LOCK,
+  standIn,
+  ZH_AWS,
+} from '../support/provider-specs.js';
 import { runRuleTests } from '../support/rule-tester.js';
 
-const lines = (...text: string[]) => `${text.join('\n')}\n`;
+// Where a case starts the real provider: its own TMPDIR, proven empty and unused after each test.
+const HANDSHAKES = handshakeTempDir('checksum-spec');
 
-const HOST_NS = 'registry.terraform.io/hashicorp';
-const executable = (type: string, version: string) => `terraform-provider-${type}_v${version}_x5`;
-/** A package as `terraform init` without a plugin cache leaves it: a directory in the stack. */
-const inStack = (stack: string, type: string, version: string) => `${stack}/.terraform/providers/${HOST_NS}/${type}/${version}/linux_amd64`;
-/** A package in the plugin cache, relative to the home directory. */
-const inCache = (type: string, version: string) => `.terraform.d/plugin-cache/${HOST_NS}/${type}/${version}/linux_amd64`;
+/** The real go-plugin provider as the package's executable; returns the package directory. */
+function realProvider(root: string, stack: string, type: string, version: string): string {
+  const dir = join(root, inStack(stack, type, version));
+  installProvider(dir, type, version);
+  return dir;
+}
 
-/** The bytes of a package's executable where only the bytes matter (the rule never starts it). */
-const standIn = (type: string, version: string) => `#!/bin/sh\n# stand-in for terraform-provider-${type} ${version}: only its bytes are hashed\nexit 1\n`;
 /** The same package cut short, as a parallel `terraform init` leaves it when another one overwrites it. */
 const cutShort = (type: string, version: string) => standIn(type, version).slice(0, 32);
-
-// Go's dirhash (`h1:`) of those packages, as `terraform providers lock` records them.
-const H1 = {
-  aws: 'h1:Vo5Umq8OmUwHLE99jOvQsWMZl/FI4y6SXBQcZH0eo2A=',
-  random: 'h1:g32mmN2HOniofR7bBRTFO3rw1riO/gbTYAPeFt55J0U=',
-  randomCutShort: 'h1:hCz/rNFN6rdWMXNNSOHwzFYLPxsJi5Vla4uST2hVXHM=',
-};
-// The other platforms' h1: and the zip hashes a lock file carries beside ours.
-const H1_DARWIN_ARM64 = 'h1:2rbOFUhv8mCl3GjM9y4VQ8cqlhQzrlIAgnDhr8RcU9o=';
-const H1_LINUX_ARM64 = 'h1:Q5bjXkXh9H5kGGbcH0zWGlPBNCH7cZ4i1nU9eI3SgL8=';
-const ZH_AWS = [
-  'zh:0d1a3f0b5c4e2a8f6b9d7c3e1f5a2b8c4d6e9f0a1b3c5d7e9f2a4b6c8d0e1f3a',
-  'zh:2f7e4d9c1b6a8e3f5d0c7b2a9e4f6d1c8b3a5e7f0d2c4b6a8e1f3d5c7b9a0e2f',
-  'zh:9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b',
-];
-const ZH_RANDOM = [
-  'zh:1b8e6c4a2f0d9b7e5c3a1f8d6b4e2c0a9f7d5b3e1c8a6f4d2b0e9c7a5f3d1b8e',
-  'zh:7a5c3e1f9d7b5a3c1e9f7d5b3a1c9e7f5d3b1a9c7e5f3d1b9a7c5e3f1d9b7a5c',
-];
-
-const CLI_CONFIG: FileTree = { '.terraformrc': 'plugin_cache_dir = "<HOME>/.terraform.d/plugin-cache"\n' };
 
 interface LockEntry {
   type: string;
@@ -110,51 +103,7 @@ function cachedPackage(stacks: string[], type: string, version: string, text = s
   return { files, home: { ...CLI_CONFIG, [`${inCache(type, version)}/${executable(type, version)}`]: { text, mode: 0o755 } } };
 }
 
-// Where a case starts the real provider: its own TMPDIR, proven empty and unused after each test.
-const HANDSHAKES = makeTempDir('checksum-spec');
-afterEach(() => {
-  expect(processesStartedUnder(HANDSHAKES)).toEqual([]);
-  expect(zombieChildren()).toEqual([]);
-  expect(readdirSync(HANDSHAKES)).toEqual([]);
-});
-afterAll(() => rmSync(HANDSHAKES, { recursive: true, force: true }));
 
-/** The real go-plugin provider as the package's executable; returns the package directory. */
-function realProvider(root: string, stack: string, type: string, version: string): string {
-  const dir = join(root, inStack(stack, type, version));
-  mkdirSync(dir, { recursive: true });
-  copyFileSync(buildGoTool('provider'), join(dir, executable(type, version)));
-  chmodSync(join(dir, executable(type, version)), 0o755);
-  return dir;
-}
-
-// Two providers, as `terraform init` on a Mac and then on CI (linux_amd64) leaves the lock file.
-const REALISTIC_LOCK = `# This file is maintained automatically by "terraform init".
-# Manual edits may be lost in future updates.
-
-provider "registry.terraform.io/hashicorp/aws" {
-  version     = "5.31.0"
-  constraints = "~> 5.31"
-  hashes = [
-    "${H1_DARWIN_ARM64}",
-    "${H1.aws}",
-    "${ZH_AWS[0]}",
-    "${ZH_AWS[1]}",
-    "${ZH_AWS[2]}",
-  ]
-}
-
-provider "registry.terraform.io/hashicorp/random" {
-  version     = "3.6.0"
-  constraints = ">= 3.5.0"
-  hashes = [
-    "${H1.random}",
-    "${ZH_RANDOM[0]}",
-    "${ZH_RANDOM[1]}",
-  ]
-}
-`;
-/** The line of the first provider block in a lock file from `lockFile`. */
 const FIRST_ENTRY = 4;
 
 const SHARED_CACHE = cachedPackage(['stacks/a', 'stacks/b'], 'aws', '5.31.0');
