@@ -16,7 +16,7 @@ const messages = {
   'by-default': '{{tool}} init ({{label}}) runs {{parallel}} at a time by default ({{variable}} ?=) on a shared, unlocked cache',
   goal: '{{tool}} init ({{label}}) is parallel when the goal {{goal}} is given ({{command}}), on a shared, unlocked cache',
   variable: '{{tool}} init ({{label}}) is parallel when {{variable}} is set ({{command}}), on a shared, unlocked cache',
-  expression: '{{tool}} init ({{label}}) is parallel when {{expression}} > 1, on a shared, unlocked cache',
+  expression: '{{tool}} init ({{label}}) is parallel when a CI value is above 1, on a shared, unlocked cache',
   unknown: '{{tool}} init ({{label}}) may run in parallel on a shared, unlocked plugin cache',
 } as const;
 
@@ -29,6 +29,7 @@ const help = {
   'tofu-unknown': 'The OpenTofu version is unknown (no .opentofu-version, .tool-versions, mise.toml, required_version in the stacks, nor a tofu binary to ask); OpenTofu locks its cache only from 1.10.',
   options:
     'Safe options: a serial warm-up init (`terramate run --parallel=1 -- {{tool}} init`) before the parallel one, a filesystem mirror (`provider_installation { filesystem_mirror { ... } }`), or OpenTofu >= 1.10, which locks its cache.',
+  'expression-value': 'Its parallelism is {{expression}}, known only when the job runs.',
   'cache-on': 'the shared plugin cache is turned on here',
   'script-init': 'the script runs {{tool}} init here',
   'parallel-from': '{{variable}} sets the parallelism here',
@@ -79,7 +80,7 @@ function conditionMessage(condition: ParallelCondition, common: { tool: string; 
     case 'variable':
       return { messageId: 'variable', data: { ...common, variable: condition.variable, command: condition.command } };
     case 'expression':
-      return { messageId: 'expression', data: { ...common, expression: condition.text } };
+      return { messageId: 'expression', data: common };
     case 'unknown':
       return { messageId: 'unknown', data: common };
   }
@@ -144,12 +145,14 @@ export const parallelInitCacheRace = createRule({
     const config = await analysis.terramate();
     const reports: Array<RuleReport<typeof messages, typeof help>> = [];
     for (const launch of launches) {
-      if (launch.context === 'terramate-script' || warmedUp(launch, launches)) continue;
-      const condition = analysis.parallelCondition(launch);
-      if (!condition) continue;
+      if (launch.context === 'terramate-script' || (isKnown(launch.parallel) && launch.parallel <= 1) || warmedUp(launch, launches)) continue;
+      // Cheapest first: the shared cache; then what makes it parallel (a makefile read again per
+      // goal or variable tried); then the tool's version (which may start the binary).
       const reached = stacks.filter((stack) => launch.scope === null || isInsideRoot(launch.scope, stack.dir));
       const shared = await sharedCaches(analysis, reached, launch.tool);
       if (shared.stacks.length < 2) continue;
+      const condition = analysis.parallelCondition(launch);
+      if (!condition) continue;
       const evidence = await analysis.toolVersion(launch.tool, shared.stacks.map((stack) => stack.dir));
       if (evidence.locksCache === true) continue;
       const exposed = await exposedStacks(analysis, shared.stacks);
@@ -162,6 +165,7 @@ export const parallelInitCacheRace = createRule({
           data: { count: exposed.length, shared: shared.stacks.length, stacks: listWithMore(exposed.map((stack) => displayPath(analysis.root, stack.dir))) },
         });
       }
+      if (condition.kind === 'expression') helpSentences.push({ messageId: 'expression-value', data: { expression: condition.text } });
       helpSentences.push({ messageId: 'cold-cache' }, evidenceHelp(evidence, analysis.root), { messageId: 'options', data: { tool: launch.tool } });
       const related: Array<RelatedReport<typeof help>> = [];
       for (const place of launch.scriptInits) {

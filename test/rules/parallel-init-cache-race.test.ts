@@ -4,6 +4,7 @@ import { parallelInitCacheRace } from '../../src/rules/parallel-init-cache-race.
 import { FIXTURES, type FileTree } from '../support/project.js';
 import { runRuleTests } from '../support/rule-tester.js';
 
+const lines = (...text: string[]) => `${text.join('\n')}\n`;
 const LOCK_WITH_H1 = 'provider "registry.terraform.io/hashicorp/aws" {\n  version = "5.82.2"\n  hashes = [\n    "h1:ce6Dw2y4PpuqAPtnQ0dO270dRTmwEARqnfffrE1VYJ8=",\n  ]\n}\n';
 const LOCK_ZH_ONLY = 'provider "registry.terraform.io/hashicorp/aws" {\n  version = "5.82.2"\n  hashes = [\n    "zh:0262fc96012fb7e173e1b7beadd46dfc25b1dc7eaef95b90e936fc454724f1c8",\n  ]\n}\n';
 
@@ -221,6 +222,44 @@ runRuleTests(parallelInitCacheRace, {
       files: project({ ...complete, Makefile: '', '.github/workflows/ci.yml': CI('      - run: terramate run --parallel ${{ inputs.parallel }} -- terraform init\n') }),
       home: CACHE_HOME,
       errors: [{ messageId: 'expression', file: '.github/workflows/ci.yml', line: 7, data: { expression: '${{ inputs.parallel }}' } }],
+    },
+    {
+      name: 'a load-test workflow whose parallelism is a workflow_dispatch input, as a public repository runs it (-X, -j, no --)',
+      files: project({
+        ...complete,
+        Makefile: '',
+        '.github/workflows/exec-terraform.yml': lines(
+          'name: Execute Terraform',
+          'on:',
+          '  workflow_dispatch:',
+          '    inputs:',
+          '      TMPARALLELISM:',
+          '        description: Parallel executions',
+          '        required: true',
+          '        default: "4"',
+          'jobs:',
+          '  execute:',
+          '    runs-on: ubuntu-latest',
+          '    steps:',
+          '      - uses: actions/checkout@v4',
+          '      - uses: hashicorp/setup-terraform@v3',
+          '      - name: Terraform init, apply, destroy',
+          '        run: |',
+          '          terramate run -X -j ${{ github.event.inputs.TMPARALLELISM }} terraform init',
+          '          terramate run -X -j ${{ github.event.inputs.TMPARALLELISM }} terraform apply -auto-approve',
+          '          terramate run -X -j ${{ github.event.inputs.TMPARALLELISM }} terraform destroy -auto-approve',
+        ),
+      }),
+      home: CACHE_HOME,
+      errors: [
+        {
+          messageId: 'expression',
+          file: '.github/workflows/exec-terraform.yml',
+          line: 17,
+          severity: 'warning',
+          data: { expression: '${{ github.event.inputs.TMPARALLELISM }}', label: 'jobs.execute.steps[2]' },
+        },
+      ],
     },
     {
       name: 'parallel by default through a ?= variable',
