@@ -45,7 +45,8 @@ export class RunSession {
     readonly env: Environment,
     readonly options: RunOptions,
     readonly cache: ResultCache,
-    root: string,
+    /** The project root, found once for the run (Analysis.rootFor). */
+    readonly root: string,
   ) {
     this.snapshot = new DiskSnapshot(root);
   }
@@ -139,7 +140,8 @@ export class Analysis {
   }
 
   static async load(options: AnalysisOptions): Promise<Analysis> {
-    const root = findProjectRoot(options.dir);
+    // The root was found once for the run (Terramate's own rule reads the ancestors' files).
+    const root = options.session.root;
     const scanDir = resolve(options.dir);
     const discovered = await discoverFiles(root, scanDir);
     // Files that fixes created in earlier passes exist only in the overlay so far.

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Analysis } from '../analysis/analysis.js';
 import { CACHE_DIR_VAR, cacheDirProblem, sourceLocation, type SettingSource } from '../analysis/settings.js';
@@ -48,7 +47,9 @@ const CACHE_GITIGNORE = '*\n!.gitignore\n';
 /** A `.gitignore` that makes `dir` exist in every clone, unless the directory already has one. */
 function cacheGitignore(analysis: Analysis, dir: string): CreateFile | null {
   const file = join(dir, '.gitignore');
-  if (existsSync(file) || analysis.files.read(file).ok) return null;
+  // Through the file store: a .gitignore an earlier fix pass created counts, and an unreadable one is left alone.
+  const existing = analysis.files.read(file);
+  if (existing.ok || !existing.missing) return null;
   return { kind: 'create', file, text: CACHE_GITIGNORE };
 }
 
