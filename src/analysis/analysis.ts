@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync } from '../util/observed-fs.js';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { evaluateMakefile } from '../parsers/make/index.js';
 import { hclDocument, parseHclValues, type HclDocument } from '../parsers/hcl.js';

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from '../util/observed-fs.js';
 import { join } from 'node:path';
 import type { HclDocument } from '../parsers/hcl.js';
 import { childAttributes, nodeRange } from '../parsers/hcl.js';

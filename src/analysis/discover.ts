@@ -1,4 +1,5 @@
-import fs, { readdirSync, type Dirent } from 'node:fs';
+import type { Dirent } from 'node:fs';
+import { readdirSync } from '../util/observed-fs.js';
 import { describeErrno, errnoCode } from '../util/errors.js';
 import { WRITER_TEMP_GLOB, writerPidOf } from '../util/writer-temp.js';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -101,7 +102,7 @@ function walk(scanDir: string, matches: (relativePath: string) => boolean, unwal
 /** Whether a name shown with U+FFFD really is that character (and not undecodable bytes). */
 function isValidUtf8Name(dir: string, shown: string): boolean {
   try {
-    return fs.readdirSync(dir, { encoding: 'buffer' }).some((raw) => raw.toString('utf8') === shown && Buffer.from(shown, 'utf8').equals(raw));
+    return readdirSync(dir, { encoding: 'buffer' }).some((raw) => raw.toString('utf8') === shown && Buffer.from(shown, 'utf8').equals(raw));
   } catch {
     return true;
   }

@@ -2,7 +2,8 @@
 // provider-handshake both report from: discover once, hash each package once, check headers,
 // and start only binaries whose checksum did not fail (never under --no-exec, nor when
 // provider-handshake is not selected).
-import { existsSync } from 'node:fs';
+import { noteUnrepeatable } from '../util/dependency-record.js';
+import { existsSync } from '../util/observed-fs.js';
 import { availableParallelism, tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 
@@ -20,7 +21,7 @@ import { hashPackageDir, listPackageFiles } from '../providers/dirhash.js';
 import type { HandshakeResult } from '../providers/handshake.js';
 import { runHandshakes } from '../providers/handshake-pool.js';
 import { checkExecutableHeader, hostPlatform, type HeaderCheckResult } from '../providers/header.js';
-import { fileSetKey, identityKey } from './result-cache.js';
+import { fileSetKey, identityKey, isCacheableHandshake } from './result-cache.js';
 import type { Range, RunOptions } from '../types.js';
 
 /** How one stack's lock file judges the package it uses. */
@@ -250,6 +251,7 @@ async function inspect(analysis: Analysis, inputs: InspectionInputs, progress: (
       if (entry.ran) {
         stats.handshakesRun += 1;
         cache.setHandshake(cacheKeys.get(entry.executable) ?? entry.executable, entry.result);
+        if (!isCacheableHandshake(entry.result)) noteUnrepeatable(`${entry.executable}: handshake ${entry.result.ok ? 'ok' : entry.result.cause}`);
       }
       if (entry.fromLookup && !counted.has(entry.identity)) stats.handshakesFromCache += 1;
       counted.add(entry.identity);

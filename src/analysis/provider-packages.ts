@@ -1,6 +1,7 @@
 // Finds the unpacked provider packages that stacks use (through their data directory) and
 // that a plugin cache holds, the way Terraform's providercache reads those layouts.
-import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync, type BigIntStats, type Dirent, type Stats } from 'node:fs';
+import type { BigIntStats, Dirent, Stats } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync, realpathSync, statBigIntSync, statSync } from '../util/observed-fs.js';
 import { isAbsolute, join, resolve } from 'node:path';
 
 import { mapWithConcurrency } from '../providers/concurrency.js';
@@ -88,11 +89,11 @@ const STACK_CONCURRENCY = 16;
 // Wrapped as async so a failure is still a rejection where the code awaits it.
 const lstat = async (path: string): Promise<Stats> => lstatSync(path);
 const readlink = async (path: string): Promise<string> => readlinkSync(path);
-const realpath = async (path: string): Promise<string> => realpathSync.native(path);
+const realpath = async (path: string): Promise<string> => realpathSync(path);
 function stat(path: string): Promise<Stats>;
 function stat(path: string, options: { bigint: true }): Promise<BigIntStats>;
 async function stat(path: string, options?: { bigint: true }): Promise<Stats | BigIntStats> {
-  return options ? statSync(path, options) : statSync(path);
+  return options ? statBigIntSync(path) : statSync(path);
 }
 function readdir(path: string): Promise<string[]>;
 function readdir(path: string, options: { withFileTypes: true }): Promise<Dirent[]>;

@@ -3,7 +3,8 @@
 // inode, size, mtime), and HashiCorp's parse of each HCL file, keyed by its path and content.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { cacheDirectory } from '../util/cache-dir.js';
 
 import type { HclParse } from '../parsers/hcl.js';
 import type { HandshakeResult } from '../providers/handshake.js';
@@ -58,11 +59,8 @@ export function fileSetKey(files: ReadonlyArray<{ name: string } & FileIdentity>
 
 /** `$XDG_CACHE_HOME/tm-doctor/…` or `$HOME/.cache/tm-doctor/…`; null when neither is usable. */
 export function resultCacheFile(env: Readonly<Record<string, string | undefined>>): string | null {
-  const xdg = env.XDG_CACHE_HOME;
-  if (xdg && isAbsolute(xdg)) return join(xdg, 'tm-doctor', CACHE_FILE_NAME);
-  const home = env.HOME ?? env.USERPROFILE;
-  if (home && isAbsolute(home)) return join(home, '.cache', 'tm-doctor', CACHE_FILE_NAME);
-  return null;
+  const dir = cacheDirectory(env);
+  return dir === null ? null : join(dir, CACHE_FILE_NAME);
 }
 
 /** Timeouts and resource shortages say nothing lasting about the file. */

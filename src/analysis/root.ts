@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from '../util/observed-fs.js';
 import { dirname, join, resolve } from 'node:path';
 import { readBounded } from '../util/bounded-read.js';
 import { UsageError } from '../util/errors.js';

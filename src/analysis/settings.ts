@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { statSync } from '../util/observed-fs.js';
 import { isAbsolute } from 'node:path';
 import { nodeRange } from '../parsers/hcl.js';
 import type { Location } from '../types.js';

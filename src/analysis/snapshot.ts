@@ -1,7 +1,8 @@
 // What the rules saw: the text of each file and a fingerprint of the bytes it came from, so a
 // later write can tell whether the file changed underneath.
 import { createHash } from 'node:crypto';
-import { lstatSync, readFileSync, realpathSync, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
+import { lstatSync, readFileSync, realpathSync } from '../util/observed-fs.js';
 import { normalAbsolute } from '../util/path.js';
 import { readStats } from '../util/read-stats.js';
 

@@ -3,7 +3,8 @@
 // never does. The evidence comes from version-manager files, then from the stacks'
 // `required_version` constraints (read with HashiCorp go-version's semantics, ported below),
 // then from the binary on PATH.
-import { readdirSync, statSync } from 'node:fs';
+import { noteUnrepeatable } from '../util/dependency-record.js';
+import { readdirSync, statSync } from '../util/observed-fs.js';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 
 import { blocksAtPath, childAttributes, nodeRange, type HclDocument } from '../parsers/hcl.js';
@@ -629,6 +630,8 @@ async function binaryEvidence(inputs: VersionInputs): Promise<VersionEvidence | 
     timeoutMs: inputs.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     tempRoot: inputs.tempRoot,
   });
+  // A timeout or a lack of resources says nothing lasting: a report built on it is not reused.
+  if (!result.ok) noteUnrepeatable(`${executable} version: ${result.cause}`);
   if (!result.ok || result.exitCode !== 0) return null;
   let parsed: unknown;
   try {

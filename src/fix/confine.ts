@@ -2,7 +2,7 @@
 // file elsewhere (`Makefile -> /elsewhere/Makefile`), and a directory on the way may be one:
 // written through, such a change leaves the project as surely as an edit of
 // `include /elsewhere/x.mk` does, so it is judged by the path it resolves to.
-import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
+import { lstatSync, readlinkSync, realpathSync } from '../util/observed-fs.js';
 import path from 'node:path';
 import type { Change, Fix } from '../types.js';
 import { displayPath, isInsideRoot } from '../util/path.js';

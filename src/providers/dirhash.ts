@@ -1,13 +1,12 @@
 // Terraform's `h1:` package hash: getproviders.PackageHashV1, which resolves symlinks on the
 // package directory and then runs golang.org/x/mod/sumdb/dirhash.HashDir(dir, "", Hash1).
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 
 import { mapWithConcurrency } from './concurrency.js';
 import { errnoCode } from '../util/errors.js';
+import { createReadStream, lstat, readdir, realpath, statBigInt } from '../util/observed-fs.js';
 
 /** One file as dirhash sees it: its name relative to the package, with `/` separators. */
 export interface PackageFile {
@@ -125,7 +124,7 @@ async function walk(dir: string, prefix: string, files: PackageFile[]): Promise<
     }
     let info;
     try {
-      info = await stat(path, { bigint: true });
+      info = await statBigInt(path);
     } catch (error) {
       throw new PackageHashError(`cannot open ${path}: ${errnoCode(error) ?? String(error)}`, path, errnoCode(error));
     }

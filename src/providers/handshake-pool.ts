@@ -1,8 +1,8 @@
 // Handshakes many executables, each distinct file (device + inode) once, a few at a time.
-import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 
 import { mapWithConcurrency } from './concurrency.js';
+import { statBigInt } from '../util/observed-fs.js';
 import { runHandshake, type HandshakeResult } from './handshake.js';
 
 export interface HandshakeBatchOptions {
@@ -75,7 +75,7 @@ export async function runHandshakes(
 
 async function fileIdentity(path: string): Promise<string> {
   try {
-    const info = await stat(path, { bigint: true });
+    const info = await statBigInt(path);
     return `${info.dev}:${info.ino}`;
   } catch {
     return `path:${path}`;

@@ -1,10 +1,10 @@
 // Starts a provider the way Terraform's go-plugin client does, reads its handshake line,
 // and always kills, reaps and cleans up after it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 
 import { errnoCode } from '../util/errors.js';
+import { openForReading } from '../util/observed-fs.js';
 import { checkHeaderBytes, hostPlatform, readAt } from './header.js';
 import { markerEnvironment, releaseSupervised, superviseNew, type Supervised } from './supervisor.js';
 
@@ -95,7 +95,7 @@ async function refuseUnexecutable(executable: string): Promise<HandshakeFailure 
   if (process.platform === 'win32') return null;
   let head: Buffer;
   try {
-    const handle = await open(executable, 'r');
+    const handle = await openForReading(executable);
     try {
       const buffer = Buffer.alloc(KERNEL_HEADER_BYTES);
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);

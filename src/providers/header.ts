@@ -1,9 +1,8 @@
 // Cheap, non-executing checks on a provider executable: does the file exist, can this user
 // run it, and is it an executable image for the OS_ARCH its package directory claims?
-import { constants as fsConstants } from 'node:fs';
-import { access, open, stat } from 'node:fs/promises';
 
 import { errnoCode } from '../util/errors.js';
+import { assertExecutable, openForReading, stat } from '../util/observed-fs.js';
 
 export type HeaderFailureCode =
   | 'missing'
@@ -129,7 +128,7 @@ export async function checkExecutableHeader(path: string, osArch: string): Promi
   if (info.size === 0) return { ok: false, code: 'empty', detail: 'the file is empty (0 bytes)' };
   if (!osArch.startsWith('windows_') && process.platform !== 'win32') {
     try {
-      await access(path, fsConstants.X_OK);
+      await assertExecutable(path);
     } catch {
       const mode = (info.mode & 0o777).toString(8).padStart(3, '0');
       return { ok: false, code: 'not-executable', detail: `not executable by this user (mode ${mode})` };
@@ -269,7 +268,7 @@ async function readHeader(path: string, size: number): Promise<Buffer> {
 
 /** Up to `length` bytes of a file from `position`, without reading the rest. */
 export async function readAt(path: string, position: number, length: number): Promise<Buffer> {
-  const handle = await open(path, 'r');
+  const handle = await openForReading(path);
   try {
     const buffer = Buffer.alloc(length);
     const { bytesRead } = await handle.read(buffer, 0, length, position);

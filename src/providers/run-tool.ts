@@ -3,7 +3,7 @@
 // own process group, a timeout, and afterwards nothing left running (descendants found by the
 // supervisor's run marker too) and nothing left on disk.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
+import { assertExecutableSync, statSync } from '../util/observed-fs.js';
 import { tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
 
@@ -48,7 +48,7 @@ export function findOnPath(name: string, path: string | undefined): string | nul
     const candidate = join(dir, name);
     try {
       if (!statSync(candidate).isFile()) continue;
-      accessSync(candidate, constants.X_OK);
+      assertExecutableSync(candidate);
       return candidate;
     } catch {
       // missing, unreadable or not executable: the next entry

@@ -2,6 +2,7 @@
 // huge file must give a clear reason, never a hang or gigabytes of memory.
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { describeErrno, errnoCode } from './errors.js';
+import { observeFailedRead, observeRead } from './observed-fs.js';
 
 /** The largest configuration file read: far above any real one, far below trouble. */
 export const MAX_TEXT_BYTES = 8 * 1024 * 1024;
@@ -17,11 +18,13 @@ export function readBounded(path: string, maxBytes = MAX_TEXT_BYTES): BoundedRea
   try {
     fd = openSync(path, OPEN_FLAGS);
   } catch (error) {
+    observeFailedRead(path);
     const code = errnoCode(error);
     return { ok: false, missing: code === 'ENOENT' || code === 'ENOTDIR', reason: describeErrno(error) };
   }
   try {
     const stats = fstatSync(fd);
+    observeRead(path, stats);
     if (!stats.isFile()) return { ok: false, missing: false, reason: `not a regular file (${kindOf(stats)})` };
     if (stats.size > maxBytes) return { ok: false, missing: false, reason: tooLarge(stats.size, maxBytes) };
     const buffer = Buffer.alloc(Math.min(stats.size, maxBytes) + 1);

@@ -8,7 +8,7 @@
 // A rename cannot cross file systems: a cache on another device than the project gets the
 // same layout under `<cache dir>/../.tm-doctor-quarantine/<timestamp>/` instead.
 import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { statSync } from '../../util/observed-fs.js';
 import { basename, dirname, join, relative } from 'node:path';
 
 import { displayPath, isInsideRoot } from '../../util/path.js';
