@@ -41,7 +41,11 @@ function printVersion() {
 let handled = false;
 if (!process.env.DEBUG) {
   if (args[0] === '--version') handled = printVersion();
-  else if (args[0] === 'check') handled = await (await import('../dist/cli/fast-check.js')).runFastCheck(args.slice(1));
+  else if (args[0] === 'check') {
+    // A report stored by an earlier identical run whose every dependency is unchanged (src/cli/report-cache.ts).
+    handled = (await import('../dist/cli/report-cache.js')).replayStoredReport(args.slice(1));
+    if (!handled) handled = await (await import('../dist/cli/fast-check.js')).runFastCheck(args.slice(1));
+  }
 }
 if (!handled) {
   const { execute } = await import('@oclif/core');

@@ -1,19 +1,21 @@
 #!/usr/bin/env node
-// Run by `prepack` after tsc: replaces dist/cli/fast-check.js (what `tm-doctor check` loads,
-// see bin/run.js) with one ES module holding it and every module of ours it imports. The
+// Run by `prepack` after tsc: replaces dist/cli/fast-check.js and dist/cli/report-cache.js
+// (what `tm-doctor check` loads, see bin/run.js) with one ES module each, holding it and every
+// module of ours it imports (each bundle self-contained, sharing no state with the other). The
 // installed CLI then opens and links one file instead of about a hundred, which a pre-commit
 // hook pays on every commit (bench/startup.mjs measures it). Packages stay separate imports:
 // they load lazily, each only when a run needs it. Modules resolving files relative to
 // themselves (package.json, schema/) sit two levels below the package root, as this one does.
 import { buildSync } from 'esbuild';
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 buildSync({
   absWorkingDir: root,
-  entryPoints: ['src/cli/fast-check.ts'],
-  outfile: 'dist/cli/fast-check.js',
+  entryPoints: ['src/cli/fast-check.ts', 'src/cli/report-cache.ts'],
+  outdir: 'dist/cli',
   allowOverwrite: true,
   bundle: true,
   packages: 'external',
@@ -24,3 +26,6 @@ buildSync({
   legalComments: 'none',
   logLevel: 'warning',
 });
+// Written after the bundles: src/cli/report-cache.ts then knows the build is these two files
+// (a later tsc build rewrites them with newer times and is walked file by file instead).
+writeFileSync(join(root, 'dist', 'cli', 'bundled.json'), `${JSON.stringify({ bundles: ['fast-check.js', 'report-cache.js'] })}\n`);

@@ -13,6 +13,7 @@ import { ruleMetas } from '../engine/check.js';
 import { withProgress } from './progress.js';
 import { installInterruptHandlers } from '../providers/supervisor.js';
 import { formatReadStats } from '../util/read-stats.js';
+import { recordReport, type ReportRecording } from './report-cache.js';
 
 /** The flags as oclif's parser hands them over: a flag not given and without a default is absent. */
 export interface CheckFlags {
@@ -49,13 +50,15 @@ export async function runCheck(args: { dir: string }, flags: CheckFlags, end: Co
   const removeInterruptHandlers = installInterruptHandlers(() => {
     if (showProgress) process.stdout.write('\u001B[?25h');
   });
+  // The report, and what it depended on, is kept for the next identical run (report-cache.ts).
+  const recording = recordReport(args.dir, flags);
   let outcome: DoctorOutcome;
   try {
     outcome = await withProgress(showProgress, (progress) =>
       runDoctor(
         {
           dir: args.dir,
-          env: { ...process.env },
+          env: recording?.env ?? { ...process.env },
           configFile: flags.config,
           only: flags.rule,
           disable: flags.disable,
@@ -71,6 +74,7 @@ export async function runCheck(args: { dir: string }, flags: CheckFlags, end: Co
       ),
     );
   } catch (error) {
+    recording?.stop();
     failWith(error, end);
   } finally {
     removeInterruptHandlers();
@@ -78,7 +82,8 @@ export async function runCheck(args: { dir: string }, flags: CheckFlags, end: Co
 
   if (process.env.TM_DOCTOR_STATS === '1') process.stderr.write(formatReadStats());
   if (outcome.diff !== null) await emit(outcome.diff, null, 'the diff', end);
-  for (const note of outcome.notes) process.stderr.write(`tm-doctor: ${escapeControlCharacters(note)}\n`);
+  const notes = outcome.notes.map((note) => `tm-doctor: ${escapeControlCharacters(note)}\n`).join('');
+  process.stderr.write(notes);
 
   const report = reporters[format]({
     root: outcome.root,
@@ -92,21 +97,24 @@ export async function runCheck(args: { dir: string }, flags: CheckFlags, end: Co
   });
   // With --fix-dry-run stdout carries the diff alone, so that it can be piped to `git apply`.
   if (flags['fix-dry-run'] && !flags.output) process.stderr.write(report);
-  else await emit(report, flags.output ?? null, 'the report', end);
-  end.exit(exitCodeFor(outcome.findings, flags['fail-on'] as FailOn));
+  else await emit(report, flags.output ?? null, 'the report', end, recording);
+  const exitCode = exitCodeFor(outcome.findings, flags['fail-on'] as FailOn);
+  recording?.store({ report, reportFile: flags.output === undefined ? null : resolve(flags.output), stderr: notes, exitCode });
+  end.exit(exitCode);
 }
 
 /**
  * Writes `text` to FILE or stdout. A report that cannot be written is a failure of the run
  * (exit 2, one line on stderr), never "findings" (1) nor a stack trace.
  */
-async function emit(text: string, file: string | null, what: string, end: CommandEnd): Promise<void> {
+async function emit(text: string, file: string | null, what: string, end: CommandEnd, recording?: ReportRecording | null): Promise<void> {
   try {
     if (file !== null) writeFileSync(file, text);
     else if (text !== '') await writeToStdout(text);
   } catch (error) {
     const reason = errnoCode(error) === 'ENOENT' && file !== null ? `directory ${dirname(resolve(file))} does not exist` : describeErrno(error);
     process.stderr.write(`tm-doctor: ${escapeControlCharacters(`cannot write ${what} to ${file ?? 'stdout'}: ${reason}`)}\n`);
+    recording?.stop();
     end.exit(2);
   }
 }

@@ -1,118 +1,8 @@
-// `tm-doctor check` without oclif, for the argument lists a pre-commit hook passes: loading
-// oclif costs more than a warm check of a small project. Anything this parser does not fully
-// understand (help, an unknown or repeated flag, a value oclif would refuse, a greedy
-// `--rule a b`, `--`, DEBUG set...) is left to oclif, which then parses and reports it.
-import type { CheckFlags, CommandEnd } from './check-run.js';
-
-/** Defaults of the flags that have one: the oclif command declares the same. */
-export const CHECK_DEFAULTS = {
-  format: 'stylish',
-  exec: true,
-  cache: true,
-  handshakeTimeout: 10_000,
-  failOn: 'warning',
-  color: true,
-} as const;
-
-/** The largest delay Node's timers honour (2^31-1 ms, about 24.8 days): --handshake-timeout's maximum. */
-export const MAX_TIMER_MS = 2_147_483_647;
-const FAIL_ON = ['error', 'warning', 'info', 'never'];
-
-type Kind = 'string' | 'multiple' | 'integer' | 'boolean' | 'negatable';
-const FLAGS: Record<string, Kind> = {
-  format: 'string',
-  output: 'string',
-  fix: 'boolean',
-  'fix-dry-run': 'boolean',
-  'unsafe-fixes': 'boolean',
-  rule: 'multiple',
-  disable: 'multiple',
-  exec: 'negatable',
-  cache: 'negatable',
-  'handshake-timeout': 'integer',
-  'fail-on': 'string',
-  config: 'string',
-  quiet: 'boolean',
-  color: 'negatable',
-};
-const SHORT: Record<string, string> = { f: 'format', o: 'output', c: 'config', q: 'quiet' };
-
-/**
- * The arguments and flags oclif would hand the check command for `argv` (what follows
- * `check`), or null when this parser leaves `argv` to oclif. `formats` are the report formats.
- */
-export function parseCheckArgs(argv: readonly string[], formats: readonly string[]): { args: { dir: string }; flags: CheckFlags } | null {
-  const given: Record<string, string | boolean | string[] | number> = {};
-  let dir: string | undefined;
-  for (let index = 0; index < argv.length; index++) {
-    const token = argv[index];
-    if (!token.startsWith('-')) {
-      if (dir !== undefined) return null;
-      dir = token;
-      continue;
-    }
-    let name: string;
-    let inline: string | undefined;
-    if (token.startsWith('--')) {
-      const equals = token.indexOf('=');
-      name = equals < 0 ? token.slice(2) : token.slice(2, equals);
-      inline = equals < 0 ? undefined : token.slice(equals + 1);
-    } else if (token.length === 2 && SHORT[token[1]]) {
-      name = SHORT[token[1]];
-    } else {
-      return null;
-    }
-    let kind = FLAGS[name];
-    let negated = false;
-    if (kind === undefined && name.startsWith('no-') && FLAGS[name.slice(3)] === 'negatable') {
-      name = name.slice(3);
-      kind = 'negatable';
-      negated = true;
-    }
-    if (kind === undefined) return null;
-    if (kind === 'boolean' || kind === 'negatable') {
-      if (inline !== undefined || name in given) return null;
-      given[name] = !negated;
-      continue;
-    }
-    if (negated) return null;
-    let value = inline;
-    if (value === undefined) {
-      value = argv[index + 1];
-      if (value === undefined || value.startsWith('-')) return null;
-      index++;
-    }
-    if (value === '') return null;
-    if (kind === 'multiple') {
-      // oclif's multiple flags take the words that follow too: those lists are oclif's.
-      const next = argv[index + 1];
-      if (next !== undefined && !next.startsWith('-')) return null;
-      given[name] = [...((given[name] as string[] | undefined) ?? []), value];
-      continue;
-    }
-    if (name in given) return null;
-    if (kind === 'integer') {
-      if (!/^[0-9]+$/.test(value)) return null;
-      const number = Number(value);
-      if (number < 1 || number > MAX_TIMER_MS) return null;
-      given[name] = number;
-      continue;
-    }
-    if (name === 'format' && !formats.includes(value)) return null;
-    if (name === 'fail-on' && !FAIL_ON.includes(value)) return null;
-    given[name] = value;
-  }
-  const flags = {
-    format: CHECK_DEFAULTS.format,
-    exec: CHECK_DEFAULTS.exec,
-    cache: CHECK_DEFAULTS.cache,
-    'handshake-timeout': CHECK_DEFAULTS.handshakeTimeout,
-    'fail-on': CHECK_DEFAULTS.failOn,
-    color: CHECK_DEFAULTS.color,
-    ...given,
-  } as CheckFlags;
-  return { args: { dir: dir ?? '.' }, flags };
-}
+// `tm-doctor check` without oclif, for the argument lists a pre-commit hook passes (see
+// check-args.ts); with DEBUG set, or arguments it does not fully understand, oclif runs it.
+import { parseCheckArgs } from './check-args.js';
+import { REPORT_FORMATS } from '../reporters/formats.js';
+import type { CommandEnd } from './check-run.js';
 
 class Ending {
   constructor(
@@ -128,9 +18,9 @@ class Ending {
  */
 export async function runFastCheck(argv: readonly string[]): Promise<boolean> {
   if (process.env.DEBUG) return false;
-  const [{ runCheck }, { REPORT_FORMATS }] = await Promise.all([import('./check-run.js'), import('../reporters/index.js')]);
   const parsed = parseCheckArgs(argv, REPORT_FORMATS);
   if (!parsed) return false;
+  const { runCheck } = await import('./check-run.js');
   const end: CommandEnd = {
     error: (message, options) => {
       throw new Ending(options.exit, { message, options });

@@ -1,6 +1,6 @@
 import { Args, Command, Flags } from '@oclif/core';
 import { runCheck } from '../cli/check-run.js';
-import { CHECK_DEFAULTS, MAX_TIMER_MS } from '../cli/fast-check.js';
+import { CHECK_DEFAULTS, MAX_TIMER_MS } from '../cli/check-args.js';
 import { REPORT_FORMATS } from '../reporters/index.js';
 
 export default class Check extends Command {

@@ -5,9 +5,9 @@ import { sarifReporter } from './sarif.js';
 import { stylishReporter } from './stylish.js';
 import type { Reporter } from './types.js';
 
-export type ReportFormat = 'stylish' | 'json' | 'sarif' | 'github' | 'junit';
+import type { ReportFormat } from './formats.js';
 
-export const REPORT_FORMATS: readonly ReportFormat[] = ['stylish', 'json', 'sarif', 'github', 'junit'];
+export { REPORT_FORMATS, type ReportFormat } from './formats.js';
 
 export const reporters: Record<ReportFormat, Reporter> = {
   stylish: stylishReporter,

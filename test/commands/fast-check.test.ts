@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from '@jest/globals';
 import { Parser } from '@oclif/core';
 import Check from '../../src/commands/check.js';
-import { parseCheckArgs } from '../../src/cli/fast-check.js';
+import { parseCheckArgs } from '../../src/cli/check-args.js';
 import { REPORT_FORMATS } from '../../src/reporters/index.js';
 import { CLI, copyFixture, scrubbedEnv, tempDir } from './run-cli.js';
 

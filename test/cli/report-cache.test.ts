@@ -1,0 +1,271 @@
+// The stored report of a check is reused only while nothing it depended on changed. The truth
+// is the same check run with --no-cache: after every change below, the run that may reuse a
+// stored report prints exactly what the run that may not prints, with the same exit code.
+// A run that reused a report says so on stderr under TM_DOCTOR_STATS=1.
+import { execFile } from 'node:child_process';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { FIXTURES } from '../support/project.js';
+
+const BIN = resolve(import.meta.dirname, '../../bin/run.js');
+const REUSED = /stored report reused/;
+/** Longer than the window in which report-cache.ts distrusts a file just written (2 s). */
+const SETTLE_MS = 2_300;
+const SEED = Number(process.env.TM_DOCTOR_REPORT_CACHE_SEED ?? 20261202);
+const ROUNDS = Number(process.env.TM_DOCTOR_REPORT_CACHE_ROUNDS ?? 4);
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+interface Project {
+  name: string;
+  dir: string;
+  home: string;
+  cache: string;
+  env: Record<string, string>;
+  args: string[];
+}
+
+function run(project: Project, extraArgs: string[] = []): Promise<Run> {
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: project.home, XDG_CACHE_HOME: project.cache, TM_DOCTOR_STATS: '1', ...project.env };
+  return new Promise((done) => {
+    execFile(process.execPath, [BIN, 'check', project.dir, ...project.args, ...extraArgs], { env, cwd: project.dir, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      done({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** Runs `work` over `items`, two at a time (the machine has two cores). */
+async function pairwise<T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (let index = next++; index < items.length; index = next++) results[index] = await work(items[index]);
+  };
+  await Promise.all([worker(), worker()]);
+  return results;
+}
+
+const settle = () => new Promise((done) => setTimeout(done, SETTLE_MS));
+
+/** The report and exit code, without the stats line (it says whether the report was reused). */
+function visible(result: Run): { code: number | null; stdout: string; stderr: string } {
+  return { code: result.code, stdout: result.stdout, stderr: result.stderr.replace(/^tm-doctor stats: .*\n/m, '') };
+}
+
+let base: string;
+beforeAll(() => {
+  base = mkdtempSync(join(tmpdir(), 'tm-doctor-report-cache-'));
+});
+afterAll(() => {
+  rmSync(base, { recursive: true, force: true });
+});
+
+let counter = 0;
+function newProject(fixture: string, args: string[] = ['--no-exec']): Project {
+  const root = join(base, `${fixture}-${counter++}`);
+  const project: Project = { name: fixture, dir: join(root, 'project'), home: join(root, 'home'), cache: join(root, 'cache'), env: {}, args };
+  cpSync(join(FIXTURES, fixture), project.dir, { recursive: true });
+  mkdirSync(project.home);
+  return project;
+}
+
+/** A change to a project, its user's files or its environment. */
+interface Change {
+  name: string;
+  apply(project: Project): void;
+  /** False when the report cannot depend on it: reuse is then expected. */
+  visible: boolean;
+  /** The fixture's report differs after it (checked, so that the case proves something). */
+  changesReport?: boolean;
+  /** The fixture changed (seed-blog when not given). */
+  fixture?: string;
+}
+
+const edit = (path: string, change: (text: string) => string) => (project: Project) => {
+  const file = join(project.dir, path);
+  writeFileSync(file, change(readFileSync(file, 'utf8')));
+};
+
+/** Replaces one character and puts the modification time back: only the change time tells. */
+const sameSizeEdit = (path: string, from: string, to: string) => (project: Project) => {
+  const file = join(project.dir, path);
+  const before = statSync(file);
+  const text = readFileSync(file, 'utf8');
+  expect(from.length).toBe(to.length);
+  expect(text.includes(from)).toBe(true);
+  writeFileSync(file, text.replace(from, to));
+  utimesSync(file, before.atime, before.mtime);
+};
+
+const CHANGES: Change[] = [
+  { name: 'the Makefile loses --enable-sharing', visible: true, changesReport: true, apply: edit('Makefile', (text) => text.replaceAll('--enable-sharing', '')) },
+  { name: 'a comment added to a stack file', visible: true, fixture: 'seed-author-fixed', apply: edit('stacks/dev/blog/stack.tm.hcl', (text) => `${text}\n# reviewed\n`) },
+  { name: 'a same-size edit with the modification time put back', visible: true, changesReport: true, apply: sameSizeEdit('terramate.tm.hcl', 'terramate', 'terramatf') },
+  { name: 'a lock file deleted', visible: true, changesReport: true, apply: (project) => rmSync(join(project.dir, 'stacks/prd/network/.terraform.lock.hcl')) },
+  {
+    name: 'a lock file loses its h1: hashes',
+    visible: true,
+    changesReport: true,
+    apply: edit('stacks/dev/network/.terraform.lock.hcl', (text) => text.replace(/"h1:[^"]*",?\n/g, '')),
+  },
+  {
+    name: 'a new stack',
+    visible: true,
+    apply: (project) => {
+      mkdirSync(join(project.dir, 'stacks/dev/queue'), { recursive: true });
+      writeFileSync(join(project.dir, 'stacks/dev/queue/stack.tm.hcl'), 'stack {\n  name = "queue"\n  tags = ["dev"]\n}\n');
+    },
+  },
+  {
+    name: 'a new workflow',
+    visible: true,
+    changesReport: true,
+    apply: (project) => {
+      mkdirSync(join(project.dir, '.github/workflows'), { recursive: true });
+      writeFileSync(
+        join(project.dir, '.github/workflows/init.yml'),
+        'on: push\njobs:\n  init:\n    runs-on: ubuntu-latest\n    steps:\n      - run: terramate run --parallel 4 --enable-sharing -- terraform init\n',
+      );
+    },
+  },
+  { name: 'a stack directory renamed', visible: true, changesReport: true, apply: (project) => renameSync(join(project.dir, 'stacks/prd/blog'), join(project.dir, 'stacks/prd/web')) },
+  {
+    name: 'the Makefile becomes a link to an edited copy outside the project',
+    visible: true,
+    changesReport: true,
+    apply: (project) => {
+      const outside = join(dirname(project.dir), 'Makefile.shared');
+      writeFileSync(outside, `${readFileSync(join(project.dir, 'Makefile'), 'utf8')}\nwarm:\n\tterramate run --enable-sharing -- terraform init\n`);
+      rmSync(join(project.dir, 'Makefile'));
+      symlinkSync(outside, join(project.dir, 'Makefile'));
+    },
+  },
+  {
+    name: 'the user turns the plugin cache on in ~/.terraformrc',
+    visible: true,
+    changesReport: true,
+    apply: (project) => writeFileSync(join(project.home, '.terraformrc'), `plugin_cache_dir = "${project.home}/.terraform.d/plugin-cache"\n`),
+  },
+  { name: 'TF_PLUGIN_CACHE_DIR set in the environment', visible: true, changesReport: true, apply: (project) => (project.env.TF_PLUGIN_CACHE_DIR = join(project.home, 'cache')) },
+  {
+    name: 'a .tm-doctor.json that disables a rule',
+    visible: true,
+    changesReport: true,
+    apply: (project) => writeFileSync(join(project.dir, '.tm-doctor.json'), '{ "rules": { "no-sharing-on-init": "off" } }\n'),
+  },
+  { name: 'a .tmskip in a stack group', visible: true, changesReport: true, apply: (project) => writeFileSync(join(project.dir, 'stacks/prd/.tmskip'), '') },
+  { name: 'an .opentofu-version file', visible: true, fixture: 'clean', apply: (project) => writeFileSync(join(project.dir, '.opentofu-version'), '1.9.1\n') },
+  { name: 'a stack file made unreadable to the walk (mode 000)', visible: true, apply: (project) => chmodSync(join(project.dir, 'stacks/dev/network/stack.tm.hcl'), 0o000) },
+  { name: 'a variable no rule reads', visible: false, apply: (project) => (project.env.UNRELATED_SETTING = `${counter++}`) },
+  { name: 'nothing', visible: false, apply: () => {} },
+];
+
+describe('report cache', () => {
+  it('reuses a stored report only until something it depended on changes', async () => {
+    const projects = CHANGES.map((change) => ({ change, project: newProject(change.fixture ?? 'seed-blog') }));
+    await settle();
+    const first = await pairwise(projects, ({ project }) => run(project));
+    const second = await pairwise(projects, ({ project }) => run(project));
+    projects.forEach(({ project }, index) => {
+      expect({ project: project.name, stats: first[index].stderr }).toEqual({ project: project.name, stats: expect.not.stringMatching(REUSED) });
+      expect({ project: project.name, stats: second[index].stderr }).toEqual({ project: project.name, stats: expect.stringMatching(REUSED) });
+      expect(visible(second[index])).toEqual(visible(first[index]));
+    });
+
+    for (const { change, project } of projects) change.apply(project);
+    const cached = await pairwise(projects, ({ project }) => run(project));
+    const fresh = await pairwise(projects, ({ project }) => run(project, ['--no-cache']));
+    // Whole lists, so that a failure names every change that went wrong.
+    expect(projects.map(({ change }, index) => ({ change: change.name, ...visible(cached[index]) }))).toEqual(
+      projects.map(({ change }, index) => ({ change: change.name, ...visible(fresh[index]) })),
+    );
+    expect(projects.map(({ change }, index) => ({ change: change.name, reused: REUSED.test(cached[index].stderr) }))).toEqual(
+      projects.map(({ change }) => ({ change: change.name, reused: !change.visible })),
+    );
+    // The changes that must show in the report do (else their case would prove little).
+    const shown = projects.flatMap(({ change }, index) =>
+      change.changesReport ? [{ change: change.name, same: visible(fresh[index]).stdout === visible(first[index]).stdout }] : [],
+    );
+    expect(shown).toEqual(shown.map(({ change }) => ({ change, same: false })));
+  }, 600_000);
+
+  it('never stores a report that read a file written during or just before the run', async () => {
+    const project = newProject('seed-blog');
+    // A modification time in the future stays "just written" however slowly the runs start.
+    const future = new Date(Date.now() + 3_600_000);
+    utimesSync(join(project.dir, 'Makefile'), future, future);
+    await settle();
+    const runs = [await run(project), await run(project), await run(project)];
+    for (const result of runs) expect(result.stderr).not.toMatch(REUSED);
+    expect(visible(runs[2])).toEqual(visible(runs[0]));
+  }, 120_000);
+
+  it('keys the report on the arguments, the working directory and the output file', async () => {
+    const project = newProject('seed-blog', ['--no-exec', '--format', 'json']);
+    await settle();
+    const json = [await run(project), await run(project)];
+    expect(json.map((result) => REUSED.test(result.stderr))).toEqual([false, true]);
+    const stylish = await run(project, ['--format', 'stylish']);
+    expect(stylish.stderr).not.toMatch(REUSED);
+    expect(stylish.stdout).not.toEqual(json[0].stdout);
+    const output = join(dirname(project.dir), 'report.json');
+    const toFile = [await run(project, ['--output', output]), await run(project, ['--output', output])];
+    expect(toFile.map((result) => REUSED.test(result.stderr))).toEqual([false, true]);
+    expect(toFile[1].stdout).toBe('');
+    expect(readFileSync(output, 'utf8')).toBe(json[0].stdout);
+    expect(toFile[1].code).toBe(json[0].code);
+  }, 120_000);
+
+  it('is not used by --fix, --fix-dry-run or --no-cache', async () => {
+    const project = newProject('seed-blog');
+    await settle();
+    await run(project);
+    for (const args of [['--fix-dry-run'], ['--no-cache']]) expect((await run(project, args)).stderr).not.toMatch(REUSED);
+    const fixed = await run(project, ['--fix']);
+    expect(fixed.stderr).not.toMatch(REUSED);
+    const after = await run(project);
+    expect(after.stderr).not.toMatch(REUSED);
+    expect(visible(after)).toEqual(visible(await run(project, ['--no-cache'])));
+  }, 120_000);
+
+  it(`stays true to --no-cache over ${ROUNDS} rounds of random changes (seed ${SEED})`, async () => {
+    let state = SEED >>> 0;
+    const next = () => {
+      state = (state + 0x6d2b79f5) >>> 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const projects = ['seed-blog', 'seed-author-fixed', 'clean', 'seed-blog'].map((fixture) => ({ project: newProject(fixture), applied: new Set<string>() }));
+    await settle();
+    await pairwise(projects, ({ project }) => run(project));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const entry of projects) {
+        const candidates = CHANGES.filter((change) => !entry.applied.has(change.name) || !change.visible);
+        const change = candidates[Math.floor(next() * candidates.length)];
+        entry.applied.add(change.name);
+        try {
+          change.apply(entry.project);
+        } catch {
+          // A change whose file an earlier change removed or renamed: the project stays as it is.
+        }
+      }
+      const cached = await pairwise(projects, ({ project }) => run(project));
+      const fresh = await pairwise(projects, ({ project }) => run(project, ['--no-cache']));
+      projects.forEach((entry, index) => {
+        const label = { round, project: entry.project.name, changes: [...entry.applied] };
+        expect({ ...label, ...visible(cached[index]) }).toEqual({ ...label, ...visible(fresh[index]) });
+      });
+      // Let the changes settle so the next round's runs store reports the following changes must invalidate.
+      await settle();
+      await pairwise(projects, ({ project }) => run(project));
+    }
+  }, 900_000);
+});
