@@ -5,8 +5,9 @@
 // workflows), against the read floor: one Node process that walks the same tree and reads
 // every file the check needs (bench/read-floor.mjs), in parallel with fs.promises and, as a
 // second candidate, synchronously; the faster median is the floor. Per size: the first run
-// (empty result cache), then the check and both floors in turn, round after round; medians
-// of the wall times, peak RSS (GNU time's %M, else the child's own maxRSS), files read (the
+// (empty result cache), then the check (which reuses the report stored by an earlier identical
+// run when nothing changed), both floors and the check with no stored report to reuse, in turn,
+// round after round; medians of the wall times, peak RSS (GNU time's %M, else the child's own maxRSS), files read (the
 // CLI prints its counts on stderr under TM_DOCTOR_STATS=1) and the ratios.
 // Usage: node bench/monorepo.mjs [--runs N] [--prefix DIR] [--keep] [sizes...]
 //   (default sizes 500 2000 5000; --prefix: an installed package's prefix instead of bin/run.js)
@@ -120,11 +121,15 @@ for (const stacks of sizes) {
   const base = mkdtempSync(join(tmpdir(), 'tm-doctor-monorepo-home-'));
   const env = { PATH: process.env.PATH, HOME: base, XDG_CACHE_HOME: join(base, 'cache'), TM_DOCTOR_STATS: '1' };
   try {
-    const check = () => {
-      const run = measure([...cli, 'check', dir, '--no-exec', '--format', 'json'], env);
+    // A stored report (src/cli/report-cache.ts) is reused while nothing changed; a new
+    // --handshake-timeout each time makes another key: the check itself, result cache warm.
+    let distinct = 20_000;
+    const check = (storedReport = true) => {
+      const extra = storedReport ? [] : ['--handshake-timeout', String(distinct++)];
+      const run = measure([...cli, 'check', dir, '--no-exec', '--format', 'json', ...extra], env);
       if (run.status !== 0 && run.status !== 1) throw new Error(`exit ${run.status}: ${run.stderr}`);
       const stats = /files read (\d+)/.exec(run.stderr);
-      return { ...run, filesRead: stats ? Number(stats[1]) : NaN, findings: JSON.parse(run.stdout).findings.length };
+      return { ...run, filesRead: stats ? Number(stats[1]) : NaN, findings: JSON.parse(run.stdout).findings.length, reused: /stored report reused/.test(run.stderr) };
     };
     const floor = (...mode) => {
       const run = measure([process.execPath, join(repo, 'bench', 'read-floor.mjs'), dir, ...mode], env);
@@ -133,14 +138,17 @@ for (const stacks of sizes) {
     };
     const first = check();
     const checks = [];
+    const unstored = [];
     const parallelFloors = [];
     const syncFloors = [];
     for (let round = 0; round < runs; round++) {
       parallelFloors.push(floor());
       checks.push(check());
       syncFloors.push(floor('--sync'));
+      unstored.push(check(false));
     }
     const checkMs = median(checks.map((run) => run.ms));
+    const unstoredMs = median(unstored.map((run) => run.ms));
     const parallelMs = median(parallelFloors.map((run) => run.ms));
     const syncMs = median(syncFloors.map((run) => run.ms));
     const floors = parallelMs <= syncMs ? parallelFloors : syncFloors;
@@ -151,6 +159,8 @@ for (const stacks of sizes) {
       firstRssMb: first.rssMb,
       checkMs,
       rssMb: Math.max(...checks.map((run) => run.rssMb)),
+      unstoredMs,
+      unstoredRssMb: Math.max(...unstored.map((run) => run.rssMb)),
       filesRead: checks[0].filesRead,
       floorMs,
       floorFiles: floors[0].files,
@@ -162,7 +172,9 @@ for (const stacks of sizes) {
       `${String(stacks).padStart(5)} stacks: check ${checkMs.toFixed(0)} ms (median; min ${Math.min(...checks.map((run) => run.ms)).toFixed(0)}), ` +
         `peak RSS ${row.rssMb.toFixed(0)} MB, files read ${row.filesRead}, ${row.findings} findings | ` +
         `read floor ${floorMs.toFixed(0)} ms (parallel ${parallelMs.toFixed(0)}, sync ${syncMs.toFixed(0)}; ${row.floorFiles} files, ${(row.floorBytes / 1024 / 1024).toFixed(1)} MiB) | ` +
-        `ratio to the floor ${(checkMs / floorMs).toFixed(2)}x | first run (empty result cache) ${first.ms.toFixed(0)} ms, ${first.rssMb.toFixed(0)} MB`,
+        `ratio to the floor ${(checkMs / floorMs).toFixed(2)}x (stored report reused in ${checks.filter((run) => run.reused).length} of ${checks.length}) | ` +
+        `no stored report: ${unstoredMs.toFixed(0)} ms, ${(unstoredMs / floorMs).toFixed(2)}x the floor, peak RSS ${row.unstoredRssMb.toFixed(0)} MB, files read ${unstored[0].filesRead} | ` +
+        `first run (empty result cache) ${first.ms.toFixed(0)} ms, ${first.rssMb.toFixed(0)} MB`,
     );
   } finally {
     if (values.keep) console.log(`  kept ${dir}`);
@@ -172,5 +184,7 @@ for (const stacks of sizes) {
 }
 const at = (stacks) => summary.find((row) => row.stacks === stacks);
 if (at(5000) && at(2000)) {
-  console.log(`5000/2000 stacks: check ${(at(5000).checkMs / at(2000).checkMs).toFixed(2)}x, read floor ${(at(5000).floorMs / at(2000).floorMs).toFixed(2)}x`);
+  console.log(
+    `5000/2000 stacks: check ${(at(5000).checkMs / at(2000).checkMs).toFixed(2)}x, no stored report ${(at(5000).unstoredMs / at(2000).unstoredMs).toFixed(2)}x, read floor ${(at(5000).floorMs / at(2000).floorMs).toFixed(2)}x`,
+  );
 }

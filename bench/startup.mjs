@@ -3,9 +3,9 @@
 // the working tree (`npm pack`, whose prepack builds it), installs the tarball into a temporary
 // global prefix (`npm install -g --prefix`), then times `tm-doctor --version` and a warm
 // `tm-doctor check` of a copy of fixtures/seed-blog (--no-exec; the result cache in a temp
-// XDG_CACHE_HOME is filled by a first run that is not counted) against `node -e 0`. The three
-// commands are run in turn, round after round, so a busy machine slows them alike; the ratios
-// are of the medians.
+// XDG_CACHE_HOME is filled by a first run that is not counted), with and without a stored
+// report to reuse, against `node -e 0`. The commands are run in turn, round after round, so a
+// busy machine slows them alike; the ratios are of the medians.
 // Usage: node bench/startup.mjs [--runs N] [--prefix DIR]   (--prefix: reuse an installed prefix)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
@@ -56,7 +56,12 @@ try {
   cpSync(join(repo, 'fixtures', 'seed-blog'), project, { recursive: true });
   const home = join(base, 'home');
   mkdirSync(home);
-  const env = { PATH: process.env.PATH, HOME: home, XDG_CACHE_HOME: join(base, 'xdg-cache') };
+  const env = { PATH: process.env.PATH, HOME: home, XDG_CACHE_HOME: join(base, 'xdg-cache'), TM_DOCTOR_STATS: '1' };
+  // The warm check may print a report stored by an earlier identical run (src/cli/report-cache.ts);
+  // a new --handshake-timeout each time makes another key, so that row measures the check itself
+  // with a warm result cache.
+  let distinct = 20_000;
+  const reused = { stored: 0, runs: 0 };
 
   const time = (file, args, expectStatus) => {
     const start = process.hrtime.bigint();
@@ -68,7 +73,13 @@ try {
   const commands = {
     'node -e 0': () => time(process.execPath, ['-e', '0'], 0),
     'tm-doctor --version': () => time(bin, ['--version'], 0),
-    'tm-doctor check seed-blog --no-exec (warm)': () => time(bin, ['check', project, '--no-exec'], 1),
+    'tm-doctor check seed-blog --no-exec (warm)': () => {
+      const run = time(bin, ['check', project, '--no-exec'], 1);
+      reused.runs += 1;
+      if (/stored report reused/.test(run.result.stderr)) reused.stored += 1;
+      return run;
+    },
+    'check, no stored report (result cache warm)': () => time(bin, ['check', project, '--no-exec', '--handshake-timeout', String(distinct++)], 1),
   };
   const version = commands['tm-doctor --version']().result.stdout.trim();
   const first = commands['tm-doctor check seed-blog --no-exec (warm)']();
@@ -76,7 +87,7 @@ try {
   const times = Object.fromEntries(Object.keys(commands).map((name) => [name, []]));
   for (let round = 0; round < runs; round++) for (const [name, run] of Object.entries(commands)) times[name].push(run().ms);
   const floor = median(times['node -e 0']);
-  console.log(`medians of ${runs} runs each, interleaved:`);
+  console.log(`medians of ${runs} runs each, interleaved; the warm check reused a stored report in ${reused.stored} of ${reused.runs} runs:`);
   for (const [name, list] of Object.entries(times)) {
     const ms = median(list);
     console.log(`  ${name.padEnd(44)} ${ms.toFixed(0).padStart(5)} ms  ${(ms / floor).toFixed(2)}x node -e 0   (min ${Math.min(...list).toFixed(0)}, max ${Math.max(...list).toFixed(0)})`);
