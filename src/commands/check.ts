@@ -19,7 +19,7 @@ export default class Check extends Command {
     rule: Flags.string({ multiple: true, description: 'run only this rule (repeatable)' }),
     disable: Flags.string({ multiple: true, description: 'skip this rule (repeatable)' }),
     exec: Flags.boolean({ default: CHECK_DEFAULTS.exec, allowNo: true, description: 'execute provider binaries for the handshake check (--no-exec: never)' }),
-    cache: Flags.boolean({ default: CHECK_DEFAULTS.cache, allowNo: true, description: 'reuse provider results from earlier runs (--no-cache: recompute)' }),
+    cache: Flags.boolean({ default: CHECK_DEFAULTS.cache, allowNo: true, description: 'reuse results and reports of earlier runs (--no-cache: recompute)' }),
     // Node's timers hold at most 2^31-1 ms; a larger value would silently become 1 ms.
     'handshake-timeout': Flags.integer({ default: CHECK_DEFAULTS.handshakeTimeout, min: 1, max: MAX_TIMER_MS, description: 'per-binary handshake limit in milliseconds (1 to 2147483647)' }),
     'fail-on': Flags.string({ options: ['error', 'warning', 'info', 'never'], default: CHECK_DEFAULTS.failOn, description: 'lowest severity that makes the exit code 1' }),
