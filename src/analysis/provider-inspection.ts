@@ -74,8 +74,8 @@ export interface InspectionStats {
 export interface ProviderInspection {
   packages: InspectedPackage[];
   danglingLinks: DanglingLink[];
-  /** `<root>/.tm-doctor-quarantine/<stamp>`: where this run's quarantine fixes move things. */
-  quarantineDir: string;
+  /** `<root>/.tm-doctor-quarantine/<stamp>`: where this run's quarantine fixes move things (named on first use). */
+  readonly quarantineDir: string;
   stats: InspectionStats;
 }
 
@@ -165,7 +165,7 @@ async function inspect(analysis: Analysis, inputs: InspectionInputs, progress: (
     elapsedMs: 0,
   };
   const startedAt = performance.now();
-  const quarantineDir = freshQuarantineDir(analysis.root);
+  let quarantineDir: string | undefined;
 
   progress('discovering provider packages');
   const discovery = await discover(inputs, (path) => analysis.knownAbsent(path));
@@ -267,7 +267,14 @@ async function inspect(analysis: Analysis, inputs: InspectionInputs, progress: (
   });
 
   stats.elapsedMs = Math.round(performance.now() - startedAt);
-  return { packages, danglingLinks, quarantineDir, stats };
+  return {
+    packages,
+    danglingLinks,
+    get quarantineDir() {
+      return (quarantineDir ??= freshQuarantineDir(analysis.root));
+    },
+    stats,
+  };
 }
 
 async function discover(inputs: InspectionInputs, knownAbsent: (path: string) => boolean): Promise<DiscoveryResult> {
@@ -327,6 +334,8 @@ function handshakeTempRoot(env: Analysis['env']): string {
 }
 
 function freshQuarantineDir(root: string): string {
+  // The report shows this path: a later run names another one.
+  noteUnrepeatable('the quarantine directory is named by the time of the run');
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const base = join(root, QUARANTINE_DIR_NAME, stamp);
   let candidate = base;

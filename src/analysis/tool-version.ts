@@ -8,6 +8,7 @@ import { readdirSync, statSync } from '../util/observed-fs.js';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 
 import { blocksAtPath, childAttributes, nodeRange, type HclDocument } from '../parsers/hcl.js';
+import { readAt } from '../providers/header.js';
 import { findOnPath, runTool } from '../providers/run-tool.js';
 import type { Tool } from './cli-config.js';
 
@@ -630,25 +631,39 @@ async function binaryEvidence(inputs: VersionInputs): Promise<VersionEvidence | 
     timeoutMs: inputs.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     tempRoot: inputs.tempRoot,
   });
-  // A timeout or a lack of resources says nothing lasting: a report built on it is not reused.
-  if (!result.ok) noteUnrepeatable(`${executable} version: ${result.cause}`);
-  if (!result.ok || result.exitCode !== 0) return null;
+  // What the binary said is a fact of its file only when it is the tool itself: a version
+  // manager's shim (a script) reads its choice from elsewhere, and a failure may be of the moment.
+  const unrepeatable = (why: string): null => {
+    noteUnrepeatable(`${executable} version: ${why}`);
+    return null;
+  };
+  if (await isScript(executable)) unrepeatable('a script (a version manager shim?) chooses the binary');
+  if (!result.ok) return unrepeatable(result.cause);
+  if (result.exitCode !== 0) return unrepeatable(`exit ${result.exitCode}`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(result.stdout);
   } catch {
-    return null;
+    return unrepeatable('not JSON');
   }
-  if (!parsed || typeof parsed !== 'object') return null;
+  if (!parsed || typeof parsed !== 'object') return unrepeatable('not a JSON object');
   const reported = (parsed as Record<string, unknown>).terraform_version;
   const pinned = typeof reported === 'string' ? parsePinnedVersion(reported) : null;
-  if (!pinned) return null;
+  if (!pinned) return unrepeatable('no version');
   return {
     tool: inputs.tool,
     version: pinned.text,
     source: { kind: 'binary', command: `${executable} version -json` },
     locksCache: decide(inputs.tool, versionLocksCache(inputs.tool, pinned.version), true),
   };
+}
+
+async function isScript(executable: string): Promise<boolean> {
+  try {
+    return (await readAt(executable, 0, 2)).toString('latin1') === '#!';
+  } catch {
+    return false;
+  }
 }
 
 // ---- HashiCorp go-version, ported ---------------------------------------------------------

@@ -4,6 +4,7 @@ import { ResultCache } from '../analysis/result-cache.js';
 import type { Analysis } from '../analysis/analysis.js';
 import { classifyFix, fixUntilStable, isFixWritten, realRoot, removeDeadWritersTemps, renderPlanDiff, writePlan, type FixPlan, type WriteReport } from '../fix/index.js';
 import type { Finding, Fix } from '../types.js';
+import { noteUnrepeatable } from '../util/dependency-record.js';
 import { displayPath } from '../util/path.js';
 import { writerPidOf } from '../util/writer-temp.js';
 import { analyse, prepareRun, runRules, type CheckRequest, type PreparedRun } from './check.js';
@@ -83,6 +84,8 @@ async function doctor(request: CheckRequest & { cache: ResultCache }, fixRequest
   if (first.stackCount === 0) notes.push(`no Terramate stacks found under ${request.dir} (no *.tm or *.tm.hcl file with a stack {} block)`);
   const readText = (file: string) => snapshot.textOf(file);
   // A killed --fix leaves temp files behind: whichever run walks their directory next removes them.
+  // Whether it can depends on their writer being gone: a report that met them is not reused.
+  if (first.analysis.writerTemps.length > 0) noteUnrepeatable('temp files of a tm-doctor --fix were found');
   for (const file of await removeDeadWritersTemps(first.analysis.writerTemps)) {
     notes.push(`removed ${displayPath(root, file)}, a temp file left by an interrupted tm-doctor --fix (process ${writerPidOf(basename(file))} is gone)`);
   }

@@ -2,7 +2,7 @@
 // run it, and is it an executable image for the OS_ARCH its package directory claims?
 
 import { errnoCode } from '../util/errors.js';
-import { assertExecutable, openForReading, stat } from '../util/observed-fs.js';
+import { assertExecutable, observeFailedRead, openForReading, stat } from '../util/observed-fs.js';
 
 export type HeaderFailureCode =
   | 'missing'
@@ -271,7 +271,13 @@ export async function readAt(path: string, position: number, length: number): Pr
   const handle = await openForReading(path);
   try {
     const buffer = Buffer.alloc(length);
-    const { bytesRead } = await handle.read(buffer, 0, length, position);
+    let bytesRead: number;
+    try {
+      ({ bytesRead } = await handle.read(buffer, 0, length, position));
+    } catch (error) {
+      observeFailedRead(path, errnoCode(error));
+      throw error;
+    }
     return buffer.subarray(0, bytesRead);
   } finally {
     await handle.close();

@@ -18,8 +18,8 @@ export function readBounded(path: string, maxBytes = MAX_TEXT_BYTES): BoundedRea
   try {
     fd = openSync(path, OPEN_FLAGS);
   } catch (error) {
-    observeFailedRead(path);
     const code = errnoCode(error);
+    observeFailedRead(path, code);
     return { ok: false, missing: code === 'ENOENT' || code === 'ENOTDIR', reason: describeErrno(error) };
   }
   try {
@@ -38,6 +38,7 @@ export function readBounded(path: string, maxBytes = MAX_TEXT_BYTES): BoundedRea
     }
     return { ok: true, bytes: buffer.subarray(0, length), stats };
   } catch (error) {
+    observeFailedRead(path, errnoCode(error));
     return { ok: false, missing: false, reason: describeErrno(error) };
   } finally {
     closeSync(fd);

@@ -6,7 +6,9 @@
 // Records are process-wide observers, not per-run objects: the questions are asked in leaf
 // modules (a root search, a PATH lookup, a provider's header) that know nothing of the run.
 // A record that also sees another run's questions only holds more entries, which can only
-// make a stored report miss, never make a wrong one hit.
+// make a stored report miss, never make a wrong one hit. The set of active records lives on
+// globalThis: the published package holds this module twice (in each of its two bundles, and
+// the oclif command's modules load the unbundled engine), and all copies must see one set.
 import { accessSync, constants, existsSync, readlinkSync, realpathSync, statSync, lstatSync, type Stats } from 'node:fs';
 
 /**
@@ -15,8 +17,18 @@ import { accessSync, constants, existsSync, readlinkSync, realpathSync, statSync
  */
 export type Question = 'stat' | 'lstat' | 'exists' | 'list' | 'read' | 'realpath' | 'readlink' | 'executable';
 
-/** Files changed this close to the run may change again within one timestamp tick (ext3, HFS+, FAT: 1-2 s). */
-const RACY_MS = 2_000;
+/**
+ * Files changed this close to the run may change again within one timestamp tick (ext3 and
+ * HFS+: 1 s, FAT: 2 s), and file times come from a clock a little behind Date.now().
+ */
+const RACY_MS = 3_000;
+
+/** Errors that describe the file, not the moment: anything else (EMFILE, EIO, EAGAIN...) may not repeat. */
+const LASTING_ERRORS = new Set(['ENOENT', 'ENOTDIR', 'EACCES', 'EPERM', 'ELOOP', 'EISDIR', 'ENAMETOOLONG', 'EINVAL', 'ENXIO']);
+
+export function isLastingError(code: string | undefined): boolean {
+  return code !== undefined && LASTING_ERRORS.has(code);
+}
 
 export class DependencyRecord {
   readonly answers = new Map<string, string>();
@@ -30,11 +42,14 @@ export class DependencyRecord {
     const earlier = this.answers.get(key);
     if (earlier !== undefined && earlier !== answer) this.unrepeatable.push(`${path} changed during the run`);
     this.answers.set(key, answer);
+    if (answer.startsWith('! ') && !isLastingError(answer.slice(2))) this.unrepeatable.push(`${path}: ${answer.slice(2)}`);
     if (stats && Math.max(stats.mtimeMs, stats.ctimeMs) > this.startedAtMs - RACY_MS) this.unrepeatable.push(`${path} changed just before the run`);
   }
 }
 
-const active = new Set<DependencyRecord>();
+const REGISTRY = Symbol.for('tm-doctor.dependency-records');
+const active: Set<DependencyRecord> = ((globalThis as Record<symbol, unknown>)[REGISTRY] as Set<DependencyRecord> | undefined) ?? new Set();
+(globalThis as Record<symbol, unknown>)[REGISTRY] = active;
 
 /** Starts recording every question asked through observed-fs until `stop`. */
 export function recordDependencies(startedAtMs = Date.now()): { record: DependencyRecord; stop(): void } {

@@ -5,7 +5,8 @@
 import * as fs from 'node:fs';
 import type { BigIntStats, Dirent, Stats } from 'node:fs';
 import * as fsp from 'node:fs/promises';
-import { errorAnswer, isRecording, observe, statAnswer, statNow, type Question } from './dependency-record.js';
+import { errnoCode } from './errors.js';
+import { errorAnswer, isLastingError, isRecording, noteUnrepeatable, observe, statAnswer, statNow, type Question } from './dependency-record.js';
 
 function observed<T>(question: Question, path: string, call: () => T, describe: (result: T) => string): T {
   if (!isRecording()) return call();
@@ -95,9 +96,14 @@ export function observeRead(path: string, stats: Stats): void {
   if (isRecording()) observe('read', path, statAnswer(stats), stats);
 }
 
-/** Records a read that failed: what a stat says now (a missing file, a chmod later...). */
-export function observeFailedRead(path: string): void {
+/**
+ * Records a read that failed: what a stat says now (a missing file, a chmod later...); an
+ * error of the moment (EMFILE, EIO...) makes the run unrepeatable.
+ */
+export function observeFailedRead(path: string, code: string | undefined): void {
+  if (!isRecording()) return;
   observeStat('read', path);
+  if (!isLastingError(code)) noteUnrepeatable(`${path}: ${code ?? 'read failed'}`);
 }
 
 export async function stat(path: string): Promise<Stats> {
@@ -136,11 +142,16 @@ export async function assertExecutable(path: string): Promise<void> {
 /** Opens a file to read part of it (a header): recorded as a read of the whole. */
 export async function openForReading(path: string): Promise<fsp.FileHandle> {
   observeStat('read', path);
-  return fsp.open(path, 'r');
+  try {
+    return await fsp.open(path, 'r');
+  } catch (error) {
+    observeFailedRead(path, errnoCode(error));
+    throw error;
+  }
 }
 
-/** A stream of a file's bytes (hashing): recorded as a read. */
+/** A stream of a file's bytes (hashing): recorded as a read; a failure to read is noted as such. */
 export function createReadStream(path: string, options: { highWaterMark: number }): fs.ReadStream {
   observeStat('read', path);
-  return fs.createReadStream(path, options);
+  return fs.createReadStream(path, options).once('error', (error) => observeFailedRead(path, errnoCode(error)));
 }
