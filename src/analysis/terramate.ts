@@ -110,8 +110,9 @@ export class TerramateConfig {
       // `import` makes another file's blocks count as if written in this directory.
       for (const imported of importedDocuments(root, doc, documents)) this.collectSettings(imported, dir);
     }
-    this.stacks.sort((a, b) => a.dir.localeCompare(b.dir));
-    this.terramateBlockFiles.sort((a, b) => a.split(sep).length - b.split(sep).length || a.localeCompare(b));
+    // By code unit, as Terramate orders paths (Go compares bytes): never by the user's locale.
+    this.stacks.sort((a, b) => byCodeUnit(a.dir, b.dir));
+    this.terramateBlockFiles.sort((a, b) => a.split(sep).length - b.split(sep).length || byCodeUnit(a, b));
   }
 
   private collectSettings(doc: HclDocument, dir: string): void {
@@ -298,4 +299,8 @@ function toScriptCommand(argv: HclValue[], node: Node | null): ScriptCommand {
   const last = argv[argv.length - 1];
   const options = last && typeof last === 'object' && !Array.isArray(last) ? (last as { [key: string]: HclValue }) : null;
   return { argv: options ? argv.slice(0, -1) : argv, options, node };
+}
+
+function byCodeUnit(left: string, right: string): number {
+  return left < right ? -1 : left > right ? 1 : 0;
 }
