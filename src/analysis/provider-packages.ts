@@ -18,6 +18,7 @@ export interface ExecutableIdentity {
   ino: string;
   size: number;
   mtimeNs: string;
+  ctimeNs: string;
 }
 
 /** A stack's link (or directory) under its data directory that leads to a package. */
@@ -256,10 +257,10 @@ export async function findExecutable(packageDir: string, type: string): Promise<
   const path = join(packageDir, name);
   try {
     const info = await stat(path, { bigint: true });
-    return { path, dev: info.dev.toString(), ino: info.ino.toString(), size: Number(info.size), mtimeNs: info.mtimeNs.toString() };
+    return { path, dev: info.dev.toString(), ino: info.ino.toString(), size: Number(info.size), mtimeNs: info.mtimeNs.toString(), ctimeNs: info.ctimeNs.toString() };
   } catch {
     // A dangling symlink is still the executable Terraform would try: it fails at start.
-    return { path, dev: 'missing', ino: path, size: 0, mtimeNs: '0' };
+    return { path, dev: 'missing', ino: path, size: 0, mtimeNs: '0', ctimeNs: '0' };
   }
 }
 

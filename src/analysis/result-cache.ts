@@ -16,6 +16,8 @@ export interface FileIdentity {
   /** Nanoseconds when known (bigint stat), else milliseconds: the key says which. */
   mtimeNs?: string | bigint;
   mtimeMs?: number;
+  /** The change time, when known: a rewrite whose mtime was put back still changes it. */
+  ctimeNs?: string | bigint;
 }
 
 export interface ResultCacheOptions {
@@ -49,7 +51,8 @@ const DEFAULT_MAX_AGE_MS = 90 * 24 * 60 * 60 * 1000;
 /** `dev:ino:size:mtime` — the key every cached result is filed under. */
 export function identityKey(identity: FileIdentity): string {
   const mtime = identity.mtimeNs !== undefined ? `ns${identity.mtimeNs}` : `ms${identity.mtimeMs ?? 0}`;
-  return `${identity.dev}:${identity.ino}:${identity.size}:${mtime}`;
+  const ctime = identity.ctimeNs !== undefined ? `:c${identity.ctimeNs}` : '';
+  return `${identity.dev}:${identity.ino}:${identity.size}:${mtime}${ctime}`;
 }
 
 /** One key for a set of files (a package directory): every file's name and identity. */

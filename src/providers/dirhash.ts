@@ -17,6 +17,8 @@ export interface PackageFile {
   ino: string;
   size: number;
   mtimeNs: string;
+  /** The change time: unlike mtime, no one can set it back after rewriting the bytes. */
+  ctimeNs: string;
 }
 
 export interface PackageListing {
@@ -139,6 +141,7 @@ async function walk(dir: string, prefix: string, files: PackageFile[]): Promise<
       ino: info.ino.toString(),
       size: Number(info.size),
       mtimeNs: info.mtimeNs.toString(),
+      ctimeNs: info.ctimeNs.toString(),
     });
   }
 }
