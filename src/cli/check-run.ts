@@ -52,6 +52,22 @@ export async function runCheck(args: { dir: string }, flags: CheckFlags, end: Co
   });
   // The report, and what it depended on, is kept for the next identical run (report-cache.ts).
   const recording = recordReport(args.dir, flags);
+  try {
+    await checkAndReport(args, flags, end, recording, { showProgress, color, toTerminal, format });
+  } finally {
+    recording?.stop();
+    removeInterruptHandlers();
+  }
+}
+
+async function checkAndReport(
+  args: { dir: string },
+  flags: CheckFlags,
+  end: CommandEnd,
+  recording: ReportRecording | null,
+  output: { showProgress: boolean; color: boolean; toTerminal: boolean; format: ReportFormat },
+): Promise<void> {
+  const { showProgress, color, toTerminal, format } = output;
   let outcome: DoctorOutcome;
   try {
     outcome = await withProgress(showProgress, (progress) =>
@@ -74,10 +90,7 @@ export async function runCheck(args: { dir: string }, flags: CheckFlags, end: Co
       ),
     );
   } catch (error) {
-    recording?.stop();
     failWith(error, end);
-  } finally {
-    removeInterruptHandlers();
   }
 
   if (process.env.TM_DOCTOR_STATS === '1') process.stderr.write(formatReadStats());
@@ -97,7 +110,7 @@ export async function runCheck(args: { dir: string }, flags: CheckFlags, end: Co
   });
   // With --fix-dry-run stdout carries the diff alone, so that it can be piped to `git apply`.
   if (flags['fix-dry-run'] && !flags.output) process.stderr.write(report);
-  else await emit(report, flags.output ?? null, 'the report', end, recording);
+  else await emit(report, flags.output ?? null, 'the report', end);
   const exitCode = exitCodeFor(outcome.findings, flags['fail-on'] as FailOn);
   recording?.store({ report, reportFile: flags.output === undefined ? null : resolve(flags.output), stderr: notes, exitCode });
   end.exit(exitCode);
@@ -107,14 +120,13 @@ export async function runCheck(args: { dir: string }, flags: CheckFlags, end: Co
  * Writes `text` to FILE or stdout. A report that cannot be written is a failure of the run
  * (exit 2, one line on stderr), never "findings" (1) nor a stack trace.
  */
-async function emit(text: string, file: string | null, what: string, end: CommandEnd, recording?: ReportRecording | null): Promise<void> {
+async function emit(text: string, file: string | null, what: string, end: CommandEnd): Promise<void> {
   try {
     if (file !== null) writeFileSync(file, text);
     else if (text !== '') await writeToStdout(text);
   } catch (error) {
     const reason = errnoCode(error) === 'ENOENT' && file !== null ? `directory ${dirname(resolve(file))} does not exist` : describeErrno(error);
     process.stderr.write(`tm-doctor: ${escapeControlCharacters(`cannot write ${what} to ${file ?? 'stdout'}: ${reason}`)}\n`);
-    recording?.stop();
     end.exit(2);
   }
 }

@@ -13,6 +13,8 @@ import { parseCheckArgs } from './check-args.js';
 import type { CheckFlags } from './check-run.js';
 import { REPORT_FORMATS } from '../reporters/formats.js';
 import { cacheDirectory } from '../util/cache-dir.js';
+import { escapeControlCharacters } from '../util/control-characters.js';
+import { describeErrno } from '../util/errors.js';
 import { answerNow, recordDependencies, statNow, type DependencyRecord, type Question } from '../util/dependency-record.js';
 
 const FORMAT_VERSION = 1;
@@ -22,7 +24,7 @@ const MAX_STORED = 64;
 interface StoredReport {
   format: typeof FORMAT_VERSION;
   key: string;
-  /** Environment variables read, with their values (null: unset). */
+  /** Environment variables read, with a hash of their values (null: unset): no secret is stored. */
   env: Array<[string, string | null]>;
   /** `question\npath` and the answer it had, in the order asked. */
   answers: Array<[string, string]>;
@@ -37,18 +39,18 @@ interface StoredReport {
 const BUNDLES = ['fast-check.js', 'report-cache.js'];
 
 /**
- * The package's own files that make up this build: a rebuild or a reinstall is another tool.
- * A packed build (scripts/bundle.mjs wrote `bundled.json` after the bundles) is its bundles;
- * a development build (tsc, maybe --watch rewriting single files) is every file under dist.
+ * The files that make up this build: a rebuild, a reinstall or an updated dependency is another
+ * tool. A packed build (scripts/bundle.mjs wrote `bundled.json` after the bundles) is its two
+ * bundles; a development build (tsc, maybe --watch rewriting single files) every file under
+ * dist. Both: package.json, the schema, the rule docs (SARIF embeds them) and the package.json
+ * of each runtime dependency, found as Node finds it.
  */
 function buildIdentity(): string {
   const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
   const marker = statNow(join(packageRoot, 'dist', 'cli', 'bundled.json'));
   const bundles = BUNDLES.map((name) => statNow(join(packageRoot, 'dist', 'cli', name)));
-  const lines = [statNow(join(packageRoot, 'package.json')).answer, marker.answer, ...bundles.map((bundle) => bundle.answer)];
-  if (marker.stats && bundles.every((bundle) => bundle.stats && bundle.stats.mtimeMs <= marker.stats!.mtimeMs)) {
-    return createHash('sha256').update(lines.join('\n')).digest('hex');
-  }
+  const lines = [marker.answer, ...bundles.map((bundle) => bundle.answer), ...dependencyIdentities(packageRoot)];
+  const bundled = marker.stats && bundles.every((bundle) => bundle.stats && bundle.stats.mtimeMs <= marker.stats!.mtimeMs);
   const visit = (path: string): void => {
     let stats;
     try {
@@ -61,8 +63,25 @@ function buildIdentity(): string {
       for (const name of readdirSync(path).sort()) visit(join(path, name));
     } else lines.push(`${path} ${stats.ino} ${stats.size} ${stats.mtimeMs} ${stats.ctimeMs}`);
   };
-  for (const part of ['package.json', 'dist', 'schema', join('docs', 'rules')]) visit(join(packageRoot, part));
+  for (const part of [...(bundled ? [] : ['dist']), 'schema', join('docs', 'rules')]) visit(join(packageRoot, part));
   return createHash('sha256').update(lines.join('\n')).digest('hex');
+}
+
+/** package.json of the package and of each runtime dependency (the nearest node_modules that has it). */
+function dependencyIdentities(packageRoot: string): string[] {
+  const manifest = join(packageRoot, 'package.json');
+  const lines = [statNow(manifest).answer];
+  const { dependencies = {} } = JSON.parse(readFileSync(manifest, 'utf8')) as { dependencies?: Record<string, string> };
+  for (const name of Object.keys(dependencies).sort()) {
+    for (let dir = packageRoot; ; dir = dirname(dir)) {
+      const found = statNow(join(dir, 'node_modules', name, 'package.json'));
+      if (found.stats || dirname(dir) === dir) {
+        lines.push(`${name} ${found.answer}`);
+        break;
+      }
+    }
+  }
+  return lines;
 }
 
 /** Everything besides the file system and the environment that shapes the report. */
@@ -73,11 +92,12 @@ function reportKey(dir: string, flags: CheckFlags): string {
     build: buildIdentity(),
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
-    user: [process.getuid?.() ?? null, process.getgid?.() ?? null],
+    // Who asks decides what may be read: ids and every group.
+    user: [process.getuid?.(), process.geteuid?.(), process.getgid?.(), process.getegid?.(), process.getgroups?.().sort((a, b) => a - b)],
     cwd: process.cwd(),
     dir: resolve(dir),
     output: flags.output === undefined ? null : resolve(flags.output),
-    flags: Object.entries(flags).sort(([left], [right]) => left.localeCompare(right)),
+    flags: Object.entries(flags).sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0)),
     terminal: toTerminal ? [process.stdout.columns ?? null, process.env.NO_COLOR ?? null] : null,
   });
 }
@@ -92,20 +112,42 @@ function cacheable(flags: CheckFlags): boolean {
   return flags.cache && !flags.fix && !flags['fix-dry-run'];
 }
 
+const QUESTIONS = new Set<string>(['stat', 'lstat', 'exists', 'list', 'read', 'realpath', 'readlink', 'executable']);
+
+function valueHash(value: string | undefined): string | null {
+  return value === undefined ? null : createHash('sha256').update(value).digest('base64');
+}
+
+const isStringPair = (entry: unknown, second: (value: unknown) => boolean): boolean =>
+  Array.isArray(entry) && entry.length === 2 && typeof entry[0] === 'string' && second(entry[1]);
+
+/** The stored report for `key`, or null when there is none or it is not one this build wrote. */
 function readStored(file: string, key: string): StoredReport | null {
-  let stored: StoredReport;
+  let stored: Partial<StoredReport> | null;
   try {
-    stored = JSON.parse(readFileSync(file, 'utf8')) as StoredReport;
+    stored = JSON.parse(readFileSync(file, 'utf8')) as Partial<StoredReport> | null;
   } catch {
     return null;
   }
-  if (stored?.format !== FORMAT_VERSION || stored.key !== key || !Array.isArray(stored.env) || !Array.isArray(stored.answers)) return null;
-  return stored;
+  const valid =
+    stored !== null &&
+    typeof stored === 'object' &&
+    stored.format === FORMAT_VERSION &&
+    stored.key === key &&
+    typeof stored.report === 'string' &&
+    typeof stored.stderr === 'string' &&
+    (stored.reportFile === null || typeof stored.reportFile === 'string') &&
+    Number.isInteger(stored.exitCode) &&
+    Array.isArray(stored.env) &&
+    stored.env.every((entry) => isStringPair(entry, (value) => value === null || typeof value === 'string')) &&
+    Array.isArray(stored.answers) &&
+    stored.answers.every((entry) => isStringPair(entry, (value) => typeof value === 'string') && QUESTIONS.has(entry[0].slice(0, entry[0].indexOf('\n'))));
+  return valid ? (stored as StoredReport) : null;
 }
 
 /** Whether every variable and every file-system answer the stored run depended on is unchanged. */
 function stillHolds(stored: StoredReport): boolean {
-  for (const [name, value] of stored.env) if ((process.env[name] ?? null) !== value) return false;
+  for (const [name, value] of stored.env) if (valueHash(process.env[name]) !== value) return false;
   for (const [asked, answer] of stored.answers) {
     const newline = asked.indexOf('\n');
     if (answerNow(asked.slice(0, newline) as Question, asked.slice(newline + 1)) !== answer) return false;
@@ -118,12 +160,17 @@ function stillHolds(stored: StoredReport): boolean {
  * depended on changed; false (nothing printed) when a check must run.
  */
 export function replayStoredReport(argv: readonly string[]): boolean {
-  const parsed = parseCheckArgs(argv, REPORT_FORMATS);
-  if (!parsed || !cacheable(parsed.flags)) return false;
-  const key = reportKey(parsed.args.dir, parsed.flags);
-  const file = storedFile(key);
-  const stored = file === null ? null : readStored(file, key);
-  if (!stored || !stillHolds(stored)) return false;
+  let stored: StoredReport | null;
+  try {
+    const parsed = parseCheckArgs(argv, REPORT_FORMATS);
+    if (!parsed || !cacheable(parsed.flags)) return false;
+    const key = reportKey(parsed.args.dir, parsed.flags);
+    const file = storedFile(key);
+    stored = file === null ? null : readStored(file, key);
+    if (!stored || !stillHolds(stored)) return false;
+  } catch {
+    return false; // whatever went wrong (a build directory vanishing under us), the check runs
+  }
   if (stored.reportFile !== null) {
     try {
       writeFileSync(stored.reportFile, stored.report);
@@ -137,8 +184,8 @@ export function replayStoredReport(argv: readonly string[]): boolean {
   process.stderr.write(stored.stderr);
   process.exitCode = stored.exitCode;
   if (stored.reportFile === null && stored.report !== '') {
-    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-      process.stderr.write(`tm-doctor: cannot write the report to stdout: ${error.code ?? error.message}\n`);
+    process.stdout.on('error', (error) => {
+      process.stderr.write(`tm-doctor: ${escapeControlCharacters(`cannot write the report to stdout: ${describeErrno(error)}`)}\n`);
       process.exitCode = 2;
     });
     process.stdout.write(stored.report);
@@ -158,21 +205,31 @@ export interface ReportRecording {
 /** Starts recording a check's dependencies, or null when its report is not to be stored. */
 export function recordReport(dir: string, flags: CheckFlags): ReportRecording | null {
   if (!cacheable(flags)) return null;
-  const key = reportKey(dir, flags);
-  const file = storedFile(key);
+  let key: string;
+  let file: string | null;
+  try {
+    key = reportKey(dir, flags);
+    file = storedFile(key);
+  } catch {
+    return null;
+  }
   if (file === null) return null;
   const { record, stop } = recordDependencies();
-  const reads = new Map<string, string | null>();
+  const reads = new Set<string>();
   let enumerated = false;
   const source: Record<string, string | undefined> = { ...process.env };
   const env = new Proxy(source, {
     get(target, name) {
-      if (typeof name === 'string') reads.set(name, target[name] ?? null);
+      if (typeof name === 'string') reads.add(name);
       return Reflect.get(target, name);
     },
     has(target, name) {
-      if (typeof name === 'string') reads.set(name, target[name] ?? null);
+      if (typeof name === 'string') reads.add(name);
       return Reflect.has(target, name);
+    },
+    getOwnPropertyDescriptor(target, name) {
+      if (typeof name === 'string') reads.add(name);
+      return Reflect.getOwnPropertyDescriptor(target, name);
     },
     ownKeys(target) {
       enumerated = true;
@@ -184,8 +241,10 @@ export function recordReport(dir: string, flags: CheckFlags): ReportRecording | 
     stop,
     store(result) {
       stop();
-      if (record.unrepeatable.length > 0) return;
-      const variables = enumerated ? Object.keys(source).map((name) => [name, source[name] ?? null] as [string, string | null]) : [...reads];
+      // No answers at all means the questions went to a record this one never saw: nothing to trust.
+      if (record.unrepeatable.length > 0 || record.answers.size === 0) return;
+      const names = enumerated ? Object.keys(source) : [...reads];
+      const variables = names.map((name): [string, string | null] => [name, valueHash(source[name])]);
       writeStored(file, { format: FORMAT_VERSION, key, env: variables, answers: answersOf(record), ...result });
     },
   };

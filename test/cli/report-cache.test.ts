@@ -3,7 +3,7 @@
 // stored report prints exactly what the run that may not prints, with the same exit code.
 // A run that reused a report says so on stderr under TM_DOCTOR_STATS=1.
 import { execFile } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -11,8 +11,8 @@ import { FIXTURES } from '../support/project.js';
 
 const BIN = resolve(import.meta.dirname, '../../bin/run.js');
 const REUSED = /stored report reused/;
-/** Longer than the window in which report-cache.ts distrusts a file just written (2 s). */
-const SETTLE_MS = 2_300;
+/** Longer than the window in which a file just written is distrusted (3 s, util/dependency-record.ts). */
+const SETTLE_MS = 3_300;
 const SEED = Number(process.env.TM_DOCTOR_REPORT_CACHE_SEED ?? 20261202);
 const ROUNDS = Number(process.env.TM_DOCTOR_REPORT_CACHE_ROUNDS ?? 4);
 
@@ -220,6 +220,36 @@ describe('report cache', () => {
     expect(toFile[1].stdout).toBe('');
     expect(readFileSync(output, 'utf8')).toBe(json[0].stdout);
     expect(toFile[1].code).toBe(json[0].code);
+  }, 120_000);
+
+  it('ignores a damaged or foreign stored report, without a stack trace', async () => {
+    const project = newProject('seed-blog');
+    await settle();
+    const fresh = await run(project, ['--no-cache']);
+    await run(project);
+    const reports = join(project.cache, 'tm-doctor', 'reports');
+    const [file] = readdirSync(reports).map((name) => join(reports, name));
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    const damaged: unknown[] = [
+      null,
+      [],
+      { ...stored, format: 99 },
+      { ...stored, exitCode: 1.5 },
+      { ...stored, report: 7 },
+      { ...stored, reportFile: 3 },
+      { ...stored, env: [null] },
+      { ...stored, answers: [[null, 'x']] },
+      { ...stored, answers: [['nonsense\n/etc/passwd', 'x']] },
+    ];
+    const results: Run[] = [];
+    for (const document of damaged) {
+      writeFileSync(file, JSON.stringify(document));
+      results.push(await run(project));
+    }
+    writeFileSync(file, '{"format": 1, "key": ');
+    results.push(await run(project));
+    expect(results.map(visible)).toEqual(results.map(() => visible(fresh)));
+    expect(results.map((result) => REUSED.test(result.stderr))).toEqual(results.map(() => false));
   }, 120_000);
 
   it('is not used by --fix, --fix-dry-run or --no-cache', async () => {

@@ -128,6 +128,28 @@ describe('npm package (slow: npm pack + npm install -g of the tarball)', () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('"rulez": unknown key');
   });
+
+  it('a report stored by a check that oclif ran is replayed by the bundled entry only while nothing changed', async () => {
+    const project = copyFixture('seed-blog');
+    const home = emptyHome();
+    // Past the window in which files just written are distrusted (util/dependency-record.ts).
+    await new Promise((done) => setTimeout(done, 3_300));
+    const args = ['check', project, '--no-exec', '--format', 'json'];
+    // One working directory: it is part of what an identical run is.
+    const cwd = tempDir();
+    const run = (env: Record<string, string>, extra: string[] = []) =>
+      runCli([...args, ...extra], { command: installedBin, home, cwd, env: { TM_DOCTOR_STATS: '1', ...env } });
+    // DEBUG makes bin/run.js hand every command to oclif: the unbundled engine records for the bundle's store.
+    const viaOclif = run({ DEBUG: 'unrelated' });
+    const replayed = run({});
+    expect([viaOclif.stderr, replayed.stderr].map((stderr) => /stored report reused/.test(stderr))).toEqual([false, true]);
+    expect(replayed.stdout).toBe(viaOclif.stdout);
+    rmSync(join(project, 'stacks', 'prd', 'network', '.terraform.lock.hcl'));
+    const afterChange = run({});
+    expect(afterChange.stderr).not.toMatch(/stored report reused/);
+    expect(afterChange.stdout).toBe(run({}, ['--no-cache']).stdout);
+    expect(afterChange.stdout).not.toBe(viaOclif.stdout);
+  }, 120_000);
 });
 
 function writeBadConfig(): string {

@@ -28,7 +28,8 @@ function sources(dir: string): string[] {
 }
 
 /** Value imports of node:fs (type-only imports are harmless). */
-const FS_VALUE_IMPORT = /^import\s+(?!type\b)[^;]*?from\s+'(?:node:)?fs(?:\/promises)?'|\brequire\(\s*'(?:node:)?fs|\bimport\(\s*'(?:node:)?fs/m;
+const FS_VALUE_IMPORT =
+  /^(?:import|export)\s+(?!type\b)[^;]*?from\s+(['"])(?:node:)?fs(?:\/promises)?\1|\b(?:require|import|getBuiltinModule)\(\s*(['"])(?:node:)?fs(?:\/promises)?\2/m;
 
 describe('file-system access', () => {
   it('goes through observed-fs everywhere but in the modules allowed, for their reason', () => {
@@ -45,6 +46,11 @@ describe('file-system access', () => {
     expect(FS_VALUE_IMPORT.test("import { stat } from 'node:fs/promises';")).toBe(true);
     expect(FS_VALUE_IMPORT.test("import { readFileSync } from 'fs';")).toBe(true);
     expect(FS_VALUE_IMPORT.test("const { open } = await import('node:fs');")).toBe(true);
+    expect(FS_VALUE_IMPORT.test('import { readFileSync } from "node:fs";')).toBe(true);
+    expect(FS_VALUE_IMPORT.test("export { statSync } from 'node:fs';")).toBe(true);
+    expect(FS_VALUE_IMPORT.test("const fs = process.getBuiltinModule('node:fs');")).toBe(true);
+    expect(FS_VALUE_IMPORT.test("const fs = require('fs');")).toBe(true);
     expect(FS_VALUE_IMPORT.test("import type { Stats } from 'node:fs';")).toBe(false);
+    expect(FS_VALUE_IMPORT.test("import { statSync } from '../util/observed-fs.js';")).toBe(false);
   });
 });
