@@ -15,7 +15,7 @@ import { REPORT_FORMATS } from '../reporters/formats.js';
 import { cacheDirectory } from '../util/cache-dir.js';
 import { escapeControlCharacters } from '../util/control-characters.js';
 import { describeErrno } from '../util/errors.js';
-import { answerNow, recordDependencies, statNow, type DependencyRecord, type Question } from '../util/dependency-record.js';
+import { answerNow, recordDependencies, statNow, type Question } from '../util/dependency-record.js';
 
 const FORMAT_VERSION = 1;
 /** Stored reports kept (one per project, arguments and terminal); the least recently written go first. */
@@ -245,13 +245,9 @@ export function recordReport(dir: string, flags: CheckFlags): ReportRecording | 
       if (record.unrepeatable.length > 0 || record.answers.size === 0) return;
       const names = enumerated ? Object.keys(source) : [...reads];
       const variables = names.map((name): [string, string | null] => [name, valueHash(source[name])]);
-      writeStored(file, { format: FORMAT_VERSION, key, env: variables, answers: answersOf(record), ...result });
+      writeStored(file, { format: FORMAT_VERSION, key, env: variables, answers: [...record.answers], ...result });
     },
   };
-}
-
-function answersOf(record: DependencyRecord): Array<[string, string]> {
-  return [...record.answers];
 }
 
 /** Replaces the stored report atomically; a failure to store costs only the next run's speed. */
@@ -268,11 +264,12 @@ function writeStored(file: string, stored: StoredReport): void {
   }
 }
 
-function pruneStored(dir: string): void {
-  const files = readdirSync(dir)
-    .filter((name) => name.endsWith('.json'))
-    .map((name) => ({ path: join(dir, name), mtimeMs: statSync(join(dir, name)).mtimeMs }));
-  if (files.length <= MAX_STORED) return;
-  files.sort((left, right) => left.mtimeMs - right.mtimeMs);
-  for (const file of files.slice(0, files.length - MAX_STORED)) rmSync(file.path, { force: true });
+/** Keeps the MAX_STORED newest reports, and removes temp files a killed run left (an hour old). */
+export function pruneStored(dir: string): void {
+  const entries = readdirSync(dir).map((name) => ({ name, path: join(dir, name), mtimeMs: statSync(join(dir, name)).mtimeMs }));
+  for (const entry of entries) if (entry.name.endsWith('.tmp') && entry.mtimeMs < Date.now() - 3_600_000) rmSync(entry.path, { force: true });
+  const reports = entries.filter((entry) => entry.name.endsWith('.json'));
+  if (reports.length <= MAX_STORED) return;
+  reports.sort((left, right) => left.mtimeMs - right.mtimeMs);
+  for (const report of reports.slice(0, reports.length - MAX_STORED)) rmSync(report.path, { force: true });
 }

@@ -7,6 +7,7 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, r
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { pruneStored } from '../../src/cli/report-cache.js';
 import { FIXTURES } from '../support/project.js';
 
 const BIN = resolve(import.meta.dirname, '../../bin/run.js');
@@ -362,6 +363,21 @@ describe('report cache', () => {
     expect(results.map(visible)).toEqual(results.map(() => visible(fresh)));
     expect(results.map((result) => REUSED.test(result.stderr))).toEqual(results.map(() => false));
   }, 120_000);
+
+  it('keeps the 64 newest reports and drops temp files a killed run left an hour ago', () => {
+    const dir = mkdtempSync(join(base, 'reports-'));
+    const now = Date.now() / 1000;
+    const names = Array.from({ length: 70 }, (_, index) => `report-${String(index).padStart(2, '0')}.json`);
+    names.forEach((name, index) => {
+      writeFileSync(join(dir, name), '{}');
+      utimesSync(join(dir, name), now - 1000 + index, now - 1000 + index);
+    });
+    writeFileSync(join(dir, 'old.json.1.tmp'), '');
+    utimesSync(join(dir, 'old.json.1.tmp'), now - 7200, now - 7200);
+    writeFileSync(join(dir, 'busy.json.2.tmp'), '');
+    pruneStored(dir);
+    expect(readdirSync(dir).sort()).toEqual(['busy.json.2.tmp', ...names.slice(6)].sort());
+  });
 
   it('is not used by --fix, --fix-dry-run or --no-cache', async () => {
     const project = newProject('seed-blog');
