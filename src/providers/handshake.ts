@@ -4,7 +4,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 
 import { errnoCode } from '../util/errors.js';
-import { openForReading } from '../util/observed-fs.js';
 import { checkHeaderBytes, hostPlatform, readAt } from './header.js';
 import { markerEnvironment, releaseSupervised, superviseNew, type Supervised } from './supervisor.js';
 
@@ -95,14 +94,7 @@ async function refuseUnexecutable(executable: string): Promise<HandshakeFailure 
   if (process.platform === 'win32') return null;
   let head: Buffer;
   try {
-    const handle = await openForReading(executable);
-    try {
-      const buffer = Buffer.alloc(KERNEL_HEADER_BYTES);
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-      head = buffer.subarray(0, bytesRead);
-    } finally {
-      await handle.close();
-    }
+    head = await readAt(executable, 0, KERNEL_HEADER_BYTES);
   } catch {
     return null; // spawn reports missing files and permissions itself, with the real errno
   }

@@ -64,7 +64,30 @@ export function readdirSync(path: string, options: { encoding: 'buffer' }): Buff
 export function readdirSync(path: string, options?: { withFileTypes: true } | { encoding: 'buffer' }): string[] | Dirent[] | Buffer[] {
   // The directory's stat, taken first, changes with every entry added, removed or renamed.
   observeStat('list', path);
-  return fs.readdirSync(path, options as { withFileTypes: true });
+  return noteFailure(path, () => fs.readdirSync(path, options as { withFileTypes: true }));
+}
+
+/**
+ * Runs the call whose question was recorded by a stat beforehand: when the stat succeeded but
+ * the call fails for a reason of the moment (EMFILE, EIO...), the stat would still match next
+ * time, so the run is marked unrepeatable.
+ */
+function noteFailure<T>(path: string, call: () => T): T {
+  try {
+    return call();
+  } catch (error) {
+    if (isRecording() && !isLastingError(errnoCode(error))) noteUnrepeatable(`${path}: ${errnoCode(error) ?? 'failed'}`);
+    throw error;
+  }
+}
+
+async function noteFailureAsync<T>(path: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (isRecording() && !isLastingError(errnoCode(error))) noteUnrepeatable(`${path}: ${errnoCode(error) ?? 'failed'}`);
+    throw error;
+  }
 }
 
 export function realpathSync(path: string): string {
@@ -88,7 +111,7 @@ export function assertExecutableSync(path: string): void {
 /** The bytes of a file, recorded by the stat of what was read. */
 export function readFileSync(path: string): Buffer {
   observeStat('read', path);
-  return fs.readFileSync(path);
+  return noteFailure(path, () => fs.readFileSync(path));
 }
 
 /** Records that the content of `path` was read, by the stats of the open file (no extra call). */
@@ -113,13 +136,13 @@ export async function stat(path: string): Promise<Stats> {
 /** A bigint stat (nanosecond times for identities); recorded by the ordinary stat answer. */
 export function statBigIntSync(path: string): BigIntStats {
   observeStat('stat', path);
-  return fs.statSync(path, { bigint: true });
+  return noteFailure(path, () => fs.statSync(path, { bigint: true }));
 }
 
 /** A bigint stat (nanosecond times for identities); recorded by the ordinary stat answer. */
 export async function statBigInt(path: string): Promise<BigIntStats> {
   observeStat('stat', path);
-  return fsp.stat(path, { bigint: true });
+  return noteFailureAsync(path, () => fsp.stat(path, { bigint: true }));
 }
 
 export async function lstat(path: string): Promise<Stats> {
@@ -128,7 +151,7 @@ export async function lstat(path: string): Promise<Stats> {
 
 export async function readdir(path: string): Promise<string[]> {
   observeStat('list', path);
-  return fsp.readdir(path);
+  return noteFailureAsync(path, () => fsp.readdir(path));
 }
 
 export async function realpath(path: string): Promise<string> {
