@@ -110,7 +110,7 @@ export class TerramateConfig {
       // `import` makes another file's blocks count as if written in this directory.
       for (const imported of importedDocuments(root, doc, documents)) this.collectSettings(imported, dir);
     }
-    // By code unit, as Terramate orders paths (Go compares bytes): never by the user's locale.
+    // By code unit (Terramate, in Go, compares bytes: the same order but above U+FFFF), never by the user's locale.
     this.stacks.sort((a, b) => byCodeUnit(a.dir, b.dir));
     this.terramateBlockFiles.sort((a, b) => a.split(sep).length - b.split(sep).length || byCodeUnit(a, b));
   }

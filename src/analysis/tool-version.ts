@@ -631,25 +631,22 @@ async function binaryEvidence(inputs: VersionInputs): Promise<VersionEvidence | 
     timeoutMs: inputs.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     tempRoot: inputs.tempRoot,
   });
-  // What the binary said is a fact of its file only when it is the tool itself: a version
-  // manager's shim (a script) reads its choice from elsewhere, and a failure may be of the moment.
-  const unrepeatable = (why: string): null => {
-    noteUnrepeatable(`${executable} version: ${why}`);
-    return null;
-  };
-  if (await isScript(executable)) unrepeatable('a script (a version manager shim?) chooses the binary');
-  if (!result.ok) return unrepeatable(result.cause);
-  if (result.exitCode !== 0) return unrepeatable(`exit ${result.exitCode}`);
+  // What the binary said is a fact of its file (recorded by the PATH lookup) unless a version
+  // manager's shim (a script) chooses the binary from elsewhere, or the run failed for a reason
+  // of the moment (a timeout, a lack of resources).
+  if (await isScript(executable)) noteUnrepeatable(`${executable} is a script (a version manager's shim?)`);
+  if (!result.ok) noteUnrepeatable(`${executable} version: ${result.cause}`);
+  if (!result.ok || result.exitCode !== 0) return null;
   let parsed: unknown;
   try {
     parsed = JSON.parse(result.stdout);
   } catch {
-    return unrepeatable('not JSON');
+    return null;
   }
-  if (!parsed || typeof parsed !== 'object') return unrepeatable('not a JSON object');
+  if (!parsed || typeof parsed !== 'object') return null;
   const reported = (parsed as Record<string, unknown>).terraform_version;
   const pinned = typeof reported === 'string' ? parsePinnedVersion(reported) : null;
-  if (!pinned) return unrepeatable('no version');
+  if (!pinned) return null;
   return {
     tool: inputs.tool,
     version: pinned.text,
