@@ -112,7 +112,7 @@ async function checkAndReport(
   if (flags['fix-dry-run'] && !flags.output) process.stderr.write(report);
   else await emit(report, flags.output ?? null, 'the report', end);
   const exitCode = exitCodeFor(outcome.findings, flags['fail-on'] as FailOn);
-  recording?.store({ report, reportFile: flags.output === undefined ? null : resolve(flags.output), stderr: notes, exitCode });
+  recording?.store({ report, stderr: notes, exitCode });
   end.exit(exitCode);
 }
 

@@ -28,9 +28,8 @@ interface StoredReport {
   env: Array<[string, string | null]>;
   /** `question\npath` and the answer it had, in the order asked. */
   answers: Array<[string, string]>;
+  /** The report, printed on stdout or written to the --output file (part of the key). */
   report: string;
-  /** The --output file the report went to; null for stdout. */
-  reportFile: string | null;
   /** Notes the run printed on stderr. */
   stderr: string;
   exitCode: number;
@@ -136,7 +135,6 @@ function readStored(file: string, key: string): StoredReport | null {
     stored.key === key &&
     typeof stored.report === 'string' &&
     typeof stored.stderr === 'string' &&
-    (stored.reportFile === null || typeof stored.reportFile === 'string') &&
     Number.isInteger(stored.exitCode) &&
     Array.isArray(stored.env) &&
     stored.env.every((entry) => isStringPair(entry, (value) => value === null || typeof value === 'string')) &&
@@ -161,6 +159,7 @@ function stillHolds(stored: StoredReport): boolean {
  */
 export function replayStoredReport(argv: readonly string[]): boolean {
   let stored: StoredReport | null;
+  let reportFile: string | null;
   try {
     const parsed = parseCheckArgs(argv, REPORT_FORMATS);
     if (!parsed || !cacheable(parsed.flags)) return false;
@@ -168,12 +167,14 @@ export function replayStoredReport(argv: readonly string[]): boolean {
     const file = storedFile(key);
     stored = file === null ? null : readStored(file, key);
     if (!stored || !stillHolds(stored)) return false;
+    // Where this run's arguments send the report (the key holds them too), not where the file says.
+    reportFile = parsed.flags.output === undefined ? null : resolve(parsed.flags.output);
   } catch {
     return false; // whatever went wrong (a build directory vanishing under us), the check runs
   }
-  if (stored.reportFile !== null) {
+  if (reportFile !== null) {
     try {
-      writeFileSync(stored.reportFile, stored.report);
+      writeFileSync(reportFile, stored.report);
     } catch {
       return false; // the full run reports why it cannot write it
     }
@@ -183,7 +184,7 @@ export function replayStoredReport(argv: readonly string[]): boolean {
   }
   process.stderr.write(stored.stderr);
   process.exitCode = stored.exitCode;
-  if (stored.reportFile === null && stored.report !== '') {
+  if (reportFile === null && stored.report !== '') {
     process.stdout.on('error', (error) => {
       process.stderr.write(`tm-doctor: ${escapeControlCharacters(`cannot write the report to stdout: ${describeErrno(error)}`)}\n`);
       process.exitCode = 2;
@@ -197,7 +198,7 @@ export function replayStoredReport(argv: readonly string[]): boolean {
 export interface ReportRecording {
   /** The environment to hand the run: reads are recorded. */
   readonly env: Record<string, string | undefined>;
-  store(result: { report: string; reportFile: string | null; stderr: string; exitCode: number }): void;
+  store(result: { report: string; stderr: string; exitCode: number }): void;
   /** Stops recording (also after `store`). */
   stop(): void;
 }
@@ -266,7 +267,13 @@ function writeStored(file: string, stored: StoredReport): void {
 
 /** Keeps the MAX_STORED newest reports, and removes temp files a killed run left (an hour old). */
 export function pruneStored(dir: string): void {
-  const entries = readdirSync(dir).map((name) => ({ name, path: join(dir, name), mtimeMs: statSync(join(dir, name)).mtimeMs }));
+  const entries = readdirSync(dir).flatMap((name) => {
+    try {
+      return [{ name, path: join(dir, name), mtimeMs: statSync(join(dir, name)).mtimeMs }];
+    } catch {
+      return []; // removed meanwhile by another run's pruning
+    }
+  });
   for (const entry of entries) if (entry.name.endsWith('.tmp') && entry.mtimeMs < Date.now() - 3_600_000) rmSync(entry.path, { force: true });
   const reports = entries.filter((entry) => entry.name.endsWith('.json'));
   if (reports.length <= MAX_STORED) return;

@@ -348,7 +348,7 @@ describe('report cache', () => {
       { ...stored, format: 99 },
       { ...stored, exitCode: 1.5 },
       { ...stored, report: 7 },
-      { ...stored, reportFile: 3 },
+      { ...stored, stderr: 3 },
       { ...stored, env: [null] },
       { ...stored, answers: [[null, 'x']] },
       { ...stored, answers: [['nonsense\n/etc/passwd', 'x']] },
