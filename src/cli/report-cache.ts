@@ -36,15 +36,22 @@ interface StoredReport {
 }
 
 const BUNDLES = ['fast-check.js', 'report-cache.js'];
+const BUILD_IDENTITY = Symbol.for('tm-doctor.build-identity');
 
 /**
  * The files that make up this build: a rebuild, a reinstall or an updated dependency is another
  * tool. A packed build (scripts/bundle.mjs wrote `bundled.json` after the bundles) is its two
  * bundles; a development build (tsc, maybe --watch rewriting single files) every file under
  * dist. Both: package.json, the schema, the rule docs (SARIF embeds them) and the package.json
- * of each runtime dependency, found as Node finds it.
+ * of each runtime dependency, found as Node finds it. Asked once per process: a run that finds
+ * no stored report asks again when it records, from the other bundle (hence globalThis).
  */
 function buildIdentity(): string {
+  const memo = globalThis as Record<symbol, string | undefined>;
+  return (memo[BUILD_IDENTITY] ??= computeBuildIdentity());
+}
+
+function computeBuildIdentity(): string {
   const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
   const marker = statNow(join(packageRoot, 'dist', 'cli', 'bundled.json'));
   const bundles = BUNDLES.map((name) => statNow(join(packageRoot, 'dist', 'cli', name)));

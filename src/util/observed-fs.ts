@@ -1,14 +1,16 @@
 // The file-system calls a check makes to learn about the project, the user's configuration and
 // the installed tools, each telling util/dependency-record what it asked and what it learnt.
 // Modules that only write (fixes, the result cache, temp dirs of started processes) use
-// node:fs directly; test/architecture checks that no other module does.
+// node:fs directly; test/util/observed-fs.test.ts checks that no other module does. The async
+// forms run the synchronous calls: metadata calls this small cost less than a thread-pool round trip.
 import * as fs from 'node:fs';
 import type { BigIntStats, Dirent, Stats } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { errnoCode } from './errors.js';
 import { errorAnswer, isLastingError, isRecording, noteUnrepeatable, observe, statAnswer, statNow, type Question } from './dependency-record.js';
 
-function observed<T>(question: Question, path: string, call: () => T, describe: (result: T) => string): T {
+/** Runs `call`, recording its answer (or error) while a run is recorded; stats also feed the racy check. */
+function observed<T>(question: Question, path: string, call: () => T, describe: (result: T) => string, statsOf?: (result: T) => Stats): T {
   if (!isRecording()) return call();
   let result: T;
   try {
@@ -17,9 +19,11 @@ function observed<T>(question: Question, path: string, call: () => T, describe: 
     observe(question, path, errorAnswer(error));
     throw error;
   }
-  observe(question, path, describe(result));
+  observe(question, path, describe(result), statsOf?.(result));
   return result;
 }
+
+const itself = (stats: Stats): Stats => stats;
 
 /** Records the stat answer of `path` now (for questions answered by content, asked before reading it). */
 function observeStat(question: Question, path: string): void {
@@ -29,27 +33,11 @@ function observeStat(question: Question, path: string): void {
 }
 
 export function statSync(path: string): Stats {
-  if (!isRecording()) return fs.statSync(path);
-  try {
-    const stats = fs.statSync(path);
-    observe('stat', path, statAnswer(stats), stats);
-    return stats;
-  } catch (error) {
-    observe('stat', path, errorAnswer(error));
-    throw error;
-  }
+  return observed('stat', path, () => fs.statSync(path), statAnswer, itself);
 }
 
 export function lstatSync(path: string): Stats {
-  if (!isRecording()) return fs.lstatSync(path);
-  try {
-    const stats = fs.lstatSync(path);
-    observe('lstat', path, statAnswer(stats), stats);
-    return stats;
-  } catch (error) {
-    observe('lstat', path, errorAnswer(error));
-    throw error;
-  }
+  return observed('lstat', path, () => fs.lstatSync(path), statAnswer, itself);
 }
 
 export function existsSync(path: string): boolean {
@@ -76,18 +64,13 @@ function noteFailure<T>(path: string, call: () => T): T {
   try {
     return call();
   } catch (error) {
-    if (isRecording() && !isLastingError(errnoCode(error))) noteUnrepeatable(`${path}: ${errnoCode(error) ?? 'failed'}`);
+    noteMomentaryFailure(path, errnoCode(error));
     throw error;
   }
 }
 
-async function noteFailureAsync<T>(path: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (isRecording() && !isLastingError(errnoCode(error))) noteUnrepeatable(`${path}: ${errnoCode(error) ?? 'failed'}`);
-    throw error;
-  }
+function noteMomentaryFailure(path: string, code: string | undefined): void {
+  if (isRecording() && !isLastingError(code)) noteUnrepeatable(`${path}: ${code ?? 'failed'}`);
 }
 
 export function realpathSync(path: string): string {
@@ -124,9 +107,8 @@ export function observeRead(path: string, stats: Stats): void {
  * error of the moment (EMFILE, EIO...) makes the run unrepeatable.
  */
 export function observeFailedRead(path: string, code: string | undefined): void {
-  if (!isRecording()) return;
   observeStat('read', path);
-  if (!isLastingError(code)) noteUnrepeatable(`${path}: ${code ?? 'read failed'}`);
+  noteMomentaryFailure(path, code);
 }
 
 export async function stat(path: string): Promise<Stats> {
@@ -139,10 +121,9 @@ export function statBigIntSync(path: string): BigIntStats {
   return noteFailure(path, () => fs.statSync(path, { bigint: true }));
 }
 
-/** A bigint stat (nanosecond times for identities); recorded by the ordinary stat answer. */
+/** statBigIntSync for async callers. */
 export async function statBigInt(path: string): Promise<BigIntStats> {
-  observeStat('stat', path);
-  return noteFailureAsync(path, () => fsp.stat(path, { bigint: true }));
+  return statBigIntSync(path);
 }
 
 export async function lstat(path: string): Promise<Stats> {
@@ -150,8 +131,7 @@ export async function lstat(path: string): Promise<Stats> {
 }
 
 export async function readdir(path: string): Promise<string[]> {
-  observeStat('list', path);
-  return noteFailureAsync(path, () => fsp.readdir(path));
+  return readdirSync(path);
 }
 
 export async function realpath(path: string): Promise<string> {
@@ -168,7 +148,7 @@ export async function openForReading(path: string): Promise<fsp.FileHandle> {
   try {
     return await fsp.open(path, 'r');
   } catch (error) {
-    observeFailedRead(path, errnoCode(error));
+    noteMomentaryFailure(path, errnoCode(error));
     throw error;
   }
 }
@@ -176,5 +156,5 @@ export async function openForReading(path: string): Promise<fsp.FileHandle> {
 /** A stream of a file's bytes (hashing): recorded as a read; a failure to read is noted as such. */
 export function createReadStream(path: string, options: { highWaterMark: number }): fs.ReadStream {
   observeStat('read', path);
-  return fs.createReadStream(path, options).once('error', (error) => observeFailedRead(path, errnoCode(error)));
+  return fs.createReadStream(path, options).once('error', (error) => noteMomentaryFailure(path, errnoCode(error)));
 }

@@ -25,6 +25,7 @@ import {
 } from '../../src/analysis/tool-version.js';
 import { parseHcl } from '../../src/parsers/hcl.js';
 import { makeTempDir, processesStartedUnder, zombieChildren } from '../support/providers.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 const supportDir = resolve(dirname(fileURLToPath(import.meta.url)), '../support');
 const FLOOR = parseVersion('1.10.0') as GoVersion;
@@ -288,18 +289,6 @@ describe('every version a constraint allows, against 1.10.0', () => {
 const GO_VERSION_SOURCE = '/usr/share/gocode/src/github.com/hashicorp/go-version/constraint.go';
 const haveOracle = existsSync(GO_VERSION_SOURCE) && spawnSync('go', ['version']).status === 0;
 
-/** mulberry32: a small seeded generator, so every run draws the same cases. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface OracleAnswer {
   gridCompare: number[];
   compareMatrix: number[][];
@@ -316,7 +305,7 @@ const GENERATED_CASES = 400;
   });
 
   it(`agrees on ${GENERATED_CASES} generated constraints and the hand-picked quirks (seed 20250611)`, () => {
-    const random = seeded(20250611);
+    const random = seededRandom(20250611);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
 
     const grid: string[] = [];

@@ -9,6 +9,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { pruneStored } from '../../src/cli/report-cache.js';
 import { FIXTURES } from '../support/project.js';
+import { REALISTIC_TERRAFORMRC } from '../support/realistic-configs.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 const BIN = resolve(import.meta.dirname, '../../bin/run.js');
 const REUSED = /stored report reused/;
@@ -153,6 +155,12 @@ const CHANGES: Change[] = [
     changesReport: true,
     apply: (project) => writeFileSync(join(project.home, '.terraformrc'), `plugin_cache_dir = "${project.home}/.terraform.d/plugin-cache"\n`),
   },
+  {
+    name: "the user's dotfiles ~/.terraformrc (credentials, a mirror, the cache)",
+    visible: true,
+    changesReport: true,
+    apply: (project) => writeFileSync(join(project.home, '.terraformrc'), REALISTIC_TERRAFORMRC),
+  },
   { name: 'TF_PLUGIN_CACHE_DIR set in the environment', visible: true, changesReport: true, apply: (project) => (project.env.TF_PLUGIN_CACHE_DIR = join(project.home, 'cache')) },
   {
     name: 'a .tm-doctor.json that disables a rule',
@@ -166,18 +174,6 @@ const CHANGES: Change[] = [
   { name: 'a variable no rule reads', visible: false, apply: (project) => (project.env.UNRELATED_SETTING = `${counter++}`) },
   { name: 'nothing', visible: false, apply: () => {} },
 ];
-
-/** A small deterministic generator (mulberry32): a failure names its seed. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Every file below `dir` (links included, not followed), relative to it. */
 function filesBelow(dir: string, prefix = ''): string[] {
@@ -392,7 +388,7 @@ describe('report cache', () => {
   }, 120_000);
 
   it(`stays true to --no-cache over ${ROUNDS} rounds of random changes (seed ${SEED})`, async () => {
-    const next = generator(SEED);
+    const next = seededRandom(SEED);
     const projects = ['seed-blog', 'seed-author-fixed', 'clean', 'seed-blog'].map((fixture) => ({ project: newProject(fixture), changes: [] as string[] }));
     await settle();
     await pairwise(projects, ({ project }) => run(project));

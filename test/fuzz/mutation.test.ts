@@ -11,6 +11,7 @@ import { describe, expect, it } from '@jest/globals';
 import { runDoctor } from '../../src/engine/doctor.js';
 import { UsageError } from '../../src/util/errors.js';
 import { FIXTURES, tempDir } from '../support/project.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 const BIN = resolve(import.meta.dirname, '../../bin/run.js');
 const SEED = Number(process.env.TM_DOCTOR_FUZZ_SEED ?? 20261202);
@@ -18,18 +19,6 @@ const CASES = Number(process.env.TM_DOCTOR_FUZZ_CASES ?? 100);
 const CLI_CASES = Number(process.env.TM_DOCTOR_FUZZ_CLI_CASES ?? 16);
 /** A long run: keep going (engine cases, then one CLI case in ten) until this many seconds passed. */
 const SECONDS = Number(process.env.TM_DOCTOR_FUZZ_SECONDS ?? 0);
-
-/** A small deterministic generator (mulberry32), so a failure names its seed and case. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORKFLOW = `name: init
 on: [push]
@@ -103,7 +92,7 @@ interface FuzzCase {
 }
 
 function fuzzCase(index: number): FuzzCase {
-  const next = random(SEED + index * 7919);
+  const next = seededRandom(SEED + index * 7919);
   const target = TARGETS[index % TARGETS.length];
   const original = target === '.github/workflows/ci.yml' ? WORKFLOW : target === '~/.terraformrc' ? TERRAFORMRC : readFileSync(join(FIXTURES, 'seed-blog', target), 'utf8');
   return { index, target, text: mutate(original, next) };

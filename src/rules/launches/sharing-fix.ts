@@ -5,9 +5,10 @@ import { TerramateConfig, type ScriptCommand } from '../../analysis/terramate.js
 import { parseHcl, type HclValue } from '../../parsers/hcl.js';
 import { parseShell, type ShellCommand, type VariableMap } from '../../parsers/shell.js';
 import { isInitCommand } from '../../parsers/terramate-cli.js';
-import { ciFileKind, extractCommandSites, positionInFile, type CiFileKind } from '../../parsers/yaml-ci.js';
+import { extractCommandSites, positionInFile } from '../../parsers/yaml-ci.js';
 import type { Fix, TextEdit } from '../../types.js';
 import { makefileSharingFix, wordRemovalRange, type MakeNoFix } from './sharing-make-fix.js';
+import { launchSiteKind } from './site-kind.js';
 import { key, shapeOf, stillShares, withoutSharing, type CommandShape } from './sharing-words.js';
 
 // The fix for no-sharing-on-init, per kind of launch. Every edit is confined to what carries
@@ -78,28 +79,10 @@ interface SiteCommand {
   end: number;
 }
 
-function siteKind(launch: InitLaunch): CiFileKind | null {
-  const kind = ciFileKind(launch.file);
-  switch (launch.context) {
-    case 'github-step':
-      return kind === 'github-workflow' || kind === 'github-action' ? kind : null;
-    case 'gitlab-script':
-      return kind === 'gitlab-ci' ? kind : null;
-    case 'task':
-      return kind === 'taskfile' ? kind : null;
-    case 'npm-script':
-      return kind === 'package-json' ? kind : null;
-    case 'just':
-      return kind === 'justfile' ? kind : null;
-    default:
-      return null;
-  }
-}
-
 /** The places of `text` a shell reads; null when the file does not read cleanly. */
 function sitesOf(launch: InitLaunch, text: string): Site[] | null {
   if (launch.context === 'shell') return [{ text, toFile: (offset) => offset }];
-  const kind = siteKind(launch);
+  const kind = launchSiteKind(launch);
   if (!kind) return null;
   const extracted = extractCommandSites(launch.file, text, kind);
   if (extracted.diagnostics.length > 0) return null;
@@ -201,7 +184,7 @@ function checkCommands(launch: InitLaunch, text: string, fixed: string, before: 
 type Data = unknown;
 
 function dataOf(launch: InitLaunch, text: string): Data | undefined {
-  const kind = siteKind(launch);
+  const kind = launchSiteKind(launch);
   try {
     if (kind === 'package-json') return JSON.parse(text) as Data;
     if (kind === 'github-workflow' || kind === 'github-action' || kind === 'gitlab-ci' || kind === 'taskfile') {

@@ -20,9 +20,10 @@ import type { ScriptDefinition } from '../../analysis/terramate.js';
 import { evaluateMakefile, UNKNOWN_CLOSE, UNKNOWN_OPEN, type RecipeLine, type VariableDefinition } from '../../parsers/make/index.js';
 import { parseShell, type ArgWord, type ShellCommand } from '../../parsers/shell.js';
 import { isInitCommand, parseTerramateInvocation, type TerramateInvocation } from '../../parsers/terramate-cli.js';
-import { ciFileKind, extractCommandSites, positionInFile, type CiFileKind, type CommandSite } from '../../parsers/yaml-ci.js';
+import { extractCommandSites, positionInFile, type CiFileKind, type CommandSite } from '../../parsers/yaml-ci.js';
 import type { Fix, TextEdit } from '../../types.js';
 import { maskRecipeLine } from './masked-recipe.js';
+import { launchSiteKind } from './site-kind.js';
 
 /** The flag the warm-up adds: last among Terramate's flags, so it decides the parallelism. */
 export const SERIAL_FLAG = '--parallel=1';
@@ -477,22 +478,8 @@ function scalarHolding(doc: Document.Parsed, offset: number): ScalarPlace | null
   return walk(doc.contents, [], []);
 }
 
-function siteKind(launch: InitLaunch): CiFileKind | null {
-  const kind = ciFileKind(launch.file);
-  switch (launch.context) {
-    case 'github-step':
-      return kind === 'github-workflow' || kind === 'github-action' ? kind : null;
-    case 'gitlab-script':
-      return kind === 'gitlab-ci' ? kind : null;
-    case 'task':
-      return kind === 'taskfile' ? kind : null;
-    default:
-      return null;
-  }
-}
-
 function yamlEdit(launch: InitLaunch, text: string, options: WarmUpOptions): TextEdit | null {
-  const kind = siteKind(launch);
+  const kind = launchSiteKind(launch);
   const doc = loadYaml(text);
   const sites = kind && commandSites(launch.file, text, kind);
   if (!kind || !doc || !sites) return null;

@@ -1,17 +1,14 @@
 // A seeded generator of makefiles over the constructs the evaluator supports, with every value
 // known (command-line variables are passed), for differential tests against GNU make.
+import { seededRandom } from '../../support/seeded-random.js';
 
 export class Random {
-  private state: number;
+  private readonly draw: () => number;
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    this.draw = seededRandom(seed);
   }
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.draw();
   }
   int(n: number): number {
     return Math.floor(this.next() * n);
