@@ -13,6 +13,7 @@ import { FileStore } from './files.js';
 import { collectLaunches, type EvaluatedMakefile, type InitLaunch } from './launches.js';
 import { readLockFile, type LockFile } from './lockfile.js';
 import { parallelCondition, type ParallelCondition } from './parallelism.js';
+import { providerRequirements, type ProviderRequirements } from './provider-requirements.js';
 import { inspectProviders, type ProviderInspection } from './provider-inspection.js';
 import { ResultCache } from './result-cache.js';
 import { findProjectRoot } from './root.js';
@@ -321,6 +322,17 @@ export class Analysis {
   async lockFile(stackDir: string): Promise<LockFile | null> {
     const doc = await this.hcl(join(stackDir, '.terraform.lock.hcl'));
     return doc?.body ? readLockFile(doc) : null;
+  }
+
+  /** The provider packages a stack's init installs (lock file, else `required_providers`). */
+  providerRequirements(stack: Stack): Promise<ProviderRequirements> {
+    return this.fact(`provider-requirements:${stack.dir}`, async () => {
+      const lock = await this.lockFile(stack.dir);
+      if (lock && lock.providers.length > 0) return providerRequirements(lock, []);
+      const names = (this.listDir(stack.dir) ?? []).filter((entry) => entry.isFile !== false && entry.name.endsWith('.tf')).map((entry) => entry.name);
+      const docs = await Promise.all(names.sort().map((name) => this.hcl(join(stack.dir, name))));
+      return providerRequirements(null, docs);
+    });
   }
 
   /** Every place the project launches `terraform init` / `tofu init` through Terramate. */

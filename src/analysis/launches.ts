@@ -1,10 +1,10 @@
 import { basename, dirname, resolve } from 'node:path';
-import { UNKNOWN_CLOSE, UNKNOWN_OPEN, type MakeDatabase, type RecipeLine, type RecipeVariant, type VariableDefinition, type ViaLink } from '../parsers/make/index.js';
+import { evaluateMakefile, UNKNOWN_CLOSE, UNKNOWN_OPEN, type MakeDatabase, type RecipeLine, type RecipeVariant, type VariableDefinition, type ViaLink } from '../parsers/make/index.js';
 import { parseShell, type ArgWord, type ShellCommand, type VariableMap } from '../parsers/shell.js';
 import { findInitInRunCommand, parseTerramateInvocation, type TerramateInvocation } from '../parsers/terramate-cli.js';
 import { isInsideRoot } from '../util/path.js';
 import { isKnown, UNKNOWN, type Knowable } from '../util/unknown.js';
-import { positionInFile, type CommandSite, type CommandSiteContext } from '../parsers/yaml-ci.js';
+import { extractCommandSites, positionInFile, type CiFileKind, type CommandSite, type CommandSiteContext } from '../parsers/yaml-ci.js';
 import type { ScriptCommand, ScriptDefinition, TerramateConfig } from './terramate.js';
 
 // Every place the project launches `terraform init` / `tofu init` through Terramate, with the
@@ -45,6 +45,10 @@ export interface InitLaunch {
   script?: { definition: ScriptDefinition; command: ScriptCommand };
   /** The directory whose stacks it runs in (`-C`, the Makefile's directory...); null when unknown. */
   scope: string | null;
+  /** The directory the launching command starts in (the one `-C` is relative to). */
+  base: string;
+  /** False for `--no-recursive`: only the stack at `scope` itself runs. */
+  recursive: boolean;
   /** For `terramate script run NAME`: the script commands (in scope of the stacks reached) that run init. */
   scriptInits: ScriptPlace[];
 }
@@ -91,6 +95,8 @@ interface CommandLaunch {
   /** The word that holds the parallelism (`4` of `--parallel 4`, or `-j4`), offsets in the parsed text; null when none or from the environment. */
   parallelWords: { start: number; end: number } | null;
   scope: string | null;
+  base: string;
+  recursive: boolean;
   scriptInits: ScriptPlace[];
 }
 
@@ -133,9 +139,10 @@ function launchesIn(command: ShellCommand, config: TerramateConfig, base: string
   const parallel = parallelOf(invocation);
   const parallelWords = parallelWordsOf(invocation, command);
   const scope = scopeOf(invocation, base);
+  const recursive = invocation.options.noRecursive.value !== true;
   if (invocation.kind === 'run') {
     const inits = findInitInRunCommand(invocation.command, command.environment);
-    return inits.map((init) => ({ invocation, command, tool: init.tool, parallel, parallelWords, scope, scriptInits: [] }));
+    return inits.map((init) => ({ invocation, command, tool: init.tool, parallel, parallelWords, scope, base, recursive, scriptInits: [] }));
   }
   const reached = scope === null ? config.stacks : config.stacks.filter((stack) => isInsideRoot(scope, stack.dir));
   const placesByTool = new Map<'terraform' | 'tofu', Map<string, ScriptPlace>>();
@@ -150,7 +157,7 @@ function launchesIn(command: ShellCommand, config: TerramateConfig, base: string
       if (node) places.set(`${script.file}\0${node.startIndex}`, { file: script.file, start: node.startIndex, end: node.endIndex });
     }
   }
-  return [...placesByTool].map(([tool, places]) => ({ invocation, command, tool, parallel, parallelWords, scope, scriptInits: [...places.values()] }));
+  return [...placesByTool].map(([tool, places]) => ({ invocation, command, tool, parallel, parallelWords, scope, base, recursive, scriptInits: [...places.values()] }));
 }
 
 const OPTION_OF_ENV: Record<string, SharingOption> = { TM_ARG_RUN_ENABLE_SHARING: 'enable-sharing', TM_ARG_RUN_MOCK_ON_FAIL: 'mock-on-fail' };
@@ -221,12 +228,14 @@ function makeLaunch(entry: string, recipe: RecipeLine, definitions: VariableDefi
   let parallelVia: ViaLink[] = [];
   let tool: 'terraform' | 'tofu' | null = null;
   let scope: string | null = null;
+  let recursive = true;
   const scriptInits = new Map<string, ScriptPlace>();
   for (const variant of recipe.variants) {
     const masked = maskUnknowns(variant.text);
     for (const command of parseShell(masked.text).commands) {
       // make runs recipes in the Makefile's directory.
       for (const launch of launchesIn(command, config, dirname(recipe.file))) {
+        if (!tool) recursive = launch.recursive;
         tool ??= launch.tool;
         scope ??= launch.scope;
         for (const place of launch.scriptInits) scriptInits.set(`${place.file}\0${place.start}`, place);
@@ -267,6 +276,8 @@ function makeLaunch(entry: string, recipe: RecipeLine, definitions: VariableDefi
     parallelVia,
     make: { entry, recipe, definitions },
     scope,
+    base: dirname(recipe.file),
+    recursive,
     scriptInits: [...scriptInits.values()],
   };
 }
@@ -311,6 +322,8 @@ function shellLaunches(
         parallelSpan: launch.parallelWords && command.exactOffsets ? { start: toFile(launch.parallelWords.start), end: toFile(launch.parallelWords.end - 1) + 1 } : null,
         parallelVia: [],
         scope: launch.scope,
+        base: launch.base,
+        recursive: launch.recursive,
         scriptInits: launch.scriptInits,
       });
     }
@@ -356,9 +369,45 @@ function fromTerramateScripts(config: TerramateConfig): InitLaunch[] {
         parallelVia: [],
         script: { definition, command },
         scope: definition.dir,
+        base: definition.dir,
+        recursive: true,
         scriptInits: [],
       });
     }
   }
   return launches;
+}
+
+// ---- One file read again ------------------------------------------------------------------
+
+export interface RelaunchInputs {
+  root: string;
+  config: TerramateConfig;
+  /** The other makefiles make reads with this one (includes). */
+  readText: (file: string) => string | undefined;
+}
+
+/**
+ * The init launches of `launch.file` if it held `text`, read the way the analysis reads that
+ * kind of file; null when the text does not read (a fix must never produce such a file).
+ */
+export function launchesOfFileText(launch: InitLaunch, text: string, inputs: RelaunchInputs, ciKind: CiFileKind | null): InitLaunch[] | null {
+  switch (launch.context) {
+    case 'makefile': {
+      if (!launch.make) return null;
+      const read = (file: string) => (file === launch.file ? text : inputs.readText(file));
+      const db = evaluateMakefile(launch.make.entry, read);
+      return fromMakefile({ entry: launch.make.entry, db }, inputs.config).filter((found) => found.file === launch.file);
+    }
+    case 'shell':
+      return fromShellScript(launch.file, text, inputs.config, inputs.root);
+    case 'terramate-script':
+      return null;
+    default: {
+      if (!ciKind) return null;
+      const extracted = extractCommandSites(launch.file, text, ciKind);
+      if (extracted.diagnostics.length > 0) return null;
+      return fromCommandSites(launch.file, extracted.sites, inputs.config, inputs.root);
+    }
+  }
 }

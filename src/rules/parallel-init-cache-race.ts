@@ -1,15 +1,18 @@
 import type { Analysis } from '../analysis/analysis.js';
-import type { InitLaunch } from '../analysis/launches.js';
+import { launchesOfFileText, type InitLaunch } from '../analysis/launches.js';
 import type { ParallelCondition } from '../analysis/parallelism.js';
-import { CACHE_DIR_VAR, sourceLocation } from '../analysis/settings.js';
-import type { Stack } from '../analysis/terramate.js';
+import { MAY_BREAK_LOCK_VAR } from '../analysis/settings.js';
+import type { Stack, TerramateConfig } from '../analysis/terramate.js';
 import type { VersionEvidence } from '../analysis/tool-version.js';
-import type { Location } from '../types.js';
+import type { Fix } from '../types.js';
 import { listWithMore } from '../util/list.js';
-import { displayPath, isInsideRoot } from '../util/path.js';
-import { isKnown, UNKNOWN } from '../util/unknown.js';
+import { displayPath } from '../util/path.js';
+import { isKnown } from '../util/unknown.js';
 import { createRule, type RelatedReport, type RuleMessage, type RuleReport } from './framework/create-rule.js';
+import { isCured, reachedBy, requirementKey, sharedCaches, warmUpState, type WarmUpState } from './launches/race.js';
+import { launchSiteKind } from './launches/site-kind.js';
 import { warmUpFix } from './launches/warm-up-fix.js';
+import { runEnvFix } from './terramate-config/run-env-fix.js';
 
 const messages = {
   always: '{{tool}} init ({{label}}) runs {{parallel}} stacks at a time on a shared plugin cache nothing locks',
@@ -20,54 +23,35 @@ const messages = {
   unknown: '{{tool}} init ({{label}}) may run in parallel on a shared, unlocked plugin cache',
 } as const;
 
+// Every figure below was measured with Terraform 1.11.4 (10 stacks, a 200 MB provider from a
+// filesystem mirror, 5 at a time, 10 trials a row): ../notes/toolchain.md, bench/race.mjs.
 const help = {
+  symptoms:
+    'What users see: most often nothing at first: init exits 0 and the lock file records the hash of a half-written provider, so a later plan fails with "the cached package for PROVIDER VERSION (in .terraform/providers) does not match any of the checksums recorded in the dependency lock file"; also "open .../terraform-provider-...: text file busy" at init, "fork/exec .terraform/providers/...: text file busy" at plan, and "Error while importing ... from the shared cache directory: the provider cache at .terraform/providers has a copy of ... that doesn\'t match any of the checksums recorded in the dependency lock file".',
   'cold-cache':
-    'Whenever the cache lacks a package (a fresh CI runner, the first init after a provider bump, a new platform), every parallel init extracts it into the same cache directory at once, and one can start a binary another is still writing ("text file busy", truncated binaries, "Failed to read any lines from plugin\'s stdout").',
-  exposed: '{{count}} of the {{shared}} stacks sharing the cache lack a lock file or an h1: hash ({{stacks}}): they re-extract providers on every init, so the window opens on every run.',
+    'Whenever the cache lacks a package (a fresh CI runner, the first init after a provider bump, a new platform), the parallel inits extract it into the same cache file at once: Terraform unzips in place, with no lock (measured with complete lock files: 2 of 100 stacks broken, 7 of 100 lock files given a second, wrong h1:).',
+  exposed:
+    '{{count}} of the {{shared}} stacks sharing the cache lack a lock file or an h1: hash ({{stacks}}): Terraform ignores the cached package for them and extracts it again on every init, so the window opens on every run (measured on a cold cache: 40 of 100 lock files recorded a wrong hash, init exiting 0).',
+  'variable-worse':
+    'TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE is in effect for {{count}} of them: without a warm-up, a late init takes a half-written cache entry as it is and records its hash (measured: 64 of 100 lock files wrong, against 40 without the variable).',
+  'warm-up-misses':
+    'The serial init before it warms {{warmed}} of the {{total}} distinct provider requirements of these stacks; stacks needing the others ({{stacks}}) still extract into the cache in parallel.',
+  'warm-up-bypassed':
+    '{{count}} stack(s) have no lock entry with an h1: hash and TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE is not in effect for them ({{stacks}}): they ignore the warmed cache entry and extract the package again, in parallel (measured after a warm-up with no lock files: 28 of 100 lock files recorded a wrong hash; with the variable: 0 of 50).',
   'terraform-never-locks': 'Terraform does not lock its plugin cache, in any version.',
   'tofu-too-old': 'OpenTofu {{version}} ({{evidence}}) does not lock its plugin cache; OpenTofu 1.10 added the lock.',
   'tofu-unknown': 'The OpenTofu version is unknown (no .opentofu-version, .tool-versions, mise.toml, required_version in the stacks, nor a tofu binary to ask); OpenTofu locks its cache only from 1.10.',
   options:
-    'Safe options: a serial warm-up init (`terramate run --parallel=1 -- {{tool}} init`) before the parallel one, a filesystem mirror (`provider_installation { filesystem_mirror { ... } }`), or OpenTofu >= 1.10, which locks its cache.',
+    'The cure keeps the parallelism: warm the cache first with one serial `{{tool}} init -backend=false` per distinct provider requirement (the fix), with TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE set where stacks have no h1: lock entry; the parallel inits then only link what is cached. Otherwise: OpenTofu >= 1.10, which locks its cache, or no shared cache. A filesystem mirror is no way out while the cache is shared (measured: 13 of 100 stacks failed).',
   'expression-value': 'Its parallelism is {{expression}}, known only when the job runs.',
   'cache-on': 'the shared plugin cache is turned on here',
   'script-init': 'the script runs {{tool}} init here',
   'parallel-from': '{{variable}} sets the parallelism here',
+  'warm-up-here': 'this serial init warms the cache first',
 } as const;
 
 type Help = RuleMessage<typeof help>;
 type Message = RuleMessage<typeof messages>;
-
-/** The recipe, CI job or script a launch belongs to: a warm-up counts only within it. */
-function blockOf(launch: InitLaunch): string {
-  switch (launch.context) {
-    case 'makefile':
-      return `${launch.file}\0${launch.make?.recipe.targets.join(' ') ?? launch.label}`;
-    case 'github-step':
-      return `${launch.file}\0${launch.label.replace(/\.steps\[\d+\]$/, '')}`;
-    case 'gitlab-script':
-      return `${launch.file}\0${launch.label.replace(/\.(before_)?script$|\.after_script$/, '')}`;
-    case 'shell':
-      return launch.file;
-    default:
-      return `${launch.file}\0${launch.label}`;
-  }
-}
-
-/** A serial init of the same tool earlier in the same recipe, job or script fills the cache first. */
-function warmedUp(launch: InitLaunch, launches: InitLaunch[]): boolean {
-  const block = blockOf(launch);
-  return launches.some(
-    (other) =>
-      other !== launch &&
-      other.file === launch.file &&
-      other.tool === launch.tool &&
-      other.start < launch.start &&
-      isKnown(other.parallel) &&
-      other.parallel <= 1 &&
-      blockOf(other) === block,
-  );
-}
 
 function conditionMessage(condition: ParallelCondition, common: { tool: string; label: string }): Message {
   switch (condition.kind) {
@@ -106,32 +90,6 @@ function describeSource(source: VersionEvidence['source'], root: string): string
   }
 }
 
-/** Stacks grouped by the cache directory they use; the groups of two or more share one. */
-async function sharedCaches(analysis: Analysis, stacks: Stack[], tool: 'terraform' | 'tofu') {
-  const groups = new Map<string | symbol, { stacks: Stack[]; settings: Location[] }>();
-  for (const stack of stacks) {
-    const cache = await analysis.setting(stack, tool, CACHE_DIR_VAR);
-    if (!cache) continue;
-    const key = cache.value === UNKNOWN ? UNKNOWN : cache.value;
-    const group = groups.get(key) ?? { stacks: [], settings: [] };
-    group.stacks.push(stack);
-    const where = sourceLocation(cache.source);
-    if (where?.range && !group.settings.some((known) => known.file === where.file && known.range?.line === where.range?.line)) group.settings.push(where);
-    groups.set(key, group);
-  }
-  const shared = [...groups.values()].filter((group) => group.stacks.length >= 2);
-  return { stacks: shared.flatMap((group) => group.stacks), settings: shared.flatMap((group) => group.settings) };
-}
-
-async function exposedStacks(analysis: Analysis, stacks: Stack[]): Promise<Stack[]> {
-  const exposed: Stack[] = [];
-  for (const stack of stacks) {
-    const lock = await analysis.lockFile(stack.dir);
-    if (!lock || lock.providers.some((provider) => !provider.hashes.some((hash) => hash.startsWith('h1:')))) exposed.push(stack);
-  }
-  return exposed;
-}
-
 export const parallelInitCacheRace = createRule({
   id: 'parallel-init-cache-race',
   severity: 'warning',
@@ -145,32 +103,42 @@ export const parallelInitCacheRace = createRule({
     const config = await analysis.terramate();
     const reports: Array<RuleReport<typeof messages, typeof help>> = [];
     for (const launch of launches) {
-      if (launch.context === 'terramate-script' || (isKnown(launch.parallel) && launch.parallel <= 1) || warmedUp(launch, launches)) continue;
+      if (launch.context === 'terramate-script' || (isKnown(launch.parallel) && launch.parallel <= 1)) continue;
       // Cheapest first: the shared cache; then what makes it parallel (a makefile read again per
       // goal or variable tried); then the tool's version (which may start the binary).
-      const reached = stacks.filter((stack) => launch.scope === null || isInsideRoot(launch.scope, stack.dir));
+      const reached = reachedBy(launch, stacks);
       const shared = await sharedCaches(analysis, reached, launch.tool);
       if (shared.stacks.length < 2) continue;
+      const state = await warmUpState(analysis, launch, launches, shared.stacks);
+      if (isCured(state)) continue;
       const condition = analysis.parallelCondition(launch);
       if (!condition) continue;
       const evidence = await analysis.toolVersion(launch.tool, shared.stacks.map((stack) => stack.dir));
       if (evidence.locksCache === true) continue;
-      const exposed = await exposedStacks(analysis, shared.stacks);
       const source = analysis.files.read(launch.file);
       if (!source.ok) continue;
-      const helpSentences: Help[] = [];
-      if (exposed.length > 0) {
-        helpSentences.push({
-          messageId: 'exposed',
-          data: { count: exposed.length, shared: shared.stacks.length, stacks: listWithMore(exposed.map((stack) => displayPath(analysis.root, stack.dir))) },
-        });
+      const shown = (list: Stack[]) => listWithMore(list.map((stack) => displayPath(analysis.root, stack.dir)));
+      const helpSentences: Help[] = [{ messageId: 'symptoms' }];
+      const warmed = state.warmUps.length > 0;
+      if (!warmed && state.bypassing.length > 0) {
+        helpSentences.push({ messageId: 'exposed', data: { count: state.bypassing.length, shared: shared.stacks.length, stacks: shown(state.bypassing) } });
       }
+      if (!warmed && state.variableInEffect.length > 0) helpSentences.push({ messageId: 'variable-worse', data: { count: state.variableInEffect.length } });
+      if (warmed && state.unwarmed.length > 0) {
+        const total = new Set(await Promise.all(shared.stacks.map((stack) => requirementKey(analysis, stack)))).size;
+        helpSentences.push({ messageId: 'warm-up-misses', data: { warmed: total - state.unwarmed.length, total, stacks: shown(state.unwarmed) } });
+      }
+      if (warmed && state.bypassing.length > 0) helpSentences.push({ messageId: 'warm-up-bypassed', data: { count: state.bypassing.length, stacks: shown(state.bypassing) } });
       if (condition.kind === 'expression') helpSentences.push({ messageId: 'expression-value', data: { expression: condition.text } });
-      helpSentences.push({ messageId: 'cold-cache' }, evidenceHelp(evidence, analysis.root), { messageId: 'options', data: { tool: launch.tool } });
+      if (!warmed) helpSentences.push({ messageId: 'cold-cache' });
+      helpSentences.push(evidenceHelp(evidence, analysis.root), { messageId: 'options', data: { tool: launch.tool } });
       const related: Array<RelatedReport<typeof help>> = [];
       for (const place of launch.scriptInits) {
         const script = analysis.files.read(place.file);
         if (script.ok) related.push({ location: { file: place.file, range: script.file.lines.range(place.start, place.end) }, label: { messageId: 'script-init', data: { tool: launch.tool } } });
+      }
+      for (const warmUp of state.warmUps) {
+        related.push({ location: { file: warmUp.file, range: source.file.lines.range(warmUp.start, warmUp.end) }, label: { messageId: 'warm-up-here' } });
       }
       if (condition.kind === 'by-default') {
         const definition = analysis.files.read(condition.definedAt.file);
@@ -188,10 +156,38 @@ export const parallelInitCacheRace = createRule({
         help: helpSentences,
         related,
         location: { file: launch.file, range: source.file.lines.range(launch.start, launch.end) },
-        severity: exposed.length > 0 ? 'error' : undefined,
-        fix: warmUpFix(launch, source.file.text, { scripts: config.scripts, readText: (file) => analysis.text(file) }),
+        severity: state.bypassing.length > 0 ? 'error' : undefined,
+        fix: await raceFix(analysis, launch, source.file.text, state, config),
       });
     }
     return reports;
   },
 });
+
+/**
+ * The warm-ups the launch lacks, and the lock-file variable where stacks would bypass the
+ * warmed cache: both or nothing (the variable alone makes a cold parallel init worse).
+ */
+async function raceFix(analysis: Analysis, launch: InitLaunch, text: string, state: WarmUpState, config: TerramateConfig): Promise<Fix | null> {
+  const changes: Fix['changes'] = [];
+  const descriptions: string[] = [];
+  if (state.unwarmed.length > 0) {
+    const relaunch = (fixed: string) => launchesOfFileText(launch, fixed, { root: analysis.root, config, readText: (file) => analysis.text(file) }, launchSiteKind(launch));
+    const warmUp = warmUpFix(launch, text, { targets: state.unwarmed, relaunch });
+    if (!warmUp) return null;
+    changes.push(...warmUp.changes);
+    descriptions.push(warmUp.description);
+  }
+  if (state.bypassing.length > 0) {
+    const variable = await runEnvFix(
+      analysis,
+      MAY_BREAK_LOCK_VAR,
+      '"true"',
+      `set ${MAY_BREAK_LOCK_VAR} = "true" in the root Terramate config.run.env, so stacks without an h1: lock entry reuse the warmed cache (lock files then record only this platform's h1: hash)`,
+    );
+    if (!variable) return null;
+    changes.push(...variable.changes);
+    descriptions.push(variable.description);
+  }
+  return changes.length > 0 ? { description: descriptions.join('; '), safe: true, changes } : null;
+}

@@ -1,0 +1,86 @@
+// What a stack asks of the plugin cache: the provider packages its init installs. Stacks that
+// ask for the same set fill the same cache entries, so warming one of them warms them all.
+// The lock file says it exactly (address and version); without one, `required_providers`
+// (source and version constraint) is the next best reading.
+
+import type { HclDocument, HclValue } from '../parsers/hcl.js';
+import type { LockFile } from './lockfile.js';
+
+export interface ProviderRequirements {
+  /** The same key for stacks that install the same packages; `null` when it cannot be read. */
+  key: string | null;
+  /** Where it was read: the lock file, or the `.tf` files' `required_providers`. */
+  from: 'lock-file' | 'required-providers' | 'unknown';
+}
+
+const DEFAULT_HOST = 'registry.terraform.io';
+
+/** `aws`, `hashicorp/aws` and `registry.terraform.io/hashicorp/aws` as Terraform expands them. */
+export function providerAddress(source: string, localName: string): string {
+  const parts = source.split('/').filter((part) => part !== '');
+  if (parts.length === 0) return `${DEFAULT_HOST}/hashicorp/${localName}`.toLowerCase();
+  if (parts.length === 1) return `${DEFAULT_HOST}/hashicorp/${parts[0]}`.toLowerCase();
+  if (parts.length === 2) return `${DEFAULT_HOST}/${parts[0]}/${parts[1]}`.toLowerCase();
+  return parts.join('/').toLowerCase();
+}
+
+/** `1.2.3` and `= 1.2.3` pin one version (as a lock file records it); any other constraint stays as written. */
+function versionKey(constraint: string): string {
+  const exact = /^\s*=?\s*v?(\d+\.\d+\.\d+)\s*$/.exec(constraint);
+  return exact ? exact[1] : constraint.replace(/\s+/g, ' ').trim();
+}
+
+function fromLockFile(lock: LockFile): string | null {
+  if (lock.providers.length === 0 || lock.providers.some((provider) => provider.version === null)) return null;
+  return lock.providers
+    .map((provider) => `${provider.address.toLowerCase()}@${provider.version}`)
+    .sort()
+    .join(' ');
+}
+
+/** `required_providers` entries of one parsed `.tf` file; null when a value cannot be read. */
+function requiredProviders(doc: HclDocument): string[] | null {
+  const found: string[] = [];
+  const blocks = doc.body?.terraform;
+  if (blocks === undefined) return found;
+  for (const block of Array.isArray(blocks) ? blocks : [blocks]) {
+    if (!isObject(block)) return null;
+    const lists = block.required_providers;
+    if (lists === undefined) continue;
+    for (const list of Array.isArray(lists) ? lists : [lists]) {
+      if (!isObject(list)) return null;
+      for (const [name, value] of Object.entries(list)) {
+        if (typeof value === 'string') {
+          found.push(`${providerAddress('', name)}@${versionKey(value)}`);
+          continue;
+        }
+        if (!isObject(value)) return null;
+        const source = value.source === undefined ? '' : value.source;
+        const version = value.version === undefined ? '' : value.version;
+        if (typeof source !== 'string' || typeof version !== 'string') return null;
+        found.push(`${providerAddress(source, name)}@${versionKey(version)}`);
+      }
+    }
+  }
+  return found;
+}
+
+function isObject(value: HclValue | undefined): value is { [key: string]: HclValue } {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * The stack's provider requirements: its lock file's entries when it has one, else the
+ * `required_providers` of its `.tf` files (`docs`, null for a file that does not parse).
+ */
+export function providerRequirements(lock: LockFile | null, docs: ReadonlyArray<HclDocument | null>): ProviderRequirements {
+  const locked = lock ? fromLockFile(lock) : null;
+  if (locked !== null) return { key: locked, from: 'lock-file' };
+  const entries = new Set<string>();
+  for (const doc of docs) {
+    const found = doc?.body && !doc.diagnostic ? requiredProviders(doc) : null;
+    if (found === null) return { key: null, from: 'unknown' };
+    for (const entry of found) entries.add(entry);
+  }
+  return { key: [...entries].sort().join(' '), from: 'required-providers' };
+}

@@ -1,0 +1,19 @@
+import type { InitLaunch } from '../../../analysis/launches.js';
+import type { LaunchSite } from './site.js';
+import { commandAt, commandSites, linesBefore, locate } from './shell-text.js';
+
+/**
+ * A launch in a justfile recipe. Each recipe line runs in its own shell: the command must start
+ * its line (after the indentation and just's `@`/`-`), and new lines take the same lead.
+ */
+export function justfileSite(launch: InitLaunch, text: string): LaunchSite | null {
+  const sites = commandSites(launch.file, text, 'justfile');
+  const found = sites && commandAt(sites, launch.start, launch.end);
+  const located = found && locate(found);
+  if (!located) return null;
+  return {
+    located,
+    makeRecipe: false,
+    insertBefore: (commands) => linesBefore(launch.file, text, located.start, commands, { prefixPattern: /^[ \t]+[@-]{0,2}$/, before: (lineStart) => text.slice(0, lineStart) }),
+  };
+}
