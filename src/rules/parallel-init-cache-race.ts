@@ -7,9 +7,8 @@ import type { VersionEvidence } from '../analysis/tool-version.js';
 import type { Fix } from '../types.js';
 import { listWithMore } from '../util/list.js';
 import { displayPath } from '../util/path.js';
-import { isKnown } from '../util/unknown.js';
 import { createRule, type RelatedReport, type RuleMessage, type RuleReport } from './framework/create-rule.js';
-import { isCured, reachedBy, requirementKey, sharedCaches, warmUpState, type WarmUpState } from './launches/race.js';
+import { isCured, isSerial, reachedBy, requirementKey, sharedCaches, warmUpState, type WarmUpState } from './launches/race.js';
 import { launchSiteKind } from './launches/site-kind.js';
 import { warmUpFix } from './launches/warm-up-fix.js';
 import { runEnvFix } from './terramate-config/run-env-fix.js';
@@ -103,7 +102,7 @@ export const parallelInitCacheRace = createRule({
     const config = await analysis.terramate();
     const reports: Array<RuleReport<typeof messages, typeof help>> = [];
     for (const launch of launches) {
-      if (launch.context === 'terramate-script' || (isKnown(launch.parallel) && launch.parallel <= 1)) continue;
+      if (launch.context === 'terramate-script' || isSerial(launch)) continue;
       // Cheapest first: the shared cache; then what makes it parallel (a makefile read again per
       // goal or variable tried); then the tool's version (which may start the binary).
       const reached = reachedBy(launch, stacks);

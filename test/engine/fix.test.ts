@@ -24,6 +24,13 @@ function treeBytes(dir: string): Map<string, string> {
 
 const fix = { fix: true };
 
+/** The seed project whose Makefile warms the cache before its parallel init (fixtures/clean's). */
+function warmedSeed(): string {
+  const project = copyFixture('seed-blog');
+  writeFileSync(join(project, 'Makefile'), readFileSync(join(FIXTURES, 'clean/Makefile'), 'utf8'));
+  return project;
+}
+
 describe('--fix on the seed project', () => {
   it('fixes the whole incident with safe fixes alone: nothing left, a second run changes no byte, a clone of the fixed project is clean', async () => {
     const project = copyFixture('seed-blog');
@@ -68,7 +75,8 @@ describe('--fix on the seed project', () => {
   });
 
   it('writes a terramate.tm.hcl that HashiCorp\'s parser reads, inside the existing blocks, other lines untouched', async () => {
-    const project = copyFixture('seed-blog');
+    // With its init warmed up first (the variable is never offered beside an unwarmed parallel init).
+    const project = warmedSeed();
     const original = readFileSync(join(project, 'terramate.tm.hcl'), 'utf8');
     await check(project, { fix, rules: ['lockfile-cache-env'] });
     const fixed = readFileSync(join(project, 'terramate.tm.hcl'), 'utf8');
@@ -202,7 +210,7 @@ describe('nothing is ever lost', () => {
   });
 
   it('applies two fixes that would overlap over two passes, each file written once', async () => {
-    const project = copyFixture('seed-blog');
+    const project = warmedSeed();
     const outcome = await check(project, { fix, rules: ['lockfile-cache-env', 'plugin-cache-dir'] });
     const text = readFileSync(join(project, 'terramate.tm.hcl'), 'utf8');
     expect(text.match(/env \{/g)).toHaveLength(1);

@@ -136,8 +136,16 @@ runRuleTests(parallelInitCacheRace, {
       home: CACHE_HOME,
     },
     {
-      name: 'a serial init earlier in the same recipe warms the cache up first',
-      files: project({ Makefile: 'init:\n\tterramate run -- terraform init\n\tterramate run --parallel 8 -- terraform init -upgrade\n' }),
+      name: 'a serial init earlier in the same recipe warms the cache up first (complete lock files)',
+      files: project({ ...complete, Makefile: 'init:\n\tterramate run -- terraform init\n\tterramate run --parallel 8 -- terraform init -upgrade\n' }),
+      home: CACHE_HOME,
+    },
+    {
+      name: 'a warm-up of each requirement, and the lock-file variable for the stack without a lock file (measured: 0 of 50)',
+      files: project({
+        'terramate.tm.hcl': rootConfig('<HOME>/plugin-cache').replace('TF_PLUGIN_CACHE_DIR', 'TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE = "true"\n        TF_PLUGIN_CACHE_DIR'),
+        Makefile: lines('init:', '\tterramate run -C stacks/a --no-recursive -- terraform init -backend=false', '\tterramate run -C stacks/b --no-recursive -- terraform init -backend=false', '\tterramate run --parallel 8 -- terraform init'),
+      }),
       home: CACHE_HOME,
     },
     {
@@ -166,23 +174,109 @@ runRuleTests(parallelInitCacheRace, {
       output: { Makefile: readFileSync(join(FIXTURES, 'clean/Makefile'), 'utf8').replace('# init gets the options without output sharing, and one serial init fills the plugin cache\n# before the parallel one (tm-doctor --fix wrote that line).\n', '# init gets the options without output sharing.\n') },
     },
     {
-      name: 'the same with a stack without a lock file and one with a zh:-only entry: an error naming them',
+      name: 'the same with a stack without a lock file and one with a zh:-only entry, the lock-file variable set: the help says the variable makes a cold run worse',
       files: { ...without(AUTHOR_FIXED, 'stacks/dev/network/.terraform.lock.hcl'), 'stacks/prd/blog/.terraform.lock.hcl': LOCK_ZH_ONLY },
+      home: AUTHOR_HOME,
+      errors: [{ messageId: 'goal', file: 'Makefile', line: 18, severity: 'warning', data: { goal: 'P', count: 2 }, help: ['symptoms', 'variable-worse', 'cold-cache', 'terraform-never-locks', 'options'] }],
+    },
+    {
+      name: 'the same without the variable: an error naming the stacks that re-extract on every init',
+      files: {
+        ...without(AUTHOR_FIXED, 'stacks/dev/network/.terraform.lock.hcl'),
+        'stacks/prd/blog/.terraform.lock.hcl': LOCK_ZH_ONLY,
+        'terramate.tm.hcl': 'terramate {\n  required_version = ">= 0.9.0"\n}\n',
+      },
       home: AUTHOR_HOME,
       errors: [{ messageId: 'goal', file: 'Makefile', line: 18, severity: 'error', data: { goal: 'P', count: 2, shared: 4, stacks: 'stacks/dev/network and stacks/prd/blog' } }],
     },
     {
-      name: 'a literal --parallel 8 while two stacks share the cache and one has no lock file: an error, fixed by a warm-up line',
+      name: 'a literal --parallel 8 while two stacks share the cache and one has no lock file: an error, fixed by a warm-up per requirement and the lock-file variable',
       files: project({ Makefile: PARALLEL_8 }),
       home: CACHE_HOME,
-      errors: [{ messageId: 'always', file: 'Makefile', line: 3, severity: 'error', data: { label: 'target init', parallel: 8, count: 1, shared: 2, stacks: 'stacks/b' } }],
-      output: { Makefile: 'P ?= 1\ninit:\n\tterramate run --parallel 8 --parallel=1 -- terraform init\n\tterramate run --parallel 8 -- terraform init\ninit-one:\n\tterramate run -- terraform init\n' },
+      errors: [
+        {
+          messageId: 'always',
+          file: 'Makefile',
+          line: 3,
+          severity: 'error',
+          data: { label: 'target init', parallel: 8, count: 1, shared: 2, stacks: 'stacks/b' },
+          help: ['symptoms', 'exposed', 'cold-cache', 'terraform-never-locks', 'options'],
+        },
+      ],
+      // stacks/a is locked to aws 5.82.2, stacks/b requires nothing known: two requirements.
+      output: {
+        Makefile: lines(
+          'P ?= 1',
+          'init:',
+          '\tterramate run -C stacks/a --no-recursive -- terraform init -backend=false',
+          '\tterramate run -C stacks/b --no-recursive -- terraform init -backend=false',
+          '\tterramate run --parallel 8 -- terraform init',
+          'init-one:',
+          '\tterramate run -- terraform init',
+        ),
+        'terramate.tm.hcl': rootConfig('<HOME>/plugin-cache').replace('<HOME>/plugin-cache"\n', '<HOME>/plugin-cache"\n        TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE = "true"\n'),
+      },
+    },
+    {
+      name: 'a serial warm-up over every stack with a stack without a lock file: still an error, the variable completes it (measured: 28 of 100 lock files wrong)',
+      files: project({ Makefile: 'init:\n\tterramate run -- terraform init\n\tterramate run --parallel 8 -- terraform init\n' }),
+      home: CACHE_HOME,
+      errors: [
+        {
+          messageId: 'always',
+          file: 'Makefile',
+          line: 3,
+          severity: 'error',
+          data: { count: 1, stacks: 'stacks/b' },
+          help: ['symptoms', 'warm-up-bypassed', 'terraform-never-locks', 'options'],
+          related: [{ messageId: 'warm-up-here', file: 'Makefile', line: 2 }, { messageId: 'cache-on', file: 'terramate.tm.hcl', line: 6 }],
+        },
+      ],
+      output: {
+        Makefile: 'init:\n\tterramate run -- terraform init\n\tterramate run --parallel 8 -- terraform init\n',
+        'terramate.tm.hcl': rootConfig('<HOME>/plugin-cache').replace('<HOME>/plugin-cache"\n', '<HOME>/plugin-cache"\n        TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE = "true"\n'),
+      },
+    },
+    {
+      name: 'a warm-up of one stack while another needs a different provider: the missing warm-up is added',
+      files: project({
+        ...complete,
+        'stacks/c/stack.tm.hcl': 'stack {}\n',
+        'stacks/c/main.tf': 'terraform {\n  required_providers {\n    google = {\n      source  = "hashicorp/google"\n      version = "6.1.0"\n    }\n  }\n}\n',
+        'stacks/c/.terraform.lock.hcl': 'provider "registry.terraform.io/hashicorp/google" {\n  version = "6.1.0"\n  hashes = [\n    "h1:PpuqAPtnQ0dO270dRTmwEARqnfffrE1VYJ8ce6Dw2y4=",\n  ]\n}\n',
+        Makefile: lines('init:', '\tterramate run -C stacks/a --no-recursive -- terraform init -backend=false', '\tterramate run --parallel 8 -- terraform init'),
+      }),
+      home: CACHE_HOME,
+      errors: [
+        {
+          messageId: 'always',
+          file: 'Makefile',
+          line: 3,
+          severity: 'warning',
+          data: { warmed: 1, total: 2, stacks: 'stacks/c' },
+          help: ['symptoms', 'warm-up-misses', 'terraform-never-locks', 'options'],
+        },
+      ],
+      output: {
+        Makefile: lines(
+          'init:',
+          '\tterramate run -C stacks/a --no-recursive -- terraform init -backend=false',
+          '\tterramate run -C stacks/c --no-recursive -- terraform init -backend=false',
+          '\tterramate run --parallel 8 -- terraform init',
+        ),
+      },
+    },
+    {
+      name: 'the lock-file variable without a warm-up: the help says it makes things worse (measured: 64 of 100)',
+      files: project({ 'terramate.tm.hcl': rootConfig('<HOME>/plugin-cache').replace('TF_PLUGIN_CACHE_DIR', 'TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE = "1"\n        TF_PLUGIN_CACHE_DIR'), Makefile: PARALLEL_8 }),
+      home: CACHE_HOME,
+      errors: [{ messageId: 'always', file: 'Makefile', line: 3, severity: 'warning', data: { count: 1 }, help: ['symptoms', 'variable-worse', 'cold-cache', 'terraform-never-locks', 'options'] }],
     },
     {
       name: 'complete lock files: still a warning (a cold cache races)',
       files: project({ ...complete, Makefile: PARALLEL_8 }),
       home: CACHE_HOME,
-      errors: [{ messageId: 'always', file: 'Makefile', line: 3, severity: 'warning', help: ['cold-cache', 'terraform-never-locks', 'options'] }],
+      errors: [{ messageId: 'always', file: 'Makefile', line: 3, severity: 'warning', help: ['symptoms', 'cold-cache', 'terraform-never-locks', 'options'] }],
     },
     {
       name: 'a lock entry with only zh: hashes counts as exposed',
@@ -190,8 +284,8 @@ runRuleTests(parallelInitCacheRace, {
       home: CACHE_HOME,
       errors: [{ messageId: 'always', file: 'Makefile', line: 3, severity: 'error', data: { count: 1, stacks: 'stacks/b' } }],
     },
-    { name: 'OpenTofu 1.9.1 from .opentofu-version', files: tofuProject({ '.opentofu-version': '1.9.1\n' }), home: CACHE_HOME, errors: [{ messageId: 'always', file: 'Makefile', line: 2, data: { tool: 'tofu', version: '1.9.1', evidence: '.opentofu-version' }, help: ['cold-cache', 'tofu-too-old', 'options'] }] },
-    { name: 'OpenTofu of unknown version', files: tofuProject(), home: CACHE_HOME, errors: [{ messageId: 'always', file: 'Makefile', line: 2, data: { tool: 'tofu' }, help: ['cold-cache', 'tofu-unknown', 'options'] }] },
+    { name: 'OpenTofu 1.9.1 from .opentofu-version', files: tofuProject({ '.opentofu-version': '1.9.1\n' }), home: CACHE_HOME, errors: [{ messageId: 'always', file: 'Makefile', line: 2, data: { tool: 'tofu', version: '1.9.1', evidence: '.opentofu-version' }, help: ['symptoms', 'cold-cache', 'tofu-too-old', 'options'] }] },
+    { name: 'OpenTofu of unknown version', files: tofuProject(), home: CACHE_HOME, errors: [{ messageId: 'always', file: 'Makefile', line: 2, data: { tool: 'tofu' }, help: ['symptoms', 'cold-cache', 'tofu-unknown', 'options'] }] },
     {
       name: 'OpenTofu with required_version ">= 1.10.0" in one stack only',
       files: tofuProject({ 'stacks/a/main.tf': stackTf('>= 1.10.0') }),
@@ -204,7 +298,7 @@ runRuleTests(parallelInitCacheRace, {
       home: CACHE_HOME,
       errors: [{ messageId: 'always', file: '.github/workflows/ci.yml', line: 7, data: { label: 'jobs.init.steps[1]', parallel: 8 } }],
       output: {
-        '.github/workflows/ci.yml': CI('      - name: Warm up the plugin cache (serial init)\n        run: terramate run --parallel 8 --parallel=1 -- terraform init\n      - run: terramate run --parallel 8 -- terraform init\n'),
+        '.github/workflows/ci.yml': CI('      - name: Warm up the plugin cache (serial init)\n        run: terramate run -C stacks/a --no-recursive -- terraform init -backend=false\n      - run: terramate run --parallel 8 -- terraform init\n'),
       },
     },
     {

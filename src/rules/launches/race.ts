@@ -32,18 +32,16 @@ export function blockOf(launch: InitLaunch): string {
   }
 }
 
+/** A launch that runs one stack at a time: serial, or one stack only (`--no-recursive`). */
+export function isSerial(launch: InitLaunch): boolean {
+  return !launch.recursive || (isKnown(launch.parallel) && launch.parallel <= 1);
+}
+
 /** Serial inits of the same tool earlier in the same recipe, job or script. */
 export function warmUpsBefore(launch: InitLaunch, launches: readonly InitLaunch[]): InitLaunch[] {
   const block = blockOf(launch);
   return launches.filter(
-    (other) =>
-      other !== launch &&
-      other.file === launch.file &&
-      other.tool === launch.tool &&
-      other.start < launch.start &&
-      isKnown(other.parallel) &&
-      other.parallel <= 1 &&
-      blockOf(other) === block,
+    (other) => other !== launch && other.file === launch.file && other.tool === launch.tool && other.start < launch.start && isSerial(other) && blockOf(other) === block,
   );
 }
 
@@ -133,7 +131,7 @@ export async function unwarmedParallelInits(analysis: Analysis): Promise<InitLau
   const stacks = await analysis.terraformStacks();
   const found: InitLaunch[] = [];
   for (const launch of launches) {
-    if (launch.context === 'terramate-script' || (isKnown(launch.parallel) && launch.parallel <= 1)) continue;
+    if (launch.context === 'terramate-script' || isSerial(launch)) continue;
     const reached = reachedBy(launch, stacks);
     let shared = await sharedCaches(analysis, reached, launch.tool);
     // No cache at all yet: plugin-cache-dir's fix adds one that every stack shares.

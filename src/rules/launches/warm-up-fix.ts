@@ -99,11 +99,13 @@ function warmUpEdit(launch: InitLaunch, text: string, inputs: WarmUpInputs): Tex
   if (!lines) return null;
   const edit = site.insertBefore(lines.map((line) => line.text));
   if (!edit) return null;
+  const fixed = applyOne(text, edit);
   const before = inputs.relaunch(text);
-  const after = inputs.relaunch(applyOne(text, edit));
+  const after = inputs.relaunch(fixed);
   if (!before || !after || !readsAsWarmedUp(launch, before, after, edit, lines)) return null;
-  if (site.makeRecipe && !makeKeepsFlags(launch, after, edit)) return null;
-  return edit;
+  const warmUps = after.filter((found) => found.start >= edit.start && found.end <= edit.start + edit.text.length);
+  const wordsKept = site.makeRecipe ? makeKeepsFlags(launch, warmUps) : warmUps.every((warmUp) => siteReadsWarmUp(warmUp, fixed, command, launch));
+  return wordsKept ? edit : null;
 }
 
 function span(site: LaunchSite, text: string, first: ArgWord, last: ArgWord = first): string {
@@ -135,21 +137,33 @@ function warmUpLines(site: LaunchSite, invocation: TerramateInvocation, text: st
     tail = '';
   }
   const program = span(site, text, argv[0]);
-  const pieces = [assignments, head, tail, program, ...kept];
-  if (pieces.some((piece) => piece.includes('\n'))) return null;
+  const pieces = [assignments, head, tail, program, ...kept].map(oneLine);
+  if (pieces.some((piece) => piece === null)) return null;
+  const [assignmentsLine, headLine, tailLine, programLine, ...keptLine] = pieces as string[];
   const lines: WarmUpLine[] = [];
   for (const target of targets) {
     const dir = relative(launch.base, target.dir) || '.';
     if (!PLAIN_PATH.test(dir)) return null;
-    const flags = [...kept, '-C', dir, '--no-recursive'].join(' ');
-    lines.push({ text: `${assignments}${program} run ${flags} -- ${head} ${WARM_UP_INIT_FLAG}${tail}`, dir: target.dir });
+    const flags = [...keptLine, '-C', dir, '--no-recursive'].join(' ');
+    lines.push({ text: `${assignmentsLine}${programLine} run ${flags} -- ${headLine} ${WARM_UP_INIT_FLAG}${tailLine}`, dir: target.dir });
   }
   return lines;
 }
 
 /**
- * The file read again: the launches inside the insertion are the warm-ups, in order (serial,
- * one stack each, the same tool, no sharing); every other launch reads as before.
+ * Text copied from a command continued over lines, on one line: a continuation after a blank
+ * (`--parallel 4 \\`) joins words the shell would have joined anyway; one inside a word does
+ * not fit on a line, nor does a newline the shell keeps (in quotes).
+ */
+function oneLine(piece: string): string | null {
+  const joined = piece.replace(/([ \t])\\\r?\n[ \t]*/g, '$1');
+  return joined.includes('\n') ? null : joined;
+}
+
+/**
+ * The file read again: the launches inside the insertion are the warm-ups, in order (one stack
+ * each, so serial whatever parallelism the environment asks for; the same tool, no sharing);
+ * every other launch reads as before.
  */
 function readsAsWarmedUp(launch: InitLaunch, before: InitLaunch[], after: InitLaunch[], edit: TextEdit, lines: readonly WarmUpLine[]): boolean {
   const shift = edit.text.length;
@@ -161,8 +175,6 @@ function readsAsWarmedUp(launch: InitLaunch, before: InitLaunch[], after: InitLa
       found.tool === launch.tool &&
       found.recursive === false &&
       found.scope === lines[i].dir &&
-      isKnown(found.parallel) &&
-      found.parallel <= 1 &&
       found.sharing.length === 0
     );
   });
@@ -175,6 +187,25 @@ function readsAsWarmedUp(launch: InitLaunch, before: InitLaunch[], after: InitLa
     a.sharing.length === b.sharing.length &&
     (isKnown(a.parallel) ? a.parallel === b.parallel : !isKnown(b.parallel));
   return warmUpsOk && rest.every((found, i) => sameLaunch(before[i], found));
+}
+
+/** The warm-up read where it was written, as the launch was read: its kept flags and its init. */
+function siteReadsWarmUp(warmUp: InitLaunch, fixed: string, original: ShellCommand, launch: InitLaunch): boolean {
+  const site = launchSite(warmUp, fixed);
+  if (!site) return false;
+  const invocation = parseTerramateInvocation(site.located.command.argv, { env: site.located.command.environment });
+  if (!invocation || invocation.kind !== 'run' || invocation.errors.length > 0 || invocation.unknownWords.length > 0) return false;
+  const was = readCommand(original);
+  const now = readCommand(site.located.command);
+  return was !== null && now !== null && now.command !== null && was.kept.join('\0') === now.kept.join('\0') && warmUpCommandOf(was, launch) === now.command.join('\0');
+}
+
+/** What the warm-up of a launch that runs `was` must run, as words joined by NUL. */
+function warmUpCommandOf(was: ReadCommand, launch: InitLaunch): string | null {
+  if (!was.command) return [launch.tool, 'init', WARM_UP_INIT_FLAG].join('\0');
+  const init = isInitCommand(was.command);
+  if (!init) return null;
+  return [...was.command.slice(0, init.initIndex + 1), WARM_UP_INIT_FLAG, ...was.command.slice(init.initIndex + 1)].join('\0');
 }
 
 // ---- Make: what the dropped words carried ---------------------------------------------------
@@ -196,8 +227,10 @@ interface ReadCommand {
 /** A recipe line as make expanded it: the kept Terramate flags and the command, as words. */
 function readVariant(text: string): ReadCommand | null {
   const commands = parseShell(unknownsAsVariables(text)).commands;
-  if (commands.length !== 1) return null;
-  const command: ShellCommand = commands[0];
+  return commands.length === 1 ? readCommand(commands[0]) : null;
+}
+
+function readCommand(command: ShellCommand): ReadCommand | null {
   const invocation = parseTerramateInvocation(command.argv, { env: command.environment });
   if (!invocation) return null;
   const kept = invocation.flags
@@ -211,10 +244,9 @@ function readVariant(text: string): ReadCommand | null {
  * including those that arrived through a variable the warm-up line does not copy, and runs the
  * launch's init command with `-backend=false` after `init`.
  */
-function makeKeepsFlags(launch: InitLaunch, after: InitLaunch[], edit: TextEdit): boolean {
+function makeKeepsFlags(launch: InitLaunch, warmUps: readonly InitLaunch[]): boolean {
   const original = launch.make?.recipe;
   if (!original) return false;
-  const warmUps = after.filter((found) => found.start >= edit.start && found.end <= edit.start + edit.text.length);
   return warmUps.every((warmUp) => {
     const recipe = warmUp.make?.recipe;
     if (!recipe || recipe.capped || recipe.variants.length === 0) return false;
@@ -226,11 +258,7 @@ function makeKeepsFlags(launch: InitLaunch, after: InitLaunch[], edit: TextEdit)
       const was = readVariant(variant.text);
       const now = readVariant(recipe.variants[recipe.variants.length === 1 ? 0 : i].text);
       if (!was || !now || !now.command || was.kept.join('\0') !== now.kept.join('\0')) return false;
-      if (!was.command) return now.command.join(' ') === `${launch.tool} init ${WARM_UP_INIT_FLAG}`;
-      const init = isInitCommand(was.command);
-      if (!init) return false;
-      const expected = [...was.command.slice(0, init.initIndex + 1), WARM_UP_INIT_FLAG, ...was.command.slice(init.initIndex + 1)];
-      return expected.join('\0') === now.command.join('\0');
+      return warmUpCommandOf(was, launch) === now.command.join('\0');
     });
   });
 }
