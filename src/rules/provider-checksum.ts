@@ -1,14 +1,22 @@
+import type { Analysis } from '../analysis/analysis.js';
 import type { InspectedPackage, LockVerdict } from '../analysis/provider-inspection.js';
+import type { Fix, Location, TextEdit } from '../types.js';
+import { LineIndex } from '../util/line-index.js';
 import { listWithMore } from '../util/list.js';
 import { displayPath } from '../util/path.js';
 import { createRule, type RuleReport } from './framework/create-rule.js';
 import { AFFECTED_MESSAGES, affectedDetails, providerLabel } from './providers/affected.js';
+import { LockConsensus, type ConsensusEntry, type ProviderVersionLocks } from './providers/lock-consensus.js';
+import { lockEntryHashes, removeHash, replaceHash, type HashSpan } from './providers/lock-hashes.js';
 import { quarantineFix, subjectOf } from './providers/quarantine.js';
 
 const messages = {
   mismatch: '{{label}} does not match the h1: hashes of its lock file',
   unhashable: '{{label}} cannot be hashed, so it cannot be verified',
   'no-h1': '{{label}} cannot be checked: its lock entry has no h1: hash',
+  'lock-damaged': '{{label}}: this lock file records an h1: hash no installed package has',
+  'lock-lacks-hash': '{{label}}: this lock file lacks its h1: hash, which other lock files list',
+  'lock-extra-hash': '{{label}}: this lock file lists an h1: hash no other lock file has',
 } as const;
 
 const help = {
@@ -20,6 +28,19 @@ const help = {
   'no-h1-remedy': 'Run `terraform providers lock -platform={{platform}}` (plus your other platforms) in {{stack}} and commit the lock file.',
   package: 'Package {{packageDir}}.',
   'also-unlisted': 'this lock file does not list its hash either',
+  'damaged-detail': 'It records {{recorded}}, which no installed package has and no other lock file for {{provider}} {{version}} lists: what a parallel `terraform init` racing on a shared plugin cache leaves (the hash of a half-written package).',
+  'damaged-vouched': 'The package itself is intact: {{packageDir}} hashes to {{h1}}, which {{vouchers}} other lock file(s) record ({{voucherFiles}}); do not quarantine it.',
+  'damaged-terraform': 'The next `terraform plan` or `validate` in {{stack}} fails with: the cached package for {{provider}} {{version}} (in .terraform/providers) does not match any of the checksums recorded in the dependency lock file.',
+  'damaged-fix': '--fix replaces the wrong hash with {{h1}} and changes nothing else.',
+  'damaged-remedy': 'By hand: run `terraform providers lock -platform={{platform}}` (plus your other platforms) in {{stack}}, or remove the provider "{{address}}" block from the lock file and run `terraform init` once in {{stack}} alone, not in parallel with other stacks.',
+  'lacks-detail': 'Every h1: hash it records ({{recorded}}) is also listed by other lock files (another platform\'s), none is this package\'s: the lock file lacks the hash for {{platform}}.',
+  'lacks-remedy': 'Run `terraform providers lock -platform={{platform}}` (plus your other platforms) in {{stack}}, or `terraform init` there alone, and commit the lock file.',
+  'extra-detail': '{{extra}} is listed in no other lock file for {{provider}} {{version}}; this one also lists {{h1}}, the hash of the installed package {{packageDir}}, as other lock files do without any extra hash.',
+  'extra-why': 'A parallel `terraform init` racing on a shared plugin cache adds such a hash (that of a half-written package): nothing fails, but the lock file vouches for a package that never existed.',
+  'extra-platform': 'It can also be the hash of a platform only this stack locks: if so, ignore this finding.',
+  'extra-remedy': 'With --fix --unsafe-fixes the hash line is removed; `terraform providers lock -platform={{platform}}` (plus your other platforms) in {{stack}} rewrites the entry from the source.',
+  'vouching-lock': "this lock file records the package's hash",
+  'agreeing-lock': 'this lock file lists the same package without the extra hash',
   ...AFFECTED_MESSAGES,
 } as const;
 
@@ -34,7 +55,16 @@ export const providerChecksum = createRule({
   help,
   async check({ analysis, progress }) {
     const inspection = await analysis.providerInspection(progress);
+    const consensus = await LockConsensus.of(analysis);
+    // First what every installed package says about its provider version's lock files: its
+    // hash, and the entries that fail it (those cannot vouch for other platforms' hashes).
+    for (const inspected of inspection.packages) {
+      if (inspected.h1 === null) continue;
+      const failing = inspected.locks.filter((verdict) => verdict.status === 'mismatch').flatMap((verdict) => entryOf(consensus, inspected, verdict) ?? []);
+      consensus.version(inspected.package.source, inspected.package.version).noteInstalled(inspected.h1, failing);
+    }
     const reports: Report[] = [];
+    const reported = new Set<ConsensusEntry>();
     for (const inspected of inspection.packages) {
       if (inspected.locks.length === 0) continue;
       const found = inspected.package;
@@ -43,30 +73,41 @@ export const providerChecksum = createRule({
       const affected = affectedDetails(analysis, inspected);
       const packageDir = { messageId: 'package', data: { packageDir: found.packageDir } } as const;
       const fix = () => quarantineFix(analysis, inspection, subjectOf(found));
-      if (inspected.hashError !== null) {
+      if (inspected.hashError !== null || inspected.h1 === null) {
         reports.push({
           ...at(inspected.locks[0]),
           messageId: 'unhashable',
           data: { label },
-          help: [{ messageId: 'unhashable-detail', data: { reason: inspected.hashError } }, { messageId: 'unhashable-terraform', data: release }, packageDir, ...affected],
+          help: [{ messageId: 'unhashable-detail', data: { reason: inspected.hashError ?? 'no hash' } }, { messageId: 'unhashable-terraform', data: release }, packageDir, ...affected],
           fix: fix(),
         });
         continue;
       }
+      const h1 = inspected.h1;
+      const locks = consensus.version(found.source, found.version);
+      const vouchers = locks.vouchersOf(h1);
       const mismatches = inspected.locks.filter((verdict) => verdict.status === 'mismatch');
-      if (mismatches.length > 0) {
+      if (mismatches.length > 0 && vouchers.length === 0) {
+        // Nothing vouches for the package: it may really be damaged.
         const lockFiles = listWithMore(mismatches.map((verdict) => displayPath(analysis.root, verdict.lockFile)), 2);
         reports.push({
           ...at(mismatches[0]),
           messageId: 'mismatch',
           data: { label },
-          help: [{ messageId: 'mismatch-detail', data: { h1: inspected.h1 ?? '', lockFiles } }, { messageId: 'mismatch-terraform', data: release }, packageDir, ...affected],
+          help: [{ messageId: 'mismatch-detail', data: { h1, lockFiles } }, { messageId: 'mismatch-terraform', data: release }, packageDir, ...affected],
           related: mismatches.slice(1).map((verdict) => ({ location: { file: verdict.lockFile, range: verdict.range }, label: { messageId: 'also-unlisted' as const } })),
           fix: fix(),
         });
         continue;
       }
-      const unchecked = uncheckable(inspected);
+      // Other lock files vouch for the package: the lock files that do not list it are wrong.
+      for (const verdict of mismatches) {
+        const entry = entryOf(consensus, inspected, verdict);
+        if (!entry || reported.has(entry)) continue;
+        reported.add(entry);
+        reports.push(lockFailingReport(analysis, inspected, verdict, entry, locks, vouchers));
+      }
+      const unchecked = vouchers.length === 0 ? inspected.locks.find((verdict) => verdict.status === 'no-h1') : undefined;
       if (unchecked) {
         reports.push({
           ...at(unchecked),
@@ -79,17 +120,132 @@ export const providerChecksum = createRule({
           severity: 'info',
         });
       }
+      for (const verdict of inspected.locks) {
+        if (verdict.status !== 'match') continue;
+        const entry = entryOf(consensus, inspected, verdict);
+        if (!entry || reported.has(entry)) continue;
+        const extra = extraHashReport(analysis, inspected, verdict, entry, locks);
+        if (!extra) continue;
+        reported.add(entry);
+        reports.push(extra);
+      }
     }
     return reports;
   },
 });
 
-/** The first lock entry without h1:, when no lock entry could vouch for the package. */
-function uncheckable(inspected: InspectedPackage): LockVerdict | undefined {
-  if (inspected.locks.some((verdict) => verdict.status === 'match')) return undefined;
-  return inspected.locks.find((verdict) => verdict.status === 'no-h1');
+/**
+ * A lock entry that does not list a package other lock files vouch for: race damage when it
+ * records a hash nothing accounts for (fixed by replacing that hash), else a lock file that
+ * lacks this platform's hash.
+ */
+function lockFailingReport(
+  analysis: Analysis,
+  inspected: InspectedPackage,
+  verdict: LockVerdict,
+  entry: ConsensusEntry,
+  locks: ProviderVersionLocks,
+  vouchers: ConsensusEntry[],
+): Report {
+  const found = inspected.package;
+  const h1 = inspected.h1 ?? '';
+  const label = providerLabel(found);
+  const stack = displayPath(analysis.root, verdict.stack.dir);
+  const voucherFiles = listWithMore(vouchers.map((voucher) => displayPath(analysis.root, voucher.file)), 2);
+  const related = [{ location: { file: vouchers[0].file, range: vouchers[0].range }, label: { messageId: 'vouching-lock' as const } }];
+  const wrong = locks.unaccountedInFailing(entry);
+  if (wrong.length === 0) {
+    return {
+      ...at(verdict),
+      messageId: 'lock-lacks-hash',
+      data: { label },
+      help: [
+        { messageId: 'lacks-detail', data: { recorded: listWithMore(entry.h1s), platform: found.platform } },
+        { messageId: 'damaged-vouched', data: { packageDir: found.packageDir, h1, vouchers: vouchers.length, voucherFiles } },
+        { messageId: 'damaged-terraform', data: { stack, provider: found.source, version: found.version } },
+        { messageId: 'lacks-remedy', data: { platform: found.platform, stack } },
+      ],
+      related,
+    };
+  }
+  const text = analysis.text(verdict.lockFile);
+  const hashes = text === undefined ? null : lockEntryHashes(text, entry.address);
+  const spans = hashes?.spans.filter((span) => wrong.includes(span.hash)) ?? [];
+  const fixable = text !== undefined && spans.length > 0 && hashes?.spans.every((span) => span.hash !== h1);
+  const fix: Fix | null =
+    fixable && text !== undefined
+      ? {
+          description: `replace ${spans.length === 1 ? 'the h1: hash' : `the ${spans.length} h1: hashes`} of a half-written package in ${displayPath(analysis.root, verdict.lockFile)} with ${h1}, which ${vouchers.length} other lock file(s) record`,
+          safe: true,
+          changes: [replaceHash(verdict.lockFile, spans[0], h1), ...spans.slice(1).map((span): TextEdit => removeHash(verdict.lockFile, text, span))],
+        }
+      : null;
+  return {
+    location: spans.length > 0 && text !== undefined ? spanLocation(verdict.lockFile, text, spans[0]) : at(verdict).location,
+    stack: verdict.stack.dir,
+    messageId: 'lock-damaged',
+    data: { label },
+    help: [
+      { messageId: 'damaged-detail', data: { recorded: listWithMore(wrong), provider: found.source, version: found.version } },
+      { messageId: 'damaged-vouched', data: { packageDir: found.packageDir, h1, vouchers: vouchers.length, voucherFiles } },
+      { messageId: 'damaged-terraform', data: { stack, provider: found.source, version: found.version } },
+      ...(fix ? [{ messageId: 'damaged-fix' as const, data: { h1 } }] : []),
+      { messageId: 'damaged-remedy', data: { platform: found.platform, stack, address: entry.address } },
+    ],
+    related,
+    fix,
+  };
+}
+
+/**
+ * A lock entry that lists the package's hash and others that only it lists, while another
+ * lock file for the same provider version lists the package's hash without any such hash.
+ */
+function extraHashReport(analysis: Analysis, inspected: InspectedPackage, verdict: LockVerdict, entry: ConsensusEntry, locks: ProviderVersionLocks): Report | null {
+  const h1 = inspected.h1 ?? '';
+  const extras = locks.onlyHere(entry).filter((hash) => hash !== h1);
+  if (extras.length === 0) return null;
+  const agreeing = locks.entries.find((other) => other !== entry && other.h1s.includes(h1) && locks.onlyHere(other).every((hash) => hash === h1));
+  if (!agreeing) return null;
+  const found = inspected.package;
+  const label = providerLabel(found);
+  const stack = displayPath(analysis.root, verdict.stack.dir);
+  const text = analysis.text(verdict.lockFile);
+  const spans = text === undefined ? [] : (lockEntryHashes(text, entry.address)?.spans.filter((span) => extras.includes(span.hash)) ?? []);
+  const fix: Fix | null =
+    text !== undefined && spans.length === extras.length
+      ? {
+          description: `remove ${extras.length === 1 ? 'the h1: hash' : `the ${extras.length} h1: hashes`} only ${displayPath(analysis.root, verdict.lockFile)} lists for ${found.source} ${found.version}`,
+          safe: false,
+          changes: spans.map((span) => removeHash(verdict.lockFile, text, span)),
+        }
+      : null;
+  return {
+    location: spans.length > 0 && text !== undefined ? spanLocation(verdict.lockFile, text, spans[0]) : at(verdict).location,
+    stack: verdict.stack.dir,
+    messageId: 'lock-extra-hash',
+    data: { label },
+    help: [
+      { messageId: 'extra-detail', data: { extra: listWithMore(extras), provider: found.source, version: found.version, h1, packageDir: found.packageDir } },
+      { messageId: 'extra-why' },
+      { messageId: 'extra-platform' },
+      { messageId: 'extra-remedy', data: { platform: found.platform, stack } },
+    ],
+    related: [{ location: { file: agreeing.file, range: agreeing.range }, label: { messageId: 'agreeing-lock' } }],
+    severity: 'warning',
+    fix,
+  };
+}
+
+function entryOf(consensus: LockConsensus, inspected: InspectedPackage, verdict: LockVerdict): ConsensusEntry | undefined {
+  return consensus.entry(verdict.lockFile, inspected.package.source);
 }
 
 function at(verdict: LockVerdict): Pick<Report, 'location' | 'stack'> {
   return { location: { file: verdict.lockFile, range: verdict.range }, stack: verdict.stack.dir };
+}
+
+/** The place of a hash string, quotes included. */
+function spanLocation(file: string, text: string, span: HashSpan): Location {
+  return { file, range: new LineIndex(text).range(span.start - 1, span.end + 1) };
 }

@@ -25,6 +25,7 @@ import {
   REALISTIC_LOCK,
   standIn,
   ZH_AWS,
+  ZH_RANDOM,
 } from '../support/provider-specs.js';
 import { runRuleTests } from '../support/rule-tester.js';
 
@@ -110,6 +111,51 @@ const SHARED_CACHE = cachedPackage(['stacks/a', 'stacks/b'], 'aws', '5.31.0');
 const CUT_SHORT_IN_CACHE = cachedPackage(['stacks/a', 'stacks/b', 'stacks/c'], 'aws', '5.31.0', cutShort('aws', '5.31.0'));
 const AWS_LOCK = lockFile(aws([H1.aws, ...ZH_AWS]));
 
+// ---- Lock files damaged by a parallel init racing on a shared plugin cache -----------------
+//
+// Measured with Terraform 1.11.4: the package left in the cache is intact, but some stacks'
+// lock files record the h1: of a half-written package, as their only h1: (stacks that had no
+// lock file) or beside the right one (stacks with complete lock files).
+
+/** Go's dirhash of the aws stand-in package cut short to 16, 24, 40, 56 and 72 bytes: half-written copies. */
+const HALF_WRITTEN = [
+  'h1:e18dyBTl27IFjxovLa7ag1shRW29m2VjUTrrWzrdEKo=',
+  'h1:sNq+8tHk1ADRezYpB/npoWPwqqq+Kqymkmcua6t9w2A=',
+  'h1:t4XicNos21xXr+vtN0iTmzRJPtknFCI17yH/UjzXmxo=',
+  'h1:E321sJncAwmdJrt54GODodhzEb+rd02LljCpOOJAGDE=',
+  'h1:uIy4giN9n4R0XmLJ5xZfDJ31FF0fGZEQVTZThnPyC+E=',
+];
+
+const random = (hashes: string[]): LockEntry => ({ type: 'random', version: '3.6.0', constraints: '>= 3.5.0', hashes });
+
+/** The lock file `terraform init` writes for MAIN_TF on linux_amd64: one h1: per provider and the registry's zh: hashes. */
+const raceLock = (awsH1s: string[]) => lockFile(aws([...awsH1s, ...ZH_AWS]), random([H1.random, ...ZH_RANDOM]));
+const HEALTHY_LOCK = raceLock([H1.aws]);
+
+/** Stacks s01..sNN, each linked to the one aws and the one random package in the plugin cache. */
+const RACE_STACKS = Array.from({ length: 10 }, (_, index) => `stacks/s${String(index + 1).padStart(2, '0')}`);
+
+function raceProject(locks: (stack: string, index: number) => string, awsText = standIn('aws', '5.31.0')): { files: FileTree; home: FileTree } {
+  const awsCache = cachedPackage(RACE_STACKS, 'aws', '5.31.0', awsText);
+  const randomCache = cachedPackage(RACE_STACKS, 'random', '3.6.0');
+  return {
+    files: project(Object.fromEntries(RACE_STACKS.map((stack, index) => [stack, locks(stack, index)])), { ...awsCache.files, ...randomCache.files }),
+    home: { ...awsCache.home, ...randomCache.home },
+  };
+}
+
+// Lines of the lock file above: the aws block's header, then version, constraints, `hashes = [`, the hashes.
+const AWS_FIRST_HASH = FIRST_ENTRY + 4;
+
+/** One cold parallel init without lock files: s01-s04 recorded a half-written package, the other six the real one. */
+const COLD_RACE = raceProject((_stack, index) => (index < 4 ? raceLock([HALF_WRITTEN[index]]) : HEALTHY_LOCK));
+
+/** A cold parallel init over complete lock files: s07 got a second, wrong h1: beside the right one. */
+const EXTRA_HASH_RACE = raceProject((stack) => (stack === 'stacks/s07' ? raceLock([H1.aws, HALF_WRITTEN[4]]) : HEALTHY_LOCK));
+
+/** Lock files written by `terraform providers lock` for three platforms, in every stack. */
+const MULTI_PLATFORM = [H1_DARWIN_ARM64, H1_LINUX_ARM64, H1.aws];
+
 const CUT_SHORT_STACK = project(
   { 'stacks/network': REALISTIC_LOCK },
   { ...stackPackage('stacks/network', 'aws', '5.31.0'), ...stackPackage('stacks/network', 'random', '3.6.0', cutShort('random', '3.6.0')) },
@@ -151,6 +197,27 @@ runRuleTests(providerChecksum, {
         { 'stacks/a': lockFile({ type: 'aws', version: '5.30.0', hashes: [H1_LINUX_ARM64] }), 'stacks/b': null },
         { ...stackPackage('stacks/a', 'aws', '5.31.0'), ...stackPackage('stacks/b', 'random', '3.6.0', cutShort('random', '3.6.0')) },
       ),
+    },
+    {
+      name: 'ten stacks linked to one cached package, whose lock files all agree on its hash',
+      ...raceProject(() => HEALTHY_LOCK),
+    },
+    {
+      name: 'ten stacks whose lock files list three platforms\' h1: hashes each (terraform providers lock), the same in every stack',
+      ...raceProject(() => lockFile(aws([...MULTI_PLATFORM, ...ZH_AWS]), random([H1.random, ...ZH_RANDOM]))),
+    },
+    {
+      name: 'two lock files that each list another platform of their own: none agrees without one, so none is singled out',
+      files: project({ 'stacks/a': lockFile(aws([H1.aws, H1_DARWIN_ARM64])), 'stacks/b': lockFile(aws([H1.aws, H1_LINUX_ARM64])) }, SHARED_CACHE.files),
+      home: SHARED_CACHE.home,
+    },
+    {
+      name: 'an extra h1: that a stack not using the package lists too is another platform\'s, not race damage',
+      files: project(
+        { 'stacks/a': lockFile(aws([H1.aws, H1_LINUX_ARM64])), 'stacks/b': lockFile(aws([H1.aws])), 'stacks/arm': lockFile(aws([H1_LINUX_ARM64])) },
+        SHARED_CACHE.files,
+      ),
+      home: SHARED_CACHE.home,
     },
     {
       name: 'the real provider binary, locked by its own h1:',
@@ -210,10 +277,183 @@ runRuleTests(providerChecksum, {
       output: { [`~/${inCache('aws', '5.31.0')}/${executable('aws', '5.31.0')}`]: null },
     },
     {
-      name: 'one stack whose lock file does not list the shared package is enough, and is the one named',
+      name: 'one stack whose lock file does not list the shared package another lock file vouches for is enough, and is the one named',
       files: project({ 'stacks/a': lockFile(aws([H1.aws])), 'stacks/b': lockFile(aws([H1_LINUX_ARM64, ...ZH_AWS])) }, SHARED_CACHE.files),
       home: SHARED_CACHE.home,
-      errors: [{ messageId: 'mismatch', file: 'stacks/b/.terraform.lock.hcl', line: FIRST_ENTRY, data: { h1: H1.aws, lockFiles: 'stacks/b/.terraform.lock.hcl' } }],
+      // Its only h1: is listed nowhere else and no installed package has it: the shape of race damage.
+      errors: [
+        {
+          messageId: 'lock-damaged',
+          file: 'stacks/b/.terraform.lock.hcl',
+          line: FIRST_ENTRY + 4,
+          data: { h1: H1.aws, recorded: H1_LINUX_ARM64, vouchers: 1, voucherFiles: 'stacks/a/.terraform.lock.hcl' },
+        },
+      ],
+    },
+    {
+      name: 'a cold parallel init left a half-written package\'s h1: as the only one in 4 of 10 lock files: those lock files are damaged, not the package',
+      ...COLD_RACE,
+      errors: [0, 1, 2, 3].map((index) => ({
+        messageId: 'lock-damaged' as const,
+        file: `${RACE_STACKS[index]}/.terraform.lock.hcl`,
+        line: AWS_FIRST_HASH,
+        data: {
+          h1: H1.aws,
+          recorded: HALF_WRITTEN[index],
+          vouchers: 6,
+          voucherFiles: 'stacks/s05/.terraform.lock.hcl, stacks/s06/.terraform.lock.hcl and 4 more',
+          provider: `${HOST_NS}/aws`,
+          version: '5.31.0',
+          stack: RACE_STACKS[index],
+          packageDir: `<HOME>/${inCache('aws', '5.31.0')}`,
+        },
+        severity: 'error' as const,
+        // No quarantine, no re-init of the package: the fix and the repair by hand.
+        help: ['damaged-detail', 'damaged-vouched', 'damaged-terraform', 'damaged-fix', 'damaged-remedy'],
+        related: [{ messageId: 'vouching-lock', file: 'stacks/s05/.terraform.lock.hcl', line: FIRST_ENTRY }],
+      })),
+      // Even with --unsafe-fixes the package stays: only the wrong hash of each damaged lock file changes.
+      unsafe: true,
+      output: {
+        ...Object.fromEntries(RACE_STACKS.map((stack) => [`${stack}/.terraform.lock.hcl`, HEALTHY_LOCK])),
+        [`~/${inCache('aws', '5.31.0')}/${executable('aws', '5.31.0')}`]: standIn('aws', '5.31.0'),
+        [`${inStack('stacks/s01', 'aws', '5.31.0')}/${executable('aws', '5.31.0')}`]: standIn('aws', '5.31.0'),
+      },
+    },
+    {
+      name: 'the fix of a damaged lock file is exact: the one wrong string replaced, layout kept',
+      ...COLD_RACE,
+      errors: [0, 1, 2, 3].map((index) => ({ messageId: 'lock-damaged' as const, file: `${RACE_STACKS[index]}/.terraform.lock.hcl`, line: AWS_FIRST_HASH })),
+      output: {
+        'stacks/s01/.terraform.lock.hcl': lines(
+          '# This file is maintained automatically by "terraform init".',
+          '# Manual edits may be lost in future updates.',
+          '',
+          `provider "${HOST_NS}/aws" {`,
+          '  version     = "5.31.0"',
+          '  constraints = "~> 5.31"',
+          '  hashes = [',
+          '    "h1:Vo5Umq8OmUwHLE99jOvQsWMZl/FI4y6SXBQcZH0eo2A=",',
+          '    "zh:0d1a3f0b5c4e2a8f6b9d7c3e1f5a2b8c4d6e9f0a1b3c5d7e9f2a4b6c8d0e1f3a",',
+          '    "zh:2f7e4d9c1b6a8e3f5d0c7b2a9e4f6d1c8b3a5e7f0d2c4b6a8e1f3d5c7b9a0e2f",',
+          '    "zh:9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b",',
+          '  ]',
+          '}',
+          '',
+          `provider "${HOST_NS}/random" {`,
+          '  version     = "3.6.0"',
+          '  constraints = ">= 3.5.0"',
+          '  hashes = [',
+          '    "h1:g32mmN2HOniofR7bBRTFO3rw1riO/gbTYAPeFt55J0U=",',
+          '    "zh:1b8e6c4a2f0d9b7e5c3a1f8d6b4e2c0a9f7d5b3e1c8a6f4d2b0e9c7a5f3d1b8e",',
+          '    "zh:7a5c3e1f9d7b5a3c1e9f7d5b3a1c9e7f5d3b1a9c7e5f3d1b9a7c5e3f1d9b7a5c",',
+          '  ]',
+          '}',
+        ),
+      },
+    },
+    {
+      name: 'a cold parallel init over complete lock files added a second, wrong h1: to one of them: a warning, removed only with --unsafe-fixes',
+      ...EXTRA_HASH_RACE,
+      errors: [
+        {
+          messageId: 'lock-extra-hash',
+          file: 'stacks/s07/.terraform.lock.hcl',
+          line: AWS_FIRST_HASH + 1,
+          data: { extra: HALF_WRITTEN[4], h1: H1.aws, provider: `${HOST_NS}/aws`, version: '5.31.0', stack: 'stacks/s07' },
+          severity: 'warning',
+          help: ['extra-detail', 'extra-why', 'extra-platform', 'extra-remedy'],
+          related: [{ messageId: 'agreeing-lock', file: 'stacks/s01/.terraform.lock.hcl', line: FIRST_ENTRY }],
+        },
+      ],
+      unsafe: true,
+      output: { 'stacks/s07/.terraform.lock.hcl': HEALTHY_LOCK, [`~/${inCache('aws', '5.31.0')}/${executable('aws', '5.31.0')}`]: standIn('aws', '5.31.0') },
+    },
+    {
+      name: 'the extra h1: stays without --unsafe-fixes',
+      ...EXTRA_HASH_RACE,
+      errors: [{ messageId: 'lock-extra-hash', file: 'stacks/s07/.terraform.lock.hcl', line: AWS_FIRST_HASH + 1 }],
+      output: { 'stacks/s07/.terraform.lock.hcl': raceLock([H1.aws, HALF_WRITTEN[4]]) },
+      remaining: [{ messageId: 'lock-extra-hash', file: 'stacks/s07/.terraform.lock.hcl', line: AWS_FIRST_HASH + 1 }],
+    },
+    {
+      name: 'a racing init over multi-platform lock files: only the hash nobody else lists is replaced, the other platforms\' stay',
+      ...raceProject((stack) => lockFile(aws([H1_DARWIN_ARM64, stack === 'stacks/s03' ? HALF_WRITTEN[3] : H1.aws, ...ZH_AWS]), random([H1.random, ...ZH_RANDOM]))),
+      errors: [
+        {
+          messageId: 'lock-damaged',
+          file: 'stacks/s03/.terraform.lock.hcl',
+          line: AWS_FIRST_HASH + 1,
+          data: { recorded: HALF_WRITTEN[3], vouchers: 9 },
+          related: [{ messageId: 'vouching-lock', file: 'stacks/s01/.terraform.lock.hcl', line: FIRST_ENTRY }],
+        },
+      ],
+      output: { 'stacks/s03/.terraform.lock.hcl': lockFile(aws([H1_DARWIN_ARM64, H1.aws, ...ZH_AWS]), random([H1.random, ...ZH_RANDOM])) },
+    },
+    {
+      name: 'two racing inits that recorded the same half-written package are both repaired',
+      ...raceProject((_stack, index) => (index < 2 ? raceLock([HALF_WRITTEN[0]]) : HEALTHY_LOCK)),
+      errors: [
+        { messageId: 'lock-damaged', file: 'stacks/s01/.terraform.lock.hcl', line: AWS_FIRST_HASH, data: { recorded: HALF_WRITTEN[0], vouchers: 8 } },
+        { messageId: 'lock-damaged', file: 'stacks/s02/.terraform.lock.hcl', line: AWS_FIRST_HASH, data: { recorded: HALF_WRITTEN[0], vouchers: 8 } },
+      ],
+      output: { 'stacks/s01/.terraform.lock.hcl': HEALTHY_LOCK, 'stacks/s02/.terraform.lock.hcl': HEALTHY_LOCK },
+    },
+    {
+      name: 'a hand-edited lock file (CRLF line ends, the hashes on one line): only the wrong strings change',
+      files: project(
+        {
+          'stacks/a': lockFile(aws([H1.aws])),
+          'stacks/b': `provider "${HOST_NS}/aws" {\r\n  version = "5.31.0"\r\n  hashes  = ["h1:E321sJncAwmdJrt54GODodhzEb+rd02LljCpOOJAGDE=", "zh:00", "h1:e18dyBTl27IFjxovLa7ag1shRW29m2VjUTrrWzrdEKo="] # edited\r\n}\r\n`,
+          'stacks/c': `provider "${HOST_NS}/aws" {\r\n  version = "5.31.0"\r\n  hashes = [\r\n    "h1:Vo5Umq8OmUwHLE99jOvQsWMZl/FI4y6SXBQcZH0eo2A=",\r\n    "h1:uIy4giN9n4R0XmLJ5xZfDJ31FF0fGZEQVTZThnPyC+E=",\r\n  ]\r\n}\r\n`,
+        },
+        cachedPackage(['stacks/a', 'stacks/b', 'stacks/c'], 'aws', '5.31.0').files,
+      ),
+      home: cachedPackage(['stacks/a'], 'aws', '5.31.0').home,
+      errors: [
+        { messageId: 'lock-damaged', file: 'stacks/b/.terraform.lock.hcl', line: 3, data: { recorded: `${HALF_WRITTEN[3]} and ${HALF_WRITTEN[0]}`, vouchers: 2 } },
+        { messageId: 'lock-extra-hash', file: 'stacks/c/.terraform.lock.hcl', line: 5, data: { extra: HALF_WRITTEN[4] } },
+      ],
+      unsafe: true,
+      output: {
+        'stacks/b/.terraform.lock.hcl': `provider "${HOST_NS}/aws" {\r\n  version = "5.31.0"\r\n  hashes  = ["h1:Vo5Umq8OmUwHLE99jOvQsWMZl/FI4y6SXBQcZH0eo2A=", "zh:00"] # edited\r\n}\r\n`,
+        'stacks/c/.terraform.lock.hcl': `provider "${HOST_NS}/aws" {\r\n  version = "5.31.0"\r\n  hashes = [\r\n    "h1:Vo5Umq8OmUwHLE99jOvQsWMZl/FI4y6SXBQcZH0eo2A=",\r\n  ]\r\n}\r\n`,
+      },
+    },
+    {
+      name: 'a lock file whose h1: hashes are all other platforms\' (listed by other lock files too) lacks this one: no fix, no quarantine',
+      files: project({ 'stacks/a': lockFile(aws([H1_DARWIN_ARM64, H1.aws, ...ZH_AWS])), 'stacks/b': lockFile(aws([H1_DARWIN_ARM64, ...ZH_AWS])) }, SHARED_CACHE.files),
+      home: SHARED_CACHE.home,
+      errors: [
+        {
+          messageId: 'lock-lacks-hash',
+          file: 'stacks/b/.terraform.lock.hcl',
+          line: FIRST_ENTRY,
+          data: { recorded: H1_DARWIN_ARM64, platform: 'linux_amd64', vouchers: 1, voucherFiles: 'stacks/a/.terraform.lock.hcl' },
+          help: ['lacks-detail', 'damaged-vouched', 'damaged-terraform', 'lacks-remedy'],
+        },
+      ],
+      unsafe: true,
+      output: { 'stacks/b/.terraform.lock.hcl': lockFile(aws([H1_DARWIN_ARM64, ...ZH_AWS])), [`~/${inCache('aws', '5.31.0')}/${executable('aws', '5.31.0')}`]: standIn('aws', '5.31.0') },
+      remaining: [{ messageId: 'lock-lacks-hash', file: 'stacks/b/.terraform.lock.hcl', line: FIRST_ENTRY }],
+    },
+    {
+      name: 'a half-written package left in the cache, vouched for by no lock file: still the package that does not match, quarantined',
+      ...raceProject(() => HEALTHY_LOCK, standIn('aws', '5.31.0').slice(0, 40)),
+      errors: [
+        {
+          messageId: 'mismatch',
+          file: 'stacks/s01/.terraform.lock.hcl',
+          line: FIRST_ENTRY,
+          data: { h1: HALF_WRITTEN[2], lockFiles: 'stacks/s01/.terraform.lock.hcl, stacks/s02/.terraform.lock.hcl and 8 more' },
+          severity: 'error',
+        },
+      ],
+      unsafe: true,
+      output: {
+        [`~/${inCache('aws', '5.31.0')}/${executable('aws', '5.31.0')}`]: null,
+        'stacks/s01/.terraform.lock.hcl': HEALTHY_LOCK,
+      },
     },
     {
       name: 'a lock entry with only zh: hashes cannot check the package: said at info level, with no fix',

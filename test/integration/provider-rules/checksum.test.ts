@@ -10,6 +10,9 @@ import {
   createLab,
   goH1,
   handshakeFinding as handshake,
+  HOST,
+  NAMESPACE,
+  VERSION,
   healthyH1,
   labFindings,
   runProviderRules,
@@ -141,10 +144,53 @@ describe('provider-checksum through the engine, with the real go-plugin provider
     addStack(lab, 'stacks/a', [{ type: 'aws', packageDir, hashes: [goH1(packageDir)] }]);
     addStack(lab, 'stacks/b', [{ type: 'aws', packageDir, hashes: ['h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='] }]);
     const outcome = await runProviderRules(lab);
+    // stacks/a vouches for the package: stacks/b's lock file is what is wrong.
     expect(findingsOf(outcome)).toEqual([
-      checksum('mismatch', 'stacks/b/.terraform.lock.hcl', 3, { h1: goH1(packageDir), lockFiles: 'stacks/b/.terraform.lock.hcl' }),
+      checksum('lock-damaged', 'stacks/b/.terraform.lock.hcl', 6, {
+        h1: goH1(packageDir),
+        recorded: 'h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+        vouchers: 1,
+        voucherFiles: 'stacks/a/.terraform.lock.hcl',
+      }),
     ]);
     expect(runsOf(binary)).toBe(0);
+  });
+
+  it('repairs the lock files a racing init damaged around an intact real provider, and the repaired stacks then start it', async () => {
+    lab = createLab();
+    const binary = addBinary(lab, 'aws');
+    const packageDir = addPackage(lab, 'aws', binary);
+    const healthy = goH1(packageDir);
+    // The package cut short at four points, as racing inits hashed it while another one wrote it.
+    const halfWritten = [1_000_000, 2_000_000, 3_000_000, 4_000_000].map((size) => {
+      const copy = addBinary(lab, `aws-cut-${size}`, (path) => truncateSync(path, size));
+      const dir = addPackage({ ...lab, cache: `${lab.base}/cut-${size}` }, 'aws', copy);
+      return goH1(dir);
+    });
+    const stacks = Array.from({ length: 10 }, (_, index) => `stacks/s${String(index + 1).padStart(2, '0')}`);
+    stacks.forEach((stack, index) => addStack(lab, stack, [{ type: 'aws', packageDir, hashes: [index < 4 ? halfWritten[index] : healthy] }]));
+
+    const outcome = await runProviderRules(lab);
+    expect(findingsOf(outcome)).toEqual(
+      stacks.slice(0, 4).map((stack, index) =>
+        checksum('lock-damaged', `${stack}/.terraform.lock.hcl`, 6, { h1: healthy, recorded: halfWritten[index], vouchers: 6 }),
+      ),
+    );
+    expect(outcome.findings.map((finding) => finding.fix?.safe)).toEqual([true, true, true, true]);
+    expect(runsOf(binary)).toBe(0);
+
+    const fixed = await runProviderRules(lab, { fix: { fix: true } });
+    expect(fixed.findings.map((finding) => [finding.messageId, finding.fixed])).toEqual(stacks.slice(0, 4).map(() => ['lock-damaged', true]));
+    for (const stack of stacks) {
+      expect(readFileSync(`${lab.root}/${stack}/.terraform.lock.hcl`, 'utf8')).toBe(
+        `# This file is maintained automatically by "terraform init".\n\nprovider "${HOST}/${NAMESPACE}/aws" {\n  version = "${VERSION}"\n  hashes = [\n    "${healthy}",\n  ]\n}\n`,
+      );
+    }
+    expect(goH1(packageDir)).toBe(healthy);
+    // The fix run's re-check started it once, now that every lock file lists it; a new check, once more.
+    expect(runsOf(binary)).toBe(1);
+    expect((await runProviderRules(lab)).findings).toEqual([]);
+    expect(runsOf(binary)).toBe(2);
   });
 
   it('reuses hashes and handshakes from the result cache until the file changes', async () => {
