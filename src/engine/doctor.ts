@@ -2,7 +2,7 @@ import { basename, relative, resolve } from 'node:path';
 import type { InspectionStats } from '../analysis/provider-inspection.js';
 import { ResultCache } from '../analysis/result-cache.js';
 import type { Analysis } from '../analysis/analysis.js';
-import { classifyFix, fixUntilStable, isFixWritten, realRoot, removeDeadWritersTemps, renderPlanDiff, writePlan, type FixPlan, type WriteReport } from '../fix/index.js';
+import { classifyFix, fixUntilStable, isFixWritten, realRoot, removeDeadWritersTemps, renderPlanDiff, whyFileNotWritable, writePlan, type FixPlan, type WriteReport } from '../fix/index.js';
 import type { Finding, Fix } from '../types.js';
 import { noteUnrepeatable } from '../util/dependency-record.js';
 import { displayPath } from '../util/path.js';
@@ -99,17 +99,38 @@ async function doctor(request: CheckRequest & { cache: ResultCache }, fixRequest
   let passes = 0;
   // The finding each fix came from, over all passes: what is counted fixed is what was written.
   const findingOf = new Map<Fix, string>();
+  // A fix that edits a file the writer would refuse is set aside before planning: a later pass
+  // must not build on it (the lock-file variable is safe only once the warm-up is written).
+  const blocked = new Map<string, string | null>();
+  const blockedFixes: Array<{ fix: Fix; reason: string }> = [];
+  const writeBlocked = async (fix: Fix): Promise<string | null> => {
+    for (const change of fix.changes) {
+      if (change.kind !== 'text') continue;
+      if (!blocked.has(change.file)) blocked.set(change.file, await whyFileNotWritable(change.file, relative(root, change.file) || change.file));
+      const reason = blocked.get(change.file);
+      if (reason) return reason;
+    }
+    return null;
+  };
   const loop = await progress.phase('Fix', () =>
     fixUntilStable({
       snapshot,
       check: async (overlay) => {
         if (passes++ > 0) latest = await findingsOf(prepared, await analyse(prepared, new Map(overlay)));
-        for (const finding of latest) if (wanted(finding.fix)) findingOf.set(finding.fix, identity(finding));
-        return latest.map((finding) => finding.fix).filter(wanted);
+        const fixes: Fix[] = [];
+        for (const finding of latest) {
+          if (!wanted(finding.fix)) continue;
+          findingOf.set(finding.fix, identity(finding));
+          const reason = await writeBlocked(finding.fix);
+          if (reason === null) fixes.push(finding.fix);
+          else if (!blockedFixes.some((known) => findingOf.get(known.fix) === identity(finding))) blockedFixes.push({ fix: finding.fix, reason });
+        }
+        return fixes;
       },
     }),
   );
   const plan: FixPlan = loop.plan;
+  for (const reason of new Set(blockedFixes.map(({ reason }) => reason))) notes.push(`${reason.slice(0, reason.indexOf(' '))} left unchanged: ${reason}`);
   for (const { fix, reason } of [...plan.deferred, ...plan.rejected]) notes.push(`fix not applied (${fix.description}): ${reason}`);
 
   if (fixRequest.dryRun) {
@@ -124,7 +145,7 @@ async function doctor(request: CheckRequest & { cache: ResultCache }, fixRequest
   // and then refused (wholly or in part) by the writer.
   const owners = (fixes: Fix[]) => new Set(fixes.flatMap((fix) => findingOf.get(fix) ?? []));
   const writeRefused = owners(plan.applied.filter((fix) => !isFixWritten(fix, written)));
-  const refused = new Set([...writeRefused, ...owners([...plan.deferred, ...plan.rejected].map(({ fix }) => fix))]);
+  const refused = new Set([...writeRefused, ...owners([...blockedFixes, ...plan.deferred, ...plan.rejected].map(({ fix }) => fix))]);
 
   // The overlay models file text only: directories made, files moved or a write refused
   // leave the in-memory result short of what is on disk, so then the disk is checked again.

@@ -9,4 +9,4 @@ export { overlayView, type Overlay } from './overlay.js';
 export { applyEdits, isEmptyPlan, planFixes, type FileRewrite, type FixPlan, type SetAsideFix } from './plan.js';
 export { classifyFix, landingPath, realRoot, whyOutside, type Classified } from './confine.js';
 export { DiskSnapshot, fingerprintBytes, hashBytes, type FileFingerprint, type Snapshot } from '../analysis/snapshot.js';
-export { isFixWritten, removeDeadWritersTemps, removeStaleTemps, TEMP_MARKER, writePlan, type ChangeOutcome, type WriteHooks, type WriteOptions, type WriteReport } from './write.js';
+export { isFixWritten, removeDeadWritersTemps, removeStaleTemps, TEMP_MARKER, whyFileNotWritable, writePlan, type ChangeOutcome, type WriteHooks, type WriteOptions, type WriteReport } from './write.js';
