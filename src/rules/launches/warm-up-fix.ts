@@ -124,15 +124,14 @@ function warmUpLines(site: LaunchSite, invocation: TerramateInvocation, text: st
   }
   let head: string;
   let tail: string;
-  if (invocation.kind === 'run') {
+  const init = invocation.kind === 'run' && invocation.commandIndex >= 0 ? isInitCommand(invocation.command) : null;
+  if (init) {
     // The launch's own init command, its arguments kept.
-    const init = isInitCommand(invocation.command);
-    if (!init || invocation.commandIndex < 0) return null;
     const commandWords = invocation.command;
     head = span(site, text, commandWords[0], init.initWord);
     tail = text.slice(located.wordEnd(init.initWord), located.wordEnd(commandWords[commandWords.length - 1]));
   } else {
-    // A script's init runs through Terramate; the warm-up runs the tool directly.
+    // Init inside a script or `sh -c '... && ...'`: the warm-up runs only the tool's init.
     head = `${launch.tool} init`;
     tail = '';
   }
@@ -202,9 +201,8 @@ function siteReadsWarmUp(warmUp: InitLaunch, fixed: string, original: ShellComma
 
 /** What the warm-up of a launch that runs `was` must run, as words joined by NUL. */
 function warmUpCommandOf(was: ReadCommand, launch: InitLaunch): string | null {
-  if (!was.command) return [launch.tool, 'init', WARM_UP_INIT_FLAG].join('\0');
-  const init = isInitCommand(was.command);
-  if (!init) return null;
+  const init = was.command && isInitCommand(was.command);
+  if (!was.command || !init) return [launch.tool, 'init', WARM_UP_INIT_FLAG].join('\0');
   return [...was.command.slice(0, init.initIndex + 1), WARM_UP_INIT_FLAG, ...was.command.slice(init.initIndex + 1)].join('\0');
 }
 

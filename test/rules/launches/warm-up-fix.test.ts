@@ -218,13 +218,17 @@ describe('Makefile recipes', () => {
     await expectWarmedUp(fixed);
   });
 
+  it('init inside `sh -c` with more than init: the warm-up runs the init alone', async () => {
+    const fixed = await fixIn({ Makefile: lines('init:', "\tterramate run -j 4 -- sh -c 'terraform init && terraform validate'") }, 'Makefile');
+    expect(fixed.after).toBe(lines('init:', `\t${WARM_A}`, "\tterramate run -j 4 -- sh -c 'terraform init && terraform validate'"));
+    await expectWarmedUp(fixed);
+  });
+
   it('gives no fix where it cannot be shown right', async () => {
     // A line that also plans.
     expect((await fixIn({ Makefile: lines('init:', '\tterramate run -j 4 -- terraform init && terramate run -j 4 -- terraform plan') }, 'Makefile')).edit).toBeNull();
     // `cd DIR &&` first: -C would be read from DIR.
     expect((await fixIn({ Makefile: lines('init:', '\tcd stacks && terramate run -j 3 -- terraform init') }, 'Makefile')).edit).toBeNull();
-    // init inside `sh -c` with more than init.
-    expect((await fixIn({ Makefile: lines('init:', "\tterramate run -j 4 -- sh -c 'terraform init && terraform validate'") }, 'Makefile')).edit).toBeNull();
     // A kept flag that only a variable carries: the warm-up line would lose it.
     expect((await fixIn({ Makefile: lines('SAFE := --disable-safeguards=git', 'init:', '\tterramate run -j 4 $(SAFE) -- terraform init') }, 'Makefile')).edit).toBeNull();
     // A variable that ends the flags itself.
