@@ -52,6 +52,8 @@ import { createRaceProject, disposeProject, resetCache, resetStacks, runProcess,
  * @property {number} broken
  * @property {number} wrongHash
  * @property {number} missingLocks
+ * @property {number} extraHash    wrong-hash lock files that also hold the correct h1 (a second h1 added)
+ * @property {Record<string, number>} cacheStates  after each measured command: intact, corrupt, missing, linked
  * @property {number} skippedStacks
  * @property {number} timedOut     trials
  * @property {number[]} durationsMs  of the measured commands
@@ -168,6 +170,8 @@ export async function runRow(row, options) {
     broken: 0,
     wrongHash: 0,
     missingLocks: 0,
+    extraHash: 0,
+    cacheStates: {},
     skippedStacks: 0,
     timedOut: 0,
     durationsMs: [],
@@ -199,12 +203,14 @@ export async function runRow(row, options) {
         if (after !== 'keep-all') resetStacks(project, { locks: after === 'remove' ? 'remove' : 'keep' });
       }
       if (row.beforeTrial) await row.beforeTrial(project, trial);
-      const outcome = await runTrial(project, row.command, { timeoutMs: options.timeoutMs });
+      const outcome = await runTrial(project, row.command, { timeoutMs: options.timeoutMs, inspectCache: project.sharedCache });
       result.trials += 1;
       result.total += outcome.stacks.length;
       result.broken += outcome.brokenStacks.length;
       result.wrongHash += outcome.wrongHashLocks.length;
       result.missingLocks += outcome.missingLocks.length;
+      result.extraHash += outcome.wrongHashLocks.filter((stack) => outcome.lockHashes[stack]?.includes(options.provider.h1)).length;
+      if (outcome.cache !== null) result.cacheStates[outcome.cache] = (result.cacheStates[outcome.cache] ?? 0) + 1;
       result.skippedStacks += outcome.skippedStacks.length;
       if (outcome.timedOut) result.timedOut += 1;
       result.durationsMs.push(outcome.durationMs);
@@ -220,12 +226,13 @@ export async function runRow(row, options) {
 /**
  * One table line for a row result.
  * @param {RowResult} result
- * @returns {string[]}  cells: setup, stacks broken, wrong h1, mean time
+ * @returns {string[]}  cells: setup, stacks broken, wrong h1, cached package after the trials, mean time
  */
 export function rowCells(result) {
-  if (result.skipped !== null) return [result.row.label, result.skipped, '', ''];
+  if (result.skipped !== null) return [result.row.label, result.skipped, '', '', ''];
   const mean = result.durationsMs.reduce((sum, value) => sum + value, 0) / Math.max(1, result.durationsMs.length);
   const notes = [];
+  if (result.extraHash > 0) notes.push(`${result.extraHash} beside the right one`);
   if (result.missingLocks > 0) notes.push(`${result.missingLocks} without lock`);
   if (result.skippedStacks > 0) notes.push(`${result.skippedStacks} not run`);
   if (result.timedOut > 0) notes.push(`${result.timedOut} trial(s) timed out`);
@@ -233,6 +240,7 @@ export function rowCells(result) {
     result.row.label,
     `${result.broken}/${result.total}`,
     `${result.wrongHash}/${result.total}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`,
+    Object.entries(result.cacheStates).map(([state, count]) => `${state} ${count}/${result.trials}`).join(', ') || '-',
     `${(mean / 1000).toFixed(1)} s`,
   ];
 }
@@ -317,7 +325,11 @@ async function main() {
       schema,
       onTrial: options.verbose
         ? (trial, outcome) =>
-            console.log(`  ${row.id} #${trial + 1}: broken [${outcome.brokenStacks.join(' ')}] wrong [${outcome.wrongHashLocks.join(' ')}] ${outcome.durationMs} ms`)
+            console.log(
+              `  ${row.id} #${trial + 1}: broken [${outcome.brokenStacks.join(' ')}] ` +
+                `wrong [${outcome.wrongHashLocks.map((stack) => `${stack}(${outcome.lockHashes[stack]?.length ?? 0} h1)`).join(' ')}] ` +
+                `cache ${outcome.cache ?? '-'} ${outcome.durationMs} ms`,
+            )
         : undefined,
     });
     results.push(result);
@@ -325,7 +337,7 @@ async function main() {
   }
 
   console.log('');
-  console.log(table([['setup', 'stacks broken', 'lock files with a wrong h1:', 'mean command time'], ['---', '---', '---', '---'], ...results.map(rowCells)]));
+  console.log(table([['setup', 'stacks broken', 'lock files with a wrong h1:', 'cached package after a trial', 'mean command time'], ['---', '---', '---', '---', '---'], ...results.map(rowCells)]));
   /** @type {Map<string, {count: number, rows: Set<string>}>} */
   const errors = new Map();
   for (const result of results) {

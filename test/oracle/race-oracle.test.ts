@@ -429,7 +429,7 @@ withTerraform('the race oracle with the real terraform', () => {
   test(
     'disposeProject leaves no process and no directory behind',
     async () => {
-      const made = await createRaceProject({ terraform: terraform.path as string, provider, stacks: 2 });
+      const made = await project({ stacks: 2 });
       // A trial that outlives its timeout: the whole process group goes.
       const result = await runTrial(made, 'terramate run -j 2 -- sh -c "sleep 60"', { timeoutMs: 1_000 });
       expect(result.timedOut).toBe(true);

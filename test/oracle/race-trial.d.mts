@@ -4,7 +4,7 @@
  * @typedef {import('./provider.mjs').MirrorLayout} MirrorLayout
  *
  * @typedef {object} RaceProjectOptions
- * @property {string} terraform                  absolute path of terraform (findTerraform().path)
+ * @property {string} [terraform]                absolute path of terraform (default: findTerraform().path)
  * @property {OracleProvider} provider           from prepareProvider()
  * @property {number} [stacks]                   default 10 (stacks/s01 .. stacks/s10, all tagged dev)
  * @property {'none' | 'complete'} [lockFiles]   default 'none'; 'complete': the lock file a serial
@@ -35,6 +35,10 @@
  * @property {string[]} extraCacheDirs  more plugin caches resetCache empties (push one when a row
  *                                      points TF_PLUGIN_CACHE_DIR elsewhere, e.g. after `--fix`)
  *
+ * @typedef {'intact' | 'corrupt' | 'missing' | 'linked'} CacheState
+ *           the executable in <cache>/example.com/acme/big/1.0.0/linux_amd64: as built, other bytes,
+ *           absent, or that directory is a symlink (an unpacked mirror linked, not copied)
+ *
  * @typedef {object} StackRun    one line of the stand-in's log
  * @property {string} stack      Terramate path (`/stacks/s01`)
  * @property {string} dir
@@ -50,6 +54,8 @@
  * @property {string[]} skippedStacks   the stand-in never started the command there
  * @property {string[]} wrongHashLocks  lock file names an `h1:` for the provider other than the correct one
  * @property {string[]} missingLocks    no lock file, or no entry for the provider
+ * @property {Record<string, string[] | null>} lockHashes  every stack's recorded `h1:` hashes (null: none)
+ * @property {CacheState | null} cache  the shared cache's copy of the package (only with `inspectCache`)
  * @property {number} durationMs
  * @property {string[]} errors          distinct Terraform error diagnostics (paths normalised)
  * @property {Record<string, number>} errorCounts  how many stack runs printed each
@@ -166,18 +172,26 @@ export function terraformErrors(stderr: string, project?: RaceProject, options?:
 /**
  * Lock-file verdicts for every stack.
  * @param {RaceProject} project
- * @returns {{wrongHashLocks: string[], missingLocks: string[]}}
+ * @returns {{wrongHashLocks: string[], missingLocks: string[], lockHashes: Record<string, string[] | null>}}
  */
 export function inspectLockFiles(project: RaceProject): {
     wrongHashLocks: string[];
     missingLocks: string[];
+    lockHashes: Record<string, string[] | null>;
 };
+/**
+ * What the shared plugin cache holds for the provider (hashes the whole executable).
+ * @param {RaceProject} project
+ * @returns {CacheState}
+ */
+export function inspectCache(project: RaceProject): CacheState;
 /**
  * Runs one command in the project root (argv, or a shell line run by `sh -c`) and reports what
  * it did to the stacks. The stand-in's log is emptied first, so `runs` covers this trial only.
  * @param {RaceProject} project
  * @param {readonly string[] | string} command
- * @param {{timeoutMs?: number, continueOnError?: boolean, extraEnv?: Record<string, string>, echo?: boolean}} [options]
+ * @param {{timeoutMs?: number, continueOnError?: boolean, extraEnv?: Record<string, string>, echo?: boolean, inspectCache?: boolean}} [options]
+ *        inspectCache: also hash the shared cache's copy of the package (result.cache)
  * @returns {Promise<TrialResult>}
  */
 export function runTrial(project: RaceProject, command: readonly string[] | string, options?: {
@@ -185,13 +199,14 @@ export function runTrial(project: RaceProject, command: readonly string[] | stri
     continueOnError?: boolean;
     extraEnv?: Record<string, string>;
     echo?: boolean;
+    inspectCache?: boolean;
 }): Promise<TrialResult>;
 /**
  * Baseline: `terraform init` in each stack, one after the other, with the environment the
  * stand-in would give (the root's config.run.env applied), timed.
  * @param {RaceProject} project
  * @param {{timeoutMs?: number, args?: string[]}} [options]
- * @returns {Promise<{durationMs: number, brokenStacks: string[], wrongHashLocks: string[], missingLocks: string[], errors: string[]}>}
+ * @returns {Promise<{durationMs: number, brokenStacks: string[], wrongHashLocks: string[], missingLocks: string[], lockHashes: Record<string, string[] | null>, errors: string[]}>}
  */
 export function serialInit(project: RaceProject, options?: {
     timeoutMs?: number;
@@ -201,6 +216,7 @@ export function serialInit(project: RaceProject, options?: {
     brokenStacks: string[];
     wrongHashLocks: string[];
     missingLocks: string[];
+    lockHashes: Record<string, string[] | null>;
     errors: string[];
 }>;
 /**
@@ -213,9 +229,9 @@ export type OracleProvider = import("./provider.mjs").OracleProvider;
 export type MirrorLayout = import("./provider.mjs").MirrorLayout;
 export type RaceProjectOptions = {
     /**
-     * absolute path of terraform (findTerraform().path)
+     * absolute path of terraform (default: findTerraform().path)
      */
-    terraform: string;
+    terraform?: string;
     /**
      * from prepareProvider()
      */
@@ -301,6 +317,11 @@ export type RaceProject = {
     extraCacheDirs: string[];
 };
 /**
+ * the executable in <cache>/example.com/acme/big/1.0.0/linux_amd64: as built, other bytes,
+ * absent, or that directory is a symlink (an unpacked mirror linked, not copied)
+ */
+export type CacheState = "intact" | "corrupt" | "missing" | "linked";
+/**
  * one line of the stand-in's log
  */
 export type StackRun = {
@@ -336,6 +357,14 @@ export type TrialResult = {
      * no lock file, or no entry for the provider
      */
     missingLocks: string[];
+    /**
+     * every stack's recorded `h1:` hashes (null: none)
+     */
+    lockHashes: Record<string, string[] | null>;
+    /**
+     * the shared cache's copy of the package (only with `inspectCache`)
+     */
+    cache: CacheState | null;
     durationMs: number;
     /**
      * distinct Terraform error diagnostics (paths normalised)

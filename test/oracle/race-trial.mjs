@@ -17,12 +17,13 @@
 // each command, and disposeProject removes the whole temp directory.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { PROVIDER_SOURCE, PROVIDER_VERSION, mirrorDir } from './provider.mjs';
+import { PROVIDER_EXECUTABLE, PROVIDER_PLATFORM, PROVIDER_SOURCE, PROVIDER_VERSION, mirrorDir, sha256File } from './provider.mjs';
+import { findTerraform } from './terraform.mjs';
 import { discoverStacks, findRoot, runEnvironment } from './terramate-stand-in.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -38,7 +39,7 @@ const OUTPUT_CAP = 1024 * 1024;
  * @typedef {import('./provider.mjs').MirrorLayout} MirrorLayout
  *
  * @typedef {object} RaceProjectOptions
- * @property {string} terraform                  absolute path of terraform (findTerraform().path)
+ * @property {string} [terraform]                absolute path of terraform (default: findTerraform().path)
  * @property {OracleProvider} provider           from prepareProvider()
  * @property {number} [stacks]                   default 10 (stacks/s01 .. stacks/s10, all tagged dev)
  * @property {'none' | 'complete'} [lockFiles]   default 'none'; 'complete': the lock file a serial
@@ -69,6 +70,10 @@ const OUTPUT_CAP = 1024 * 1024;
  * @property {string[]} extraCacheDirs  more plugin caches resetCache empties (push one when a row
  *                                      points TF_PLUGIN_CACHE_DIR elsewhere, e.g. after `--fix`)
  *
+ * @typedef {'intact' | 'corrupt' | 'missing' | 'linked'} CacheState
+ *           the executable in <cache>/example.com/acme/big/1.0.0/linux_amd64: as built, other bytes,
+ *           absent, or that directory is a symlink (an unpacked mirror linked, not copied)
+ *
  * @typedef {object} StackRun    one line of the stand-in's log
  * @property {string} stack      Terramate path (`/stacks/s01`)
  * @property {string} dir
@@ -84,6 +89,8 @@ const OUTPUT_CAP = 1024 * 1024;
  * @property {string[]} skippedStacks   the stand-in never started the command there
  * @property {string[]} wrongHashLocks  lock file names an `h1:` for the provider other than the correct one
  * @property {string[]} missingLocks    no lock file, or no entry for the provider
+ * @property {Record<string, string[] | null>} lockHashes  every stack's recorded `h1:` hashes (null: none)
+ * @property {CacheState | null} cache  the shared cache's copy of the package (only with `inspectCache`)
  * @property {number} durationMs
  * @property {string[]} errors          distinct Terraform error diagnostics (paths normalised)
  * @property {Record<string, number>} errorCounts  how many stack runs printed each
@@ -343,7 +350,13 @@ function hclString(value) {
  * @returns {Promise<RaceProject>}
  */
 export async function createRaceProject(options) {
-  const { terraform, provider } = options;
+  const { provider } = options;
+  let terraform = options.terraform;
+  if (terraform === undefined) {
+    const found = findTerraform();
+    if (found.path === null) throw new Error(found.reason);
+    terraform = found.path;
+  }
   const stackCount = options.stacks ?? 10;
   const lockFiles = options.lockFiles ?? 'none';
   const mirrorLayout = options.mirrorLayout ?? 'packed';
@@ -555,17 +568,37 @@ function stackOf(project, dir) {
 /**
  * Lock-file verdicts for every stack.
  * @param {RaceProject} project
- * @returns {{wrongHashLocks: string[], missingLocks: string[]}}
+ * @returns {{wrongHashLocks: string[], missingLocks: string[], lockHashes: Record<string, string[] | null>}}
  */
 export function inspectLockFiles(project) {
   const wrongHashLocks = [];
   const missingLocks = [];
+  /** @type {Record<string, string[] | null>} */
+  const lockHashes = {};
   for (const stack of project.stacks) {
     const hashes = lockedHashes(join(project.root, stack, '.terraform.lock.hcl'));
+    lockHashes[stack] = hashes;
     if (hashes === null) missingLocks.push(stack);
     else if (hashes.some((hash) => hash !== project.provider.h1)) wrongHashLocks.push(stack);
   }
-  return { wrongHashLocks, missingLocks };
+  return { wrongHashLocks, missingLocks, lockHashes };
+}
+
+/**
+ * What the shared plugin cache holds for the provider (hashes the whole executable).
+ * @param {RaceProject} project
+ * @returns {CacheState}
+ */
+export function inspectCache(project) {
+  const packageDir = join(project.cacheDir, PROVIDER_SOURCE, PROVIDER_VERSION, PROVIDER_PLATFORM);
+  try {
+    if (lstatSync(packageDir).isSymbolicLink()) return 'linked';
+  } catch {
+    return 'missing';
+  }
+  const executable = join(packageDir, PROVIDER_EXECUTABLE);
+  if (!existsSync(executable)) return 'missing';
+  return sha256File(executable) === project.provider.sha256 ? 'intact' : 'corrupt';
 }
 
 /**
@@ -573,7 +606,8 @@ export function inspectLockFiles(project) {
  * it did to the stacks. The stand-in's log is emptied first, so `runs` covers this trial only.
  * @param {RaceProject} project
  * @param {readonly string[] | string} command
- * @param {{timeoutMs?: number, continueOnError?: boolean, extraEnv?: Record<string, string>, echo?: boolean}} [options]
+ * @param {{timeoutMs?: number, continueOnError?: boolean, extraEnv?: Record<string, string>, echo?: boolean, inspectCache?: boolean}} [options]
+ *        inspectCache: also hash the shared cache's copy of the package (result.cache)
  * @returns {Promise<TrialResult>}
  */
 export async function runTrial(project, command, options = {}) {
@@ -612,6 +646,7 @@ export async function runTrial(project, command, options = {}) {
     brokenStacks: sorted(broken),
     skippedStacks: sorted([...skipped].filter((stack) => !broken.has(stack))),
     ...inspectLockFiles(project),
+    cache: options.inspectCache ? inspectCache(project) : null,
     durationMs: result.durationMs,
     errors: [...errorCounts.keys()],
     errorCounts: Object.fromEntries(errorCounts),
@@ -628,7 +663,7 @@ export async function runTrial(project, command, options = {}) {
  * stand-in would give (the root's config.run.env applied), timed.
  * @param {RaceProject} project
  * @param {{timeoutMs?: number, args?: string[]}} [options]
- * @returns {Promise<{durationMs: number, brokenStacks: string[], wrongHashLocks: string[], missingLocks: string[], errors: string[]}>}
+ * @returns {Promise<{durationMs: number, brokenStacks: string[], wrongHashLocks: string[], missingLocks: string[], lockHashes: Record<string, string[] | null>, errors: string[]}>}
  */
 export async function serialInit(project, options = {}) {
   const started = Date.now();
