@@ -2,11 +2,11 @@
 // on a shared plugin cache: which stacks share the cache, which serial warm-up inits run before
 // it, which distinct provider requirements those warm, and which stacks can reuse a warmed cache.
 //
-// Measured with Terraform 1.11.4 (10 stacks, 200 MB provider, P=5; ../notes/toolchain.md): a
-// warm-up cures the race only for stacks that reuse the cache entry: those whose lock entry has
-// an h1: hash, or with TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE in effect. A lock-less
-// stack ignores the cached package and extracts it again (warm-up, no lock files: 28/100 lock
-// files with a wrong hash; with the variable: 0/50).
+// Measured with Terraform 1.11.4 (10 stacks, 200 MB provider, P=5; ../notes/toolchain.md and
+// bench/race.mjs): a warm-up cures the race only for stacks that reuse the cache entry: those
+// whose lock entry has an h1: hash, or with TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE in
+// effect. A lock-less stack ignores the cached package and extracts it again (warm-up, no lock
+// files: 22-28/100 lock files with a wrong hash; with the variable: 0/50 and 0/100).
 
 import type { Analysis } from '../../analysis/analysis.js';
 import type { InitLaunch } from '../../analysis/launches.js';
@@ -123,8 +123,8 @@ export function isCured(state: WarmUpState): boolean {
 
 /**
  * Parallel inits on a shared cache the tool does not lock that no warm-up covers (missing or
- * not reaching every provider requirement): there the lock-file variable alone makes the race
- * worse (measured: 64 of 100 lock files wrong with it, 40 without).
+ * not reaching every provider requirement): there the lock-file variable alone is no cure
+ * (measured on a cold cache: 5-64/100 lock files wrong with it).
  */
 export async function unwarmedParallelInits(analysis: Analysis): Promise<InitLaunch[]> {
   const launches = await analysis.launches();
