@@ -329,7 +329,10 @@ export class Analysis {
     return this.fact(`provider-requirements:${stack.dir}`, async () => {
       const lock = await this.lockFile(stack.dir);
       if (lock && lock.providers.length > 0) return providerRequirements(lock, []);
-      const names = (this.listDir(stack.dir) ?? []).filter((entry) => entry.isFile !== false && entry.name.endsWith('.tf')).map((entry) => entry.name);
+      const listed = this.listDir(stack.dir);
+      // JSON configuration is not read here: such a stack is a requirement of its own.
+      if (!listed || listed.some((entry) => entry.name.endsWith('.tf.json'))) return providerRequirements(null, null);
+      const names = listed.filter((entry) => entry.isFile !== false && entry.name.endsWith('.tf')).map((entry) => entry.name);
       const docs = await Promise.all(names.sort().map((name) => this.hcl(join(stack.dir, name))));
       return providerRequirements(null, docs);
     });

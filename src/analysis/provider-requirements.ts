@@ -38,9 +38,25 @@ function fromLockFile(lock: LockFile): string | null {
     .join(' ');
 }
 
-/** `required_providers` entries of one parsed `.tf` file; null when a value cannot be read. */
+/**
+ * `required_providers` entries of one parsed `.tf` file, and the modules it calls (a module's
+ * own providers are installed too: stacks calling the same modules ask for the same ones); null
+ * when a value cannot be read.
+ */
 function requiredProviders(doc: HclDocument): string[] | null {
   const found: string[] = [];
+  const modules = doc.body?.module;
+  if (modules !== undefined) {
+    if (!isObject(modules)) return null;
+    for (const [name, bodies] of Object.entries(modules)) {
+      for (const body of Array.isArray(bodies) ? bodies : [bodies]) {
+        const source = isObject(body) ? literal(body.source) : null;
+        const version = isObject(body) && body.version !== undefined ? literal(body.version) : '';
+        if (source === null || version === null) return null;
+        found.push(`module:${name}=${source}@${version}`);
+      }
+    }
+  }
   const blocks = doc.body?.terraform;
   if (blocks === undefined) return found;
   for (const block of Array.isArray(blocks) ? blocks : [blocks]) {
@@ -51,18 +67,25 @@ function requiredProviders(doc: HclDocument): string[] | null {
       if (!isObject(list)) return null;
       for (const [name, value] of Object.entries(list)) {
         if (typeof value === 'string') {
-          found.push(`${providerAddress('', name)}@${versionKey(value)}`);
+          const constraint = literal(value);
+          if (constraint === null) return null;
+          found.push(`${providerAddress('', name)}@${versionKey(constraint)}`);
           continue;
         }
         if (!isObject(value)) return null;
-        const source = value.source === undefined ? '' : value.source;
-        const version = value.version === undefined ? '' : value.version;
-        if (typeof source !== 'string' || typeof version !== 'string') return null;
+        const source = value.source === undefined ? '' : literal(value.source);
+        const version = value.version === undefined ? '' : literal(value.version);
+        if (source === null || version === null) return null;
         found.push(`${providerAddress(source, name)}@${versionKey(version)}`);
       }
     }
   }
   return found;
+}
+
+/** hcl2json writes an expression as a `${...}` template: a literal string is known, an expression is not. */
+function literal(value: HclValue | undefined): string | null {
+  return typeof value === 'string' && !value.includes('${') ? value : null;
 }
 
 function isObject(value: HclValue | undefined): value is { [key: string]: HclValue } {
@@ -71,11 +94,13 @@ function isObject(value: HclValue | undefined): value is { [key: string]: HclVal
 
 /**
  * The stack's provider requirements: its lock file's entries when it has one, else the
- * `required_providers` of its `.tf` files (`docs`, null for a file that does not parse).
+ * `required_providers` and module calls of its `.tf` files (`docs`: null for a file that does not
+ * parse; `docs` null when the files cannot all be read, e.g. `.tf.json` ones).
  */
-export function providerRequirements(lock: LockFile | null, docs: ReadonlyArray<HclDocument | null>): ProviderRequirements {
+export function providerRequirements(lock: LockFile | null, docs: ReadonlyArray<HclDocument | null> | null): ProviderRequirements {
   const locked = lock ? fromLockFile(lock) : null;
   if (locked !== null) return { key: locked, from: 'lock-file' };
+  if (docs === null) return { key: null, from: 'unknown' };
   const entries = new Set<string>();
   for (const doc of docs) {
     const found = doc?.body && !doc.diagnostic ? requiredProviders(doc) : null;
