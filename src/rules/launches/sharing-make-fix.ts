@@ -15,13 +15,35 @@
 // at run time in Terramate's option positions (`$(shell ...)`, a variable no makefile
 // defines, a computed name) could be flags: then there is no fix, and the reason says why.
 
+// How a Makefile's words are read and edited (recipe line words, variable values, references,
+// the filter-out wrap) lives in `sites/makefile-words.ts`; this file says which words go, and
+// checks the result on make's own reading.
+
 import { maskRecipeLine, type MaskedRecipeLine } from './masked-recipe.js';
 import type { InitLaunch } from '../../analysis/launches.js';
+import { applyEdits } from '../../fix/plan.js';
 import { evaluateMakefile, type MakeDatabase, type RecipeLine, type VariableDefinition } from '../../parsers/make/index.js';
-import { parseShell, type ShellCommand } from '../../parsers/shell.js';
 import { parseTerramateInvocation } from '../../parsers/terramate-cli.js';
 import type { TextEdit } from '../../types.js';
 import { key, SHARING_FLAG_WORD, SHARING_PATTERNS, shapesOf, stillShares, withoutSharing, type CommandShape } from './sharing-words.js';
+import {
+  definitionAfter,
+  definitionLineRemoval,
+  definitionWords,
+  filterOutWrapper,
+  onlyDefinition,
+  quoted,
+  recipeCommands,
+  recipePrefixOf,
+  referenceName,
+  referenceTo,
+  unusedName,
+  wrapEdits,
+  type RawWord,
+  type RecipeCommand,
+  type ValueWord,
+} from './sites/makefile-words.js';
+import { mergedEdits, wordRemovalEdit } from './sites/shell-text.js';
 
 /** Why a Makefile launch gets no fix. */
 export type MakeNoFix =
@@ -38,6 +60,8 @@ export type MakeFixStrategy = 'split' | 'target-specific' | 'filter-out';
 export type MakeFixResult = { edits: TextEdit[]; strategy: MakeFixStrategy } | { edits: null; reason: MakeNoFix };
 
 type ReadText = (file: string) => string | undefined;
+
+type Span = { start: number; end: number };
 
 /**
  * The variants compared per recipe line (the analysis reads 64 to find the flags), and the
@@ -96,60 +120,14 @@ function runTimeReason(word: string): MakeNoFix {
 
 // ---- Edits ---------------------------------------------------------------------------------------
 
-function isBlank(text: string, at: number): number {
-  if (text[at] === ' ' || text[at] === '\t') return 1;
-  if (text[at] === '\\' && text[at + 1] === '\n') return 2;
-  if (text[at] === '\\' && text[at + 1] === '\r' && text[at + 2] === '\n') return 3;
-  return 0;
-}
-
-/**
- * The range to delete for a word of a command line: it and the blanks after it (continuations
- * included), or the blanks before it when it ends the command.
- */
-export function wordRemovalRange(text: string, start: number, end: number): { start: number; end: number } {
-  let after = end;
-  let continued = false;
-  for (let step = isBlank(text, after); step > 0; step = isBlank(text, after)) {
-    // After a continuation, the next line's indentation is blank too.
-    if (step > 1) continued = true;
-    after += step;
-  }
-  let before = start;
-  while (before > 0 && (text[before - 1] === ' ' || text[before - 1] === '\t')) before--;
-  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
-  // A word after others on a continued line: it goes with the blanks before it, so the line
-  // keeps its continuation and the next line stays where it was.
-  if (continued && before > lineStart && text[before - 1] !== '\n') return { start: before, end };
-  const next = text[after];
-  if (after > end && next !== undefined && !'\n\r;&|)#\'"'.includes(next)) return { start, end: after };
-  return { start: before, end };
-}
-
-/** Edits of one file, overlapping removals merged into one. */
-function merged(file: string, edits: Array<{ start: number; end: number; text: string }>): TextEdit[] {
-  const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
-  const out: TextEdit[] = [];
-  for (const edit of sorted) {
-    const last = out[out.length - 1];
-    if (last && edit.start < last.end) {
-      if (last.text !== '' || edit.text !== '') return [];
-      last.end = Math.max(last.end, edit.end);
-      continue;
-    }
-    out.push({ kind: 'text', file, start: edit.start, end: edit.end, text: edit.text });
-  }
-  return out;
-}
-
 /** A candidate's edits, file by file, overlapping removals merged; null when edits collide. */
 function normalized(edits: readonly TextEdit[]): TextEdit[] | null {
   const files = [...new Set(edits.map((edit) => edit.file))];
   const out: TextEdit[] = [];
   for (const file of files) {
     const own = edits.filter((edit) => edit.file === file);
-    const result = merged(file, own);
-    if (result.length === 0) return null;
+    const result = mergedEdits(file, own);
+    if (!result || result.length === 0) return null;
     // Two insertions at one place, or an insertion inside a replaced range: the order is a guess.
     for (let i = 1; i < result.length; i++) if (result[i].start < result[i - 1].end || (result[i].start === result[i - 1].start && result[i].start === result[i].end)) return null;
     out.push(...result);
@@ -157,52 +135,20 @@ function normalized(edits: readonly TextEdit[]): TextEdit[] | null {
   return out;
 }
 
-function applyTextEdits(text: string, edits: readonly TextEdit[]): string {
-  let out = '';
-  let cursor = 0;
-  for (const edit of [...edits].sort((a, b) => a.start - b.start)) {
-    out += text.slice(cursor, edit.start) + edit.text;
-    cursor = edit.end;
-  }
-  return out + text.slice(cursor);
-}
+// ---- The recipe line's Terramate options and literal sharing words ---------------------------------
 
-// ---- The recipe line as the shell sees it, make expressions opaque -----------------------------
-
-
-interface RawWord {
-  /** Offsets in the file. */
-  start: number;
-  end: number;
-  text: string;
-  /** Holds a make expression. */
-  expanded: boolean;
-  /** The shell's value of the word, when known. */
-  value: string | null;
-}
-
-interface LineCommand {
-  command: ShellCommand;
-  words: RawWord[];
+interface LineCommand extends RecipeCommand {
   /** Index range of Terramate's option words in `words`, when the command reads as `terramate run`. */
   options: { from: number; to: number } | null;
-  /** Indexes of literal sharing flag words and sharing variable prefixes. */
+  /** Literal sharing flag words and sharing variable prefixes. */
   literalFlags: RawWord[];
 }
 
 function lineCommands(text: string, recipe: RecipeLine, masked: MaskedRecipeLine): LineCommand[] | null {
-  const parsed = parseShell(masked.text);
-  const commands: LineCommand[] = [];
-  for (const command of parsed.commands) {
-    if (command.via.length > 0 || !command.exactOffsets) continue;
-    const rawOf = (word: { start: number; end: number; value?: string | null }): RawWord => {
-      const start = recipe.start + masked.from[word.start];
-      const end = recipe.start + masked.to[word.end - 1];
-      const wordText = text.slice(start, end);
-      return { start, end, text: wordText, expanded: wordText.replace(/\$\$/g, '').includes('$'), value: typeof word.value === 'string' ? word.value : null };
-    };
-    if (command.argv.some((word) => word.start < 0 || word.end <= word.start)) return null;
-    const words = command.argv.map(rawOf);
+  const commands = recipeCommands(text, recipe, masked);
+  if (!commands) return null;
+  return commands.map((line) => {
+    const { command, words, prefixes } = line;
     const invocation = parseTerramateInvocation(command.argv, { env: command.environment });
     let options: LineCommand['options'] = null;
     const literalFlags: RawWord[] = [];
@@ -212,82 +158,15 @@ function lineCommands(text: string, recipe: RecipeLine, masked: MaskedRecipeLine
       for (const flag of invocation.flags) {
         if ((flag.name === 'enable-sharing' || flag.name === 'mock-on-fail') && !words[flag.index].expanded) literalFlags.push(words[flag.index]);
       }
-      for (const assignment of command.assignments) {
-        if (/^TM_ARG_RUN_(ENABLE_SHARING|MOCK_ON_FAIL)$/.test(assignment.name)) {
-          const word = rawOf({ start: assignment.start, end: assignment.end, value: `${assignment.name}=${typeof assignment.value === 'string' ? assignment.value : ''}` });
-          if (!word.expanded) literalFlags.push(word);
-        }
-      }
+      command.assignments.forEach((assignment, index) => {
+        if (/^TM_ARG_RUN_(ENABLE_SHARING|MOCK_ON_FAIL)$/.test(assignment.name) && !prefixes[index].expanded) literalFlags.push(prefixes[index]);
+      });
     }
-    commands.push({ command, words, options, literalFlags });
-  }
-  return commands;
+    return { ...line, options, literalFlags };
+  });
 }
 
 // ---- The split of the seed's author ---------------------------------------------------------------
-
-interface ValueWord {
-  text: string;
-  start: number;
-  end: number;
-}
-
-/** Words of a make value as written, keeping `$(...)`/`${...}` references whole. */
-function valueWords(raw: string, offset: number): ValueWord[] {
-  const words: ValueWord[] = [];
-  let i = 0;
-  while (i < raw.length) {
-    const blank = isBlank(raw, i) || (raw[i] === '\n' ? 1 : 0);
-    if (blank) {
-      i += blank;
-      continue;
-    }
-    const start = i;
-    let depth = 0;
-    while (i < raw.length && (depth > 0 || !(isBlank(raw, i) || raw[i] === '\n'))) {
-      if (raw[i] === '$' && (raw[i + 1] === '(' || raw[i + 1] === '{')) {
-        depth++;
-        i += 2;
-        continue;
-      }
-      if (depth > 0 && (raw[i] === ')' || raw[i] === '}')) depth--;
-      i++;
-    }
-    words.push({ text: raw.slice(start, i), start: offset + start, end: offset + i });
-  }
-  return words;
-}
-
-function referenceName(word: string): string | null {
-  const match = /^\$[({]([A-Za-z0-9_.-]+)[)}]$/.exec(word);
-  return match ? match[1] : null;
-}
-
-function onlyDefinition(definitions: VariableDefinition[], name: string): VariableDefinition | null {
-  const all = definitions.filter((definition) => definition.name === name);
-  if (all.length !== 1) return null;
-  const [definition] = all;
-  if (definition.target || definition.conditional || !['=', ':=', '::='].includes(definition.op)) return null;
-  return definition;
-}
-
-function freshName(definitions: VariableDefinition[], texts: string[], base: string): string | null {
-  for (const candidate of [`${base}_INIT`, `${base}_NO_SHARING`]) {
-    if (definitions.some((definition) => definition.name === candidate)) continue;
-    if (texts.some((text) => text.includes(candidate))) continue;
-    return candidate;
-  }
-  return null;
-}
-
-function lineEndAfter(text: string, offset: number): number {
-  const newline = text.indexOf('\n', offset);
-  return newline < 0 ? text.length : newline;
-}
-
-function removal(file: string, text: string, start: number, end: number): TextEdit {
-  return { kind: 'text', file, ...wordRemovalRange(text, start, end), text: '' };
-}
 
 /** `TM_OPTS := --enable-sharing --mock-on-fail $(TM_COMMON)`: init reads `$(TM_COMMON)` (or a new variable). */
 function splitEdits(launch: InitLaunch, text: string, definitions: VariableDefinition[], literal: TextEdit[], readText: ReadText): TextEdit[] | null {
@@ -300,37 +179,28 @@ function splitEdits(launch: InitLaunch, text: string, definitions: VariableDefin
   const definition = onlyDefinition(definitions, outer.name);
   const definitionText = definition ? readText(definition.file) : undefined;
   if (!definition || definitionText === undefined) return null;
-  const words = valueWords(definitionText.slice(definition.valueStart, definition.valueEnd), definition.valueStart);
+  const words = definitionWords(definition, definitionText);
   const sharingReferences = new Set(viaVariable.filter((origin) => origin.via.length > 1).map((origin) => origin.via[1].name));
   for (const name of sharingReferences) {
     const inner = onlyDefinition(definitions, name);
     const innerText = inner ? readText(inner.file) : undefined;
     if (!inner || innerText === undefined) return null;
-    const innerWords = valueWords(innerText.slice(inner.valueStart, inner.valueEnd), inner.valueStart);
+    const innerWords = definitionWords(inner, innerText);
     if (innerWords.length === 0 || !innerWords.every((word) => SHARING_FLAG_WORD.test(word.text))) return null;
   }
   const isSharing = (word: ValueWord) => SHARING_FLAG_WORD.test(word.text) || sharingReferences.has(referenceName(word.text) ?? '');
   if (viaVariable.some((origin) => origin.via.length === 1) && !words.some((word) => SHARING_FLAG_WORD.test(word.text))) return null;
   const rest = words.filter((word) => !isSharing(word));
 
-  const reference = text.slice(outer.refStart, outer.refEnd);
-  const [open, close] = reference.startsWith('${') ? ['${', '}'] : ['$(', ')'];
-  if (rest.length === 0) return [...literal, removal(launch.file, text, outer.refStart, outer.refEnd)];
+  const reference = { start: outer.refStart, end: outer.refEnd };
+  if (rest.length === 0) return [...literal, wordRemovalEdit(launch.file, text, reference.start, reference.end)];
   const single = rest.length === 1 ? referenceName(rest[0].text) : null;
-  if (single) return [...literal, { kind: 'text', file: launch.file, start: outer.refStart, end: outer.refEnd, text: `${open}${single}${close}` }];
+  if (single) return [...literal, referenceTo(launch.file, text, reference, single)];
 
   const allTexts = [...new Set(definitions.map((candidate) => candidate.file))].map((file) => readText(file) ?? '');
-  const name = freshName(definitions, allTexts, outer.name);
+  const name = unusedName(definitions, allTexts, [`${outer.name}_INIT`, `${outer.name}_NO_SHARING`]);
   if (!name) return null;
-  const insertAt = lineEndAfter(definitionText, definition.valueEnd);
-  const crlf = definitionText[insertAt - 1] === '\r';
-  const at = crlf ? insertAt - 1 : insertAt;
-  const operator = definition.op === '=' ? '=' : ':=';
-  return [
-    ...literal,
-    { kind: 'text', file: definition.file, start: at, end: at, text: `${crlf ? '\r\n' : '\n'}${name} ${operator} ${rest.map((word) => word.text).join(' ')}` },
-    { kind: 'text', file: launch.file, start: outer.refStart, end: outer.refEnd, text: `${open}${name}${close}` },
-  ];
+  return [...literal, definitionAfter(definition, definitionText, name, rest), referenceTo(launch.file, text, reference, name)];
 }
 
 /** `init: TM_OPTS += --enable-sharing`: the flag is removed where only init gets it. */
@@ -348,80 +218,20 @@ function targetSpecificEdits(launch: InitLaunch, definitions: VariableDefinition
     if (!definition || !targets.includes(definition.target as string)) return null;
     const definitionText = readText(definition.file);
     if (definitionText === undefined) return null;
-    const words = valueWords(definitionText.slice(definition.valueStart, definition.valueEnd), definition.valueStart);
+    const words = definitionWords(definition, definitionText);
     const flag = words.find((word) => word.text.replace(/=.*$/, '') === `--${origin.option}`);
     if (!flag) return null;
-    edits.set(`${definition.file}:${flag.start}`, removal(definition.file, definitionText, flag.start, flag.end));
+    edits.set(`${definition.file}:${flag.start}`, wordRemovalEdit(definition.file, definitionText, flag.start, flag.end));
     const removed = removedWords.get(definition) ?? new Set<number>();
     removedWords.set(definition, removed.add(flag.start));
     if (removed.size === words.length) {
       // Nothing left to add: the whole `init: VAR += ...` line goes.
       for (const word of words) edits.delete(`${definition.file}:${word.start}`);
-      const lineStart = definitionText.lastIndexOf('\n', definition.valueStart - 1) + 1;
-      const newline = definitionText.indexOf('\n', definition.valueEnd);
-      const lineEnd = newline < 0 ? definitionText.length : newline + 1;
-      edits.set(`${definition.file}:line:${lineStart}`, { kind: 'text', file: definition.file, start: lineStart, end: lineEnd, text: '' });
+      const line = definitionLineRemoval(definition, definitionText);
+      edits.set(`${definition.file}:line:${line.start}`, line);
     }
   }
   return [...literal, ...edits.values()];
-}
-
-// ---- The general fix: filter-out around what carries the flags -----------------------------------
-
-interface Wrapper {
-  wrap(expression: string): string | null;
-  remove(word: string): string;
-  conditional: boolean;
-}
-
-function wrapperFor(recipe: RecipeLine, targets: string[]): Wrapper {
-  const filter = (expression: string) => `$(filter-out ${SHARING_PATTERNS},${expression})`;
-  if (targets.length === recipe.targets.length) return { wrap: filter, remove: () => '', conditional: false };
-  // The line also runs for targets that keep sharing: only init's expansion changes.
-  const condition = `$(filter ${targets.join(' ')},$@)`;
-  return {
-    wrap: (expression) => (topLevelComma(expression) ? null : `$(if ${condition},${filter(expression)},${expression})`),
-    remove: (word) => `$(if ${condition},,${word})`,
-    conditional: true,
-  };
-}
-
-/** A comma outside parentheses would split the arguments of `$(if ...)`. */
-function topLevelComma(text: string): boolean {
-  let depth = 0;
-  for (const char of text) {
-    if (char === '(' || char === '{') depth++;
-    else if (char === ')' || char === '}') depth--;
-    else if (char === ',' && depth === 0) return true;
-  }
-  return false;
-}
-
-type Span = { start: number; end: number };
-
-function wrapEdits(file: string, text: string, spans: Span[], literalFlags: RawWord[], wrapper: Wrapper): TextEdit[] | null {
-  const edits: Array<{ start: number; end: number; text: string }> = [];
-  // The same span once; a span inside another goes with it.
-  const unique = [...new Map(spans.map((span) => [`${span.start}:${span.end}`, span])).values()];
-  const outermost = unique.filter((span) => !unique.some((other) => other !== span && other.start <= span.start && span.end <= other.end));
-  for (const span of outermost) {
-    const wrapped = wrapper.wrap(text.slice(span.start, span.end));
-    if (wrapped === null) return null;
-    edits.push({ start: span.start, end: span.end, text: wrapped });
-  }
-  for (const word of literalFlags) {
-    if (outermost.some((span) => span.start < word.end && word.start < span.end)) continue;
-    if (wrapper.conditional) edits.push({ start: word.start, end: word.end, text: wrapper.remove(word.text) });
-    else edits.push({ ...wordRemovalRange(text, word.start, word.end), text: '' });
-  }
-  if (edits.length === 0) return null;
-  const result = merged(file, edits);
-  return result.length > 0 ? result : null;
-}
-
-/** A shell word with quotes or escapes: `$(filter-out)` inside it would not see whole words. */
-function quoted(word: RawWord): boolean {
-  return /['"\\`]/.test(word.text);
 }
 
 // ---- Checking a candidate on make's own model -------------------------------------------------------
@@ -456,7 +266,7 @@ function verify(entry: string, baseline: Baseline, edits: TextEdit[], readText: 
   for (const [file, fileEdits] of byFile) {
     const original = readText(file);
     if (original === undefined) return `cannot read ${file}`;
-    fixed.set(file, applyTextEdits(original, fileEdits));
+    fixed.set(file, applyEdits(original, fileEdits));
   }
   const after = evaluateMakefile(entry, (file) => fixed.get(file) ?? readText(file), { maxVariants: baseline.maxVariants });
   const before = baseline.db;
@@ -495,11 +305,6 @@ function verify(entry: string, baseline: Baseline, edits: TextEdit[], readText: 
 
 // ---- The fix -------------------------------------------------------------------------------------
 
-function recipePrefixOf(text: string, recipe: RecipeLine): string {
-  const lineStart = text.lastIndexOf('\n', recipe.start - 1) + 1;
-  return text.slice(lineStart, recipe.start).slice(0, 1) || '\t';
-}
-
 export function makefileSharingFix(launch: InitLaunch, readText: ReadText): MakeFixResult {
   const make = launch.make;
   const recipe = make?.recipe;
@@ -537,8 +342,8 @@ export function makefileSharingFix(launch: InitLaunch, readText: ReadText): Make
   const commands = masked ? lineCommands(text, recipe, masked) : null;
   if (!masked || !commands) return unproven('the recipe line cannot be read as shell words');
   const literalFlags = commands.flatMap((command) => command.literalFlags);
-  const wrapper = wrapperFor(recipe, targets);
-  const literal = merged(launch.file, literalFlags.map((word) => ({ ...wordRemovalRange(text, word.start, word.end), text: '' })));
+  const wrapper = filterOutWrapper(SHARING_PATTERNS, recipe, targets);
+  const literal = mergedEdits(launch.file, literalFlags.map((word) => wordRemovalEdit(launch.file, text, word.start, word.end))) ?? [];
 
   const candidates: Array<{ strategy: MakeFixStrategy; edits: TextEdit[] | null }> = [
     { strategy: 'split', edits: splitEdits(launch, text, db.definitions, literal, readText) },

@@ -1,13 +1,13 @@
 import type { InitLaunch } from '../../../analysis/launches.js';
 import { launchSiteKind } from '../site-kind.js';
-import { justfileSite } from './justfile.js';
+import { justfileFile, justfileSite } from './justfile.js';
 import { makefileSite } from './makefile.js';
-import { packageJsonSite } from './package-json.js';
-import { shellScriptSite } from './shell-script.js';
-import type { LaunchSite } from './site.js';
-import { yamlSite } from './yaml.js';
+import { packageJsonFile, packageJsonSite } from './package-json.js';
+import { shellScriptFile, shellScriptSite } from './shell-script.js';
+import type { CommandFile, LaunchSite } from './site.js';
+import { yamlFile, yamlSite } from './yaml.js';
 
-export type { LaunchSite } from './site.js';
+export type { CommandFile, LaunchSite } from './site.js';
 
 /** The editor for the place `launch` sits in `text` (its file's current text); null when none fits. */
 export function launchSite(launch: InitLaunch, text: string): LaunchSite | null {
@@ -26,4 +26,17 @@ export function launchSite(launch: InitLaunch, text: string): LaunchSite | null 
       return kind ? yamlSite(launch, text, kind) : null;
     }
   }
+}
+
+/**
+ * The file `launch` sits in as shell commands, for the fixes that take words out of a launch;
+ * null for a Makefile recipe or a Terramate script (edited by `makefile-words.ts` and
+ * `terramate-script.ts`) and for a file whose kind does not match the launch.
+ */
+export function commandFile(launch: InitLaunch): CommandFile | null {
+  if (launch.context === 'shell') return shellScriptFile();
+  const kind = launchSiteKind(launch);
+  if (kind === 'justfile') return justfileFile(launch.file);
+  if (kind === 'package-json') return packageJsonFile(launch.file);
+  return kind ? yamlFile(launch.file, kind) : null;
 }

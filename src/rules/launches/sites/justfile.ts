@@ -1,6 +1,6 @@
 import type { InitLaunch } from '../../../analysis/launches.js';
-import type { LaunchSite } from './site.js';
-import { commandAt, commandSites, linesBefore, locate } from './shell-text.js';
+import type { CommandFile, LaunchSite } from './site.js';
+import { commandAt, commandFileOf, commandSites, linesBefore, locate } from './shell-text.js';
 
 /**
  * A launch in a justfile recipe. Each recipe line runs in its own shell: the command must start
@@ -16,4 +16,9 @@ export function justfileSite(launch: InitLaunch, text: string): LaunchSite | nul
     makeRecipe: false,
     insertBefore: (commands) => linesBefore(launch.file, text, located.start, commands, { prefixPattern: /^[ \t]+[@-]{0,2}$/, before: (lineStart) => text.slice(0, lineStart) }),
   };
+}
+
+/** A justfile for word edits: its recipe lines' shell texts; nothing else in it is compared. */
+export function justfileFile(file: string): CommandFile {
+  return commandFileOf((text) => commandSites(file, text, 'justfile'));
 }

@@ -1,7 +1,7 @@
 import type { InitLaunch } from '../../../analysis/launches.js';
 import { parseShell } from '../../../parsers/shell.js';
-import type { LaunchSite } from './site.js';
-import { applyOne, commandAt, commandSites, insertion, locate } from './shell-text.js';
+import type { CommandFile, LaunchSite } from './site.js';
+import { applyOne, commandAt, commandFileOf, commandSites, insertion, locate } from './shell-text.js';
 
 /**
  * A launch in a package.json script: new commands are joined before it with `&&`
@@ -27,6 +27,20 @@ export function packageJsonSite(launch: InitLaunch, text: string): LaunchSite | 
       return sameJsonApartFromOneScript(text, applyOne(text, edit)) ? edit : null;
     },
   };
+}
+
+/** A package.json for word edits: its scripts' shell texts, and the JSON data around them. */
+export function packageJsonFile(file: string): CommandFile {
+  return commandFileOf(
+    (text) => commandSites(file, text, 'package-json'),
+    (text) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        return undefined;
+      }
+    },
+  );
 }
 
 function sameJsonApartFromOneScript(before: string, after: string): boolean {

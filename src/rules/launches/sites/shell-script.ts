@@ -1,6 +1,6 @@
 import type { InitLaunch } from '../../../analysis/launches.js';
-import type { LaunchSite } from './site.js';
-import { commandAt, linesBefore, locate, wholeFileSite } from './shell-text.js';
+import type { CommandFile, LaunchSite } from './site.js';
+import { commandAt, commandFileOf, linesBefore, locate, wholeFileSite } from './shell-text.js';
 
 /** A launch in a shell script: new lines go before the command's line, at its indentation. */
 export function shellScriptSite(launch: InitLaunch, text: string): LaunchSite | null {
@@ -12,4 +12,9 @@ export function shellScriptSite(launch: InitLaunch, text: string): LaunchSite | 
     makeRecipe: false,
     insertBefore: (commands) => linesBefore(launch.file, text, located.start, commands, { prefixPattern: /^[ \t]*$/, before: (lineStart) => text.slice(0, lineStart) }),
   };
+}
+
+/** A shell script as a whole, for word edits: one shell text, no data around it. */
+export function shellScriptFile(): CommandFile {
+  return commandFileOf((text) => [wholeFileSite(text)]);
 }

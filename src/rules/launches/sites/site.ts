@@ -1,5 +1,5 @@
 import type { TextEdit } from '../../../types.js';
-import type { CommandInText } from './shell-text.js';
+import type { CommandInFile, CommandInText } from './shell-text.js';
 
 /**
  * Where a launch sits, as an editor of that kind of file: the launching command found again
@@ -14,4 +14,17 @@ export interface LaunchSite {
    * as one insertion; null when the place cannot take them safely.
    */
   insertBefore(commands: readonly string[]): TextEdit | null;
+}
+
+/**
+ * A file whose launches are shell commands written in it (a shell script, a justfile, a
+ * package.json, a CI file, a Taskfile), read whole for the fixes that take words out of a
+ * launch (`argvWordRemoval`, `prefixRemoval`): its commands in any version of its text, and
+ * what must read the same around them.
+ */
+export interface CommandFile {
+  /** Every command of the file's shell texts in `text`, in order, with its file span; null when the file does not read. */
+  commands(text: string): CommandInFile[] | null;
+  /** True when `fixed` holds the data of `text` (the YAML or JSON around the commands) apart from one string at most. */
+  sameDataApartFromOneString(text: string, fixed: string): boolean;
 }

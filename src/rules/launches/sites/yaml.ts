@@ -7,8 +7,8 @@ import type { InitLaunch } from '../../../analysis/launches.js';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Document, type Node as YamlNode, type YAMLMap } from '../../../parsers/yaml.js';
 import type { CiFileKind } from '../../../parsers/yaml-ci.js';
 import type { TextEdit } from '../../../types.js';
-import type { LaunchSite } from './site.js';
-import { applyOne, commandAt, commandSites, eolAt, insertion, lineStartOf, linesBefore, locate, type CommandInText } from './shell-text.js';
+import type { CommandFile, LaunchSite } from './site.js';
+import { applyOne, commandAt, commandFileOf, commandSites, eolAt, insertion, lineStartOf, linesBefore, locate, type CommandInText } from './shell-text.js';
 
 export const WARM_UP_STEP_NAME = 'Warm up the plugin cache (serial init)';
 
@@ -67,6 +67,22 @@ function dataOf(doc: Document.Parsed, change?: (copy: Document.Parsed) => boolea
   } catch {
     return null;
   }
+}
+
+/** The document's data; undefined when it does not read, or holds no map, list or scalar. */
+function yamlData(text: string): unknown {
+  const doc = loadYaml(text);
+  if (!doc || !(isMap(doc.contents) || isSeq(doc.contents) || isScalar(doc.contents))) return undefined;
+  try {
+    return doc.toJS({ maxAliasCount: -1 }) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A CI or Taskfile for word edits: its `run:`/`script:`/`cmds:` shell texts, and the YAML data around them. */
+export function yamlFile(file: string, kind: CiFileKind): CommandFile {
+  return commandFileOf((text) => commandSites(file, text, kind), yamlData);
 }
 
 export function yamlSite(launch: InitLaunch, text: string, kind: CiFileKind): LaunchSite | null {
