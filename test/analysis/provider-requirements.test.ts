@@ -2,42 +2,23 @@ import { describe, expect, it } from '@jest/globals';
 import { readLockFile } from '../../src/analysis/lockfile.js';
 import { providerAddress, providerRequirements } from '../../src/analysis/provider-requirements.js';
 import { parseHcl } from '../../src/parsers/hcl.js';
-
-// A lock file exactly as Terraform 1.11 writes it.
-const LOCK = `# This file is maintained automatically by "terraform init".
-# Manual edits may be lost in future updates.
-
-provider "registry.terraform.io/hashicorp/aws" {
-  version     = "5.82.2"
-  constraints = "~> 5.80"
-  hashes = [
-    "h1:ce6Dw2y4PpuqAPtnQ0dO270dRTmwEARqnfffrE1VYJ8=",
-  ]
-}
-
-provider "example.com/acme/big" {
-  version     = "1.0.0"
-  constraints = "1.0.0"
-  hashes = [
-    "h1:PpuqAPtnQ0dO270dRTmwEARqnfffrE1VYJ8ce6Dw2y4=",
-  ]
-}
-`;
+import { REALISTIC_LOCK } from '../support/provider-specs.js';
 
 const tf = (text: string) => parseHcl('main.tf', text);
 const keyOf = async (...texts: string[]) => providerRequirements(null, await Promise.all(texts.map(tf))).key;
 
 describe('provider requirements: stacks that install the same packages share a key', () => {
-  it('a lock file gives its providers and versions, sorted', async () => {
-    const lock = readLockFile(await parseHcl('.terraform.lock.hcl', LOCK));
-    expect(providerRequirements(lock, null)).toEqual({ key: 'example.com/acme/big@1.0.0 registry.terraform.io/hashicorp/aws@5.82.2', from: 'lock-file' });
+  it('a lock file (as terraform writes it) gives its providers and versions, sorted', async () => {
+    const lock = readLockFile(await parseHcl('.terraform.lock.hcl', REALISTIC_LOCK));
+    expect(providerRequirements(lock, null)).toEqual({ key: 'registry.terraform.io/hashicorp/aws@5.31.0 registry.terraform.io/hashicorp/random@3.6.0', from: 'lock-file' });
   });
 
-  it('required_providers: an exact version reads as the lock file records it', async () => {
-    const exact = await keyOf('terraform {\n  required_providers {\n    big = {\n      source  = "example.com/acme/big"\n      version = "= 1.0.0"\n    }\n  }\n}\n');
-    expect(exact).toBe('example.com/acme/big@1.0.0');
-    const lock = readLockFile(await parseHcl('.terraform.lock.hcl', LOCK.slice(0, LOCK.indexOf('provider "registry'))+ LOCK.slice(LOCK.indexOf('provider "example'))));
-    expect(providerRequirements(lock, null).key).toBe(exact);
+  it('required_providers: exact versions read as the lock file records them', async () => {
+    const exact = await keyOf(
+      'terraform {\n  required_providers {\n    random = {\n      source  = "hashicorp/random"\n      version = "= 3.6.0"\n    }\n    aws = {\n      source  = "hashicorp/aws"\n      version = "5.31.0"\n    }\n  }\n}\n',
+    );
+    const lock = readLockFile(await parseHcl('.terraform.lock.hcl', REALISTIC_LOCK));
+    expect(exact).toBe(providerRequirements(lock, null).key);
   });
 
   it('short sources and the legacy string form expand as Terraform expands them', async () => {
