@@ -26,6 +26,17 @@ export interface EntryHashes {
   spans: HashSpan[];
 }
 
+/** Where a comment starting at `index` ends (`index` itself when none starts there); null when it is not closed. */
+function commentEnd(text: string, index: number): number | null {
+  const char = text[index];
+  if (char === '#' || (char === '/' && text[index + 1] === '/')) return lineEnd(text, index);
+  if (char === '/' && text[index + 1] === '*') {
+    const close = text.indexOf('*/', index + 2);
+    return close < 0 ? null : close + 2;
+  }
+  return index;
+}
+
 /** The hash strings of the `hashes` list of the lock entry for `address`; null when not found as Terraform writes it. */
 export function lockEntryHashes(text: string, address: string): EntryHashes | null {
   const escaped = address.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -44,14 +55,10 @@ export function lockEntryHashes(text: string, address: string): EntryHashes | nu
       index = close + 1;
       continue;
     }
-    if (char === '#' || (char === '/' && text[index + 1] === '/')) {
-      index = lineEnd(text, index);
-      continue;
-    }
-    if (char === '/' && text[index + 1] === '*') {
-      const close = text.indexOf('*/', index + 2);
-      if (close < 0) return null;
-      index = close + 2;
+    const afterComment = commentEnd(text, index);
+    if (afterComment === null) return null;
+    if (afterComment !== index) {
+      index = afterComment;
       continue;
     }
     if (char === '{' || char === '[' || char === '(') {
@@ -79,14 +86,10 @@ export function lockEntryHashes(text: string, address: string): EntryHashes | nu
       index = close + 1;
       continue;
     }
-    if (char === '#' || (char === '/' && text[index + 1] === '/')) {
-      index = lineEnd(text, index);
-      continue;
-    }
-    if (char === '/' && text[index + 1] === '*') {
-      const close = text.indexOf('*/', index + 2);
-      if (close < 0) return null;
-      index = close + 2;
+    const afterComment = commentEnd(text, index);
+    if (afterComment === null) return null;
+    if (afterComment !== index) {
+      index = afterComment;
       continue;
     }
     if (!/[\s,]/.test(char)) return null; // not a plain list of strings
