@@ -17,7 +17,7 @@ import {
 } from './provider-packages.js';
 import type { Stack } from './terramate.js';
 import { mapWithConcurrency } from '../providers/concurrency.js';
-import { hashPackageDir, listPackageFiles } from '../providers/dirhash.js';
+import { halfWrittenHashes, hashPackageDir, listPackageFiles } from '../providers/dirhash.js';
 import type { HandshakeResult } from '../providers/handshake.js';
 import { runHandshakes } from '../providers/handshake-pool.js';
 import { checkExecutableHeader, hostPlatform, type HeaderCheckResult } from '../providers/header.js';
@@ -46,6 +46,8 @@ export interface InspectedPackage {
   stacks: Stack[];
   /** Null when no lock file could check it (nothing to compare with), or hashing failed. */
   h1: string | null;
+  /** The hashes of this package caught half-written by a racing extraction (`halfWrittenHashes`). */
+  halfWrittenH1s: string[];
   hashError: string | null;
   locks: LockVerdict[];
   checksumFailed: boolean;
@@ -178,6 +180,7 @@ async function inspect(analysis: Analysis, inputs: InspectionInputs, progress: (
       package: found,
       stacks,
       h1: null,
+      halfWrittenH1s: [],
       hashError: null,
       locks: [],
       checksumFailed: false,
@@ -204,6 +207,7 @@ async function inspect(analysis: Analysis, inputs: InspectionInputs, progress: (
         stats.filesHashed += listing.files.length;
         stats.bytesHashed += listing.files.reduce((sum, file) => sum + file.size, 0);
       }
+      inspected.halfWrittenH1s = await halfWrittenHashes(listing);
     } catch (error) {
       inspected.hashError = error instanceof Error ? error.message : String(error);
     }

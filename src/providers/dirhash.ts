@@ -89,6 +89,28 @@ export function hash1(entries: ReadonlyArray<{ name: string; sha256: string }>):
   return `h1:${summary.digest('base64')}`;
 }
 
+const EMPTY_SHA256 = createHash('sha256').digest('hex');
+/** Files other than the emptied one are hashed for a variant only up to this size (licences, readmes). */
+const SMALL_FILE_BYTES = 1024 * 1024;
+
+/**
+ * The `h1:` hashes of the package as a racing extraction leaves it for a moment: one file
+ * created but still empty, every other file as it is now. A lock entry that records one of
+ * them recorded a half-written package, whatever other lock files say. A variant needing the
+ * content of another large file is left out (one read of a provider binary is enough).
+ */
+export async function halfWrittenHashes(listing: PackageListing): Promise<string[]> {
+  const hashes: string[] = [];
+  for (const emptied of listing.files) {
+    const others = listing.files.filter((file) => file !== emptied);
+    if (others.some((file) => file.size > SMALL_FILE_BYTES)) continue;
+    const entries = [{ name: emptied.name, sha256: EMPTY_SHA256 }];
+    for (const file of others) entries.push({ name: file.name, sha256: await sha256File(file.path) });
+    hashes.push(hash1(entries));
+  }
+  return hashes;
+}
+
 /** SHA-256 of a file's content, streamed. */
 export async function sha256File(path: string): Promise<string> {
   const digest = createHash('sha256');

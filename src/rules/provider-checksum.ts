@@ -28,7 +28,7 @@ const help = {
   'no-h1-remedy': 'Run `terraform providers lock -platform={{platform}}` (plus your other platforms) in {{stack}} and commit the lock file.',
   package: 'Package {{packageDir}}.',
   'also-unlisted': 'this lock file does not list its hash either',
-  'damaged-detail': 'It records {{recorded}}, which no installed package has and no other lock file for {{provider}} {{version}} lists: what a parallel `terraform init` racing on a shared plugin cache leaves (the hash of a half-written package).',
+  'damaged-detail': 'It records {{recorded}}, which no installed package of {{provider}} {{version}} has: what a parallel `terraform init` racing on a shared plugin cache leaves (the hash of a half-written package).',
   'damaged-vouched': 'The package itself is intact: {{packageDir}} hashes to {{h1}}, which {{vouchers}} other lock file(s) record ({{voucherFiles}}); do not quarantine it.',
   'damaged-terraform': 'The next `terraform plan` or `validate` in {{stack}} fails with: the cached package for {{provider}} {{version}} (in .terraform/providers) does not match any of the checksums recorded in the dependency lock file.',
   'damaged-fix': '--fix replaces the wrong hash with {{h1}} and changes nothing else.',
@@ -38,6 +38,8 @@ const help = {
   'extra-detail': '{{extra}} is listed in no other lock file for {{provider}} {{version}}; this one also lists {{h1}}, the hash of the installed package {{packageDir}}, as other lock files do without any extra hash.',
   'extra-why': 'A parallel `terraform init` racing on a shared plugin cache adds such a hash (that of a half-written package): nothing fails, but the lock file vouches for a package that never existed.',
   'extra-platform': 'It can also be the hash of a platform only this stack locks: if so, ignore this finding.',
+  'extra-half-written': '{{extra}} is the hash of the installed package with a file still empty, as a racing extraction leaves it for a moment: it is no platform\'s hash.',
+  'extra-remedy-safe': '--fix removes the hash line; `terraform providers lock -platform={{platform}}` (plus your other platforms) in {{stack}} rewrites the entry from the source.',
   'extra-remedy': 'With --fix --unsafe-fixes the hash line is removed; `terraform providers lock -platform={{platform}}` (plus your other platforms) in {{stack}} rewrites the entry from the source.',
   'vouching-lock': "this lock file records the package's hash",
   'agreeing-lock': 'this lock file lists the same package without the extra hash',
@@ -61,7 +63,9 @@ export const providerChecksum = createRule({
     for (const inspected of inspection.packages) {
       if (inspected.h1 === null) continue;
       const failing = inspected.locks.filter((verdict) => verdict.status === 'mismatch').flatMap((verdict) => entryOf(consensus, inspected, verdict) ?? []);
-      consensus.version(inspected.package.source, inspected.package.version).noteInstalled(inspected.h1, failing);
+      const locks = consensus.version(inspected.package.source, inspected.package.version);
+      locks.noteInstalled(inspected.h1, failing);
+      locks.noteHalfWritten(inspected.halfWrittenH1s);
     }
     const reports: Report[] = [];
     const reported = new Set<ConsensusEntry>();
@@ -205,8 +209,11 @@ function extraHashReport(analysis: Analysis, inspected: InspectedPackage, verdic
   const h1 = inspected.h1 ?? '';
   const extras = locks.onlyHere(entry).filter((hash) => hash !== h1);
   if (extras.length === 0) return null;
+  // A half-written package's hash is damage for certain; any other extra only beside a lock
+  // file that lists the package without extras.
+  const certain = extras.every((hash) => locks.isHalfWritten(hash));
   const agreeing = locks.entries.find((other) => other !== entry && other.h1s.includes(h1) && locks.onlyHere(other).every((hash) => hash === h1));
-  if (!agreeing) return null;
+  if (!agreeing && !certain) return null;
   const found = inspected.package;
   const label = providerLabel(found);
   const stack = displayPath(analysis.root, verdict.stack.dir);
@@ -216,7 +223,7 @@ function extraHashReport(analysis: Analysis, inspected: InspectedPackage, verdic
     text !== undefined && spans.length === extras.length
       ? {
           description: `remove ${extras.length === 1 ? 'the h1: hash' : `the ${extras.length} h1: hashes`} only ${displayPath(analysis.root, verdict.lockFile)} lists for ${found.source} ${found.version}`,
-          safe: false,
+          safe: certain,
           changes: spans.map((span) => removeHash(verdict.lockFile, text, span)),
         }
       : null;
@@ -228,10 +235,10 @@ function extraHashReport(analysis: Analysis, inspected: InspectedPackage, verdic
     help: [
       { messageId: 'extra-detail', data: { extra: listWithMore(extras), provider: found.source, version: found.version, h1, packageDir: found.packageDir } },
       { messageId: 'extra-why' },
-      { messageId: 'extra-platform' },
-      { messageId: 'extra-remedy', data: { platform: found.platform, stack } },
+      certain ? { messageId: 'extra-half-written', data: { extra: listWithMore(extras) } } : { messageId: 'extra-platform' },
+      certain ? { messageId: 'extra-remedy-safe', data: { platform: found.platform, stack } } : { messageId: 'extra-remedy', data: { platform: found.platform, stack } },
     ],
-    related: [{ location: { file: agreeing.file, range: agreeing.range }, label: { messageId: 'agreeing-lock' } }],
+    related: agreeing ? [{ location: { file: agreeing.file, range: agreeing.range }, label: { messageId: 'agreeing-lock' } }] : [],
     severity: 'warning',
     fix,
   };

@@ -370,6 +370,25 @@ runRuleTests(providerChecksum, {
       output: { 'stacks/s07/.terraform.lock.hcl': HEALTHY_LOCK, [`~/${inCache('aws', '5.31.0')}/${executable('aws', '5.31.0')}`]: standIn('aws', '5.31.0') },
     },
     {
+      name: 'three lock files got the same second h1:, that of the package with its executable still empty (measured: a racing init records it): certain damage, removed by --fix',
+      ...raceProject((_stack, index) => (index >= 7 ? raceLock([H1.aws, H1.awsEmpty]) : HEALTHY_LOCK)),
+      errors: ['stacks/s08', 'stacks/s09', 'stacks/s10'].map((stack) => ({
+        messageId: 'lock-extra-hash' as const,
+        file: `${stack}/.terraform.lock.hcl`,
+        line: AWS_FIRST_HASH + 1,
+        data: { extra: H1.awsEmpty, h1: H1.aws, stack },
+        severity: 'warning' as const,
+        help: ['extra-detail', 'extra-why', 'extra-half-written', 'extra-remedy-safe'],
+      })),
+      output: Object.fromEntries(['stacks/s08', 'stacks/s09', 'stacks/s10'].map((stack) => [`${stack}/.terraform.lock.hcl`, HEALTHY_LOCK])),
+    },
+    {
+      name: 'the half-written hash as the only h1: in several lock files: each lock file is damaged, however many list it',
+      ...raceProject((_stack, index) => (index < 3 ? raceLock([H1.awsEmpty]) : HEALTHY_LOCK)),
+      errors: ['stacks/s01', 'stacks/s02', 'stacks/s03'].map((stack) => ({ messageId: 'lock-damaged' as const, file: `${stack}/.terraform.lock.hcl`, line: AWS_FIRST_HASH, data: { recorded: H1.awsEmpty } })),
+      output: Object.fromEntries(['stacks/s01', 'stacks/s02', 'stacks/s03'].map((stack) => [`${stack}/.terraform.lock.hcl`, HEALTHY_LOCK])),
+    },
+    {
       name: 'the extra h1: stays without --unsafe-fixes',
       ...EXTRA_HASH_RACE,
       errors: [{ messageId: 'lock-extra-hash', file: 'stacks/s07/.terraform.lock.hcl', line: AWS_FIRST_HASH + 1 }],

@@ -1,7 +1,9 @@
 // What the project's lock files say together about one provider version: which lock files
 // list which h1: hashes. A hash recorded by one lock file only, beside lock files that agree on
 // the installed package's hash, is what a racing parallel `terraform init` leaves (the hash of
-// a half-written package); a hash several lock files list is another platform's.
+// a half-written package); a hash several lock files list is another platform's, unless it is
+// the hash of the installed package caught half-written (its executable still empty), which a
+// race records the same way in every stack it hits.
 import type { Analysis } from '../../analysis/analysis.js';
 import type { Range } from '../../types.js';
 
@@ -22,6 +24,7 @@ export class ProviderVersionLocks {
   private readonly trustedListedBy = new Map<string, number>();
   private readonly failing = new Set<ConsensusEntry>();
   private readonly installed = new Set<string>();
+  private readonly halfWritten = new Set<string>();
 
   constructor(readonly entries: readonly ConsensusEntry[]) {
     for (const entry of entries) for (const hash of entry.h1s) this.listedBy.set(hash, (this.listedBy.get(hash) ?? 0) + 1);
@@ -32,6 +35,16 @@ export class ProviderVersionLocks {
     this.installed.add(h1);
     for (const entry of failing) this.failing.add(entry);
     this.trustedListedBy.clear();
+  }
+
+  /** Notes the hashes of an installed package caught half-written (`halfWrittenHashes`). */
+  noteHalfWritten(hashes: readonly string[]): void {
+    for (const hash of hashes) this.halfWritten.add(hash);
+  }
+
+  /** The hash is that of an installed package caught half-written: never another platform's. */
+  isHalfWritten(hash: string): boolean {
+    return this.halfWritten.has(hash) && !this.installed.has(hash);
   }
 
   /** The entries (other than those failing an installed package) that list the hash. */
@@ -50,12 +63,15 @@ export class ProviderVersionLocks {
         for (const hash of other.h1s) this.trustedListedBy.set(hash, (this.trustedListedBy.get(hash) ?? 0) + 1);
       }
     }
-    return entry.h1s.filter((hash) => !this.installed.has(hash) && !this.trustedListedBy.has(hash));
+    return entry.h1s.filter((hash) => this.isHalfWritten(hash) || (!this.installed.has(hash) && !this.trustedListedBy.has(hash)));
   }
 
-  /** The entry's h1: hashes that no other lock entry of this provider version lists and no installed package has. */
+  /**
+   * The entry's h1: hashes that no installed package has and no other lock entry of this
+   * provider version lists, or that are an installed package's half-written hash.
+   */
   onlyHere(entry: ConsensusEntry): string[] {
-    return entry.h1s.filter((hash) => !this.installed.has(hash) && (this.listedBy.get(hash) ?? 0) < 2);
+    return entry.h1s.filter((hash) => this.isHalfWritten(hash) || (!this.installed.has(hash) && (this.listedBy.get(hash) ?? 0) < 2));
   }
 }
 
