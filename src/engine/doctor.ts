@@ -102,13 +102,13 @@ async function doctor(request: CheckRequest & { cache: ResultCache }, fixRequest
   // A fix that edits a file the writer would refuse is set aside before planning: a later pass
   // must not build on it (the lock-file variable is safe only once the warm-up is written).
   const blocked = new Map<string, string | null>();
-  const blockedFixes: Array<{ fix: Fix; reason: string }> = [];
-  const writeBlocked = async (fix: Fix): Promise<string | null> => {
+  const blockedFixes: Array<{ fix: Fix; file: string; reason: string }> = [];
+  const writeBlocked = async (fix: Fix): Promise<{ file: string; reason: string } | null> => {
     for (const change of fix.changes) {
       if (change.kind !== 'text') continue;
       if (!blocked.has(change.file)) blocked.set(change.file, await whyFileNotWritable(change.file, relative(root, change.file) || change.file));
       const reason = blocked.get(change.file);
-      if (reason) return reason;
+      if (reason) return { file: change.file, reason };
     }
     return null;
   };
@@ -121,16 +121,16 @@ async function doctor(request: CheckRequest & { cache: ResultCache }, fixRequest
         for (const finding of latest) {
           if (!wanted(finding.fix)) continue;
           findingOf.set(finding.fix, identity(finding));
-          const reason = await writeBlocked(finding.fix);
-          if (reason === null) fixes.push(finding.fix);
-          else if (!blockedFixes.some((known) => findingOf.get(known.fix) === identity(finding))) blockedFixes.push({ fix: finding.fix, reason });
+          const refusal = await writeBlocked(finding.fix);
+          if (refusal === null) fixes.push(finding.fix);
+          else if (!blockedFixes.some((known) => findingOf.get(known.fix) === identity(finding))) blockedFixes.push({ fix: finding.fix, ...refusal });
         }
         return fixes;
       },
     }),
   );
   const plan: FixPlan = loop.plan;
-  for (const reason of new Set(blockedFixes.map(({ reason }) => reason))) notes.push(`${reason.slice(0, reason.indexOf(' '))} left unchanged: ${reason}`);
+  for (const note of new Set(blockedFixes.map(({ file, reason }) => `${relative(root, file) || file} left unchanged: ${reason}`))) notes.push(note);
   for (const { fix, reason } of [...plan.deferred, ...plan.rejected]) notes.push(`fix not applied (${fix.description}): ${reason}`);
 
   if (fixRequest.dryRun) {

@@ -32,7 +32,7 @@ const help = {
     'Whenever the cache lacks a package (a fresh CI runner, the first init after a provider bump, a new platform), the parallel inits extract it into the same cache file at once: Terraform unzips in place, with no lock (measured with complete lock files: 2 of 100 stacks broken, 7 to 23 of 100 lock files given a second, wrong h1:).',
   exposed:
     '{{count}} of the {{shared}} stacks sharing the cache lack a lock file or an h1: hash ({{stacks}}): Terraform ignores the cached package for them and extracts it again on every init, so the window opens on every run (measured on a cold cache: 30 to 40 of 100 lock files recorded a wrong hash, init exiting 0).',
-  'variable-worse':
+  'variable-no-cure':
     'TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE is in effect for {{count}} of them: it is no cure without a warm-up, since a late init then takes a half-written cache entry as it is and records its hash (measured on a cold cache: 5 to 64 of 100 lock files wrong with it).',
   'warm-up-misses':
     'The serial init before it warms {{warmed}} of the {{total}} distinct provider requirements of these stacks; stacks needing the others ({{stacks}}) still extract into the cache in parallel.',
@@ -123,7 +123,7 @@ export const parallelInitCacheRace = createRule({
       if (!warmed && state.bypassing.length > 0) {
         helpSentences.push({ messageId: 'exposed', data: { count: state.bypassing.length, shared: shared.stacks.length, stacks: shown(state.bypassing) } });
       }
-      if (!warmed && state.variableInEffect.length > 0) helpSentences.push({ messageId: 'variable-worse', data: { count: state.variableInEffect.length } });
+      if (!warmed && state.variableInEffect.length > 0) helpSentences.push({ messageId: 'variable-no-cure', data: { count: state.variableInEffect.length } });
       if (warmed && state.unwarmed.length > 0) {
         const total = new Set(await Promise.all(shared.stacks.map((stack) => requirementKey(analysis, stack)))).size;
         helpSentences.push({ messageId: 'warm-up-misses', data: { warmed: total - state.unwarmed.length, total, stacks: shown(state.unwarmed) } });
@@ -166,7 +166,7 @@ export const parallelInitCacheRace = createRule({
 
 /**
  * The warm-ups the launch lacks, and the lock-file variable where stacks would bypass the
- * warmed cache: both or nothing (the variable alone makes a cold parallel init worse).
+ * warmed cache: both or nothing (the variable alone is no cure for a cold parallel init).
  */
 async function raceFix(analysis: Analysis, launch: InitLaunch, text: string, state: WarmUpState, config: TerramateConfig): Promise<Fix | null> {
   const changes: Fix['changes'] = [];

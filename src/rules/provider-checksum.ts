@@ -7,7 +7,7 @@ import { displayPath } from '../util/path.js';
 import { createRule, type RuleReport } from './framework/create-rule.js';
 import { AFFECTED_MESSAGES, affectedDetails, providerLabel } from './providers/affected.js';
 import { LockConsensus, type ConsensusEntry, type ProviderVersionLocks } from './providers/lock-consensus.js';
-import { lockEntryHashes, removeHash, replaceHash, type HashSpan } from './providers/lock-hashes.js';
+import { insertHashBefore, lockEntryHashes, removeHash, replaceHash, type HashSpan } from './providers/lock-hashes.js';
 import { quarantineFix, subjectOf } from './providers/quarantine.js';
 
 const messages = {
@@ -32,6 +32,7 @@ const help = {
   'damaged-vouched': 'The package itself is intact: {{packageDir}} hashes to {{h1}}, which {{vouchers}} other lock file(s) record ({{voucherFiles}}); do not quarantine it.',
   'damaged-terraform': 'The next `terraform plan` or `validate` in {{stack}} fails with: the cached package for {{provider}} {{version}} (in .terraform/providers) does not match any of the checksums recorded in the dependency lock file.',
   'damaged-fix': '--fix replaces the wrong hash with {{h1}} and changes nothing else.',
+  'damaged-fix-add': '--fix adds {{h1}} and leaves the unknown hash, which could be a platform only this stack locks; once the lock file lists the package, that hash is reported as an extra and --fix --unsafe-fixes removes it.',
   'damaged-remedy': 'By hand: run `terraform providers lock -platform={{platform}}` (plus your other platforms) in {{stack}}, or remove the provider "{{address}}" block from the lock file and run `terraform init` once in {{stack}} alone, not in parallel with other stacks.',
   'lacks-detail': 'Every h1: hash it records ({{recorded}}) is also listed by other lock files (another platform\'s), none is this package\'s: the lock file lacks the hash for {{platform}}.',
   'lacks-remedy': 'Run `terraform providers lock -platform={{platform}}` (plus your other platforms) in {{stack}}, or `terraform init` there alone, and commit the lock file.',
@@ -176,13 +177,23 @@ function lockFailingReport(
   const hashes = text === undefined ? null : lockEntryHashes(text, entry.address);
   const spans = hashes?.spans.filter((span) => wrong.includes(span.hash)) ?? [];
   const fixable = text !== undefined && spans.length > 0 && hashes?.spans.every((span) => span.hash !== h1);
+  // Only a hash known to be the package's half-written one is replaced; any other stays beside the
+  // added one (it could be a platform only this stack locks) and is reported again as an extra.
+  const certain = spans.filter((span) => locks.isHalfWritten(span.hash));
+  const lockFile = displayPath(analysis.root, verdict.lockFile);
   const fix: Fix | null =
     fixable && text !== undefined
-      ? {
-          description: `replace ${spans.length === 1 ? 'the h1: hash' : `the ${spans.length} h1: hashes`} of a half-written package in ${displayPath(analysis.root, verdict.lockFile)} with ${h1}, which ${vouchers.length} other lock file(s) record`,
-          safe: true,
-          changes: [replaceHash(verdict.lockFile, spans[0], h1), ...spans.slice(1).map((span): TextEdit => removeHash(verdict.lockFile, text, span))],
-        }
+      ? certain.length === spans.length
+        ? {
+            description: `replace ${spans.length === 1 ? 'the h1: hash' : `the ${spans.length} h1: hashes`} of a half-written package in ${lockFile} with ${h1}, which ${vouchers.length} other lock file(s) record`,
+            safe: true,
+            changes: [replaceHash(verdict.lockFile, spans[0], h1), ...spans.slice(1).map((span): TextEdit => removeHash(verdict.lockFile, text, span))],
+          }
+        : {
+            description: `add ${h1}, which ${vouchers.length} other lock file(s) record, to ${lockFile}${certain.length > 0 ? ` and remove the half-written package's ${certain.length === 1 ? 'hash' : 'hashes'}` : ''}`,
+            safe: true,
+            changes: [insertHashBefore(verdict.lockFile, text, spans[0], h1), ...certain.map((span): TextEdit => removeHash(verdict.lockFile, text, span))],
+          }
       : null;
   return {
     location: spans.length > 0 && text !== undefined ? spanLocation(verdict.lockFile, text, spans[0]) : at(verdict).location,
@@ -193,7 +204,7 @@ function lockFailingReport(
       { messageId: 'damaged-detail', data: { recorded: listWithMore(wrong), provider: found.source, version: found.version } },
       { messageId: 'damaged-vouched', data: { packageDir: found.packageDir, h1, vouchers: vouchers.length, voucherFiles } },
       { messageId: 'damaged-terraform', data: { stack, provider: found.source, version: found.version } },
-      ...(fix ? [{ messageId: 'damaged-fix' as const, data: { h1 } }] : []),
+      ...(fix ? [certain.length === spans.length ? { messageId: 'damaged-fix' as const, data: { h1 } } : { messageId: 'damaged-fix-add' as const, data: { h1 } }] : []),
       { messageId: 'damaged-remedy', data: { platform: found.platform, stack, address: entry.address } },
     ],
     related,
@@ -239,7 +250,8 @@ function extraHashReport(analysis: Analysis, inspected: InspectedPackage, verdic
       certain ? { messageId: 'extra-remedy-safe', data: { platform: found.platform, stack } } : { messageId: 'extra-remedy', data: { platform: found.platform, stack } },
     ],
     related: agreeing ? [{ location: { file: agreeing.file, range: agreeing.range }, label: { messageId: 'agreeing-lock' } }] : [],
-    severity: 'warning',
+    // Certain damage warns; an extra that may be a platform only this stack locks informs.
+    severity: certain ? 'warning' : 'info',
     fix,
   };
 }

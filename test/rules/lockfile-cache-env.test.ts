@@ -138,7 +138,7 @@ runRuleTests(lockfileCacheEnv, {
       remaining: [{ messageId: 'unset', file: 'terramate.tm.hcl', line: 2 }],
     },
     {
-      name: 'before any cache is set, a parallel init is already one the variable would make worse',
+      name: 'before any cache is set, a parallel init is already one the variable alone would not cure',
       files: { ...STACKS, 'terramate.tm.hcl': 'terramate {\n  required_version = ">= 0.9.0"\n}\n', Makefile: lines('init:', '\tterramate run -j 4 -- terraform init') },
       errors: [{ messageId: 'unset', file: 'terramate.tm.hcl', line: 1, help: ['why', 'remedy', 'trade-off', 'stacks', 'unwarmed-race'] }],
       output: { 'terramate.tm.hcl': 'terramate {\n  required_version = ">= 0.9.0"\n}\n' },

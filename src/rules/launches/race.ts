@@ -16,15 +16,19 @@ import type { Location } from '../../types.js';
 import { isInsideRoot } from '../../util/path.js';
 import { isKnown, UNKNOWN } from '../../util/unknown.js';
 
-/** The recipe, CI job or script a launch belongs to: a warm-up counts only within it. */
+/**
+ * The recipe, CI job or script a launch belongs to: a warm-up counts only within it. A GitLab
+ * job's `before_script` and `script` are one site (one shell, in that order); its `after_script`
+ * runs after them, so it is a block of its own.
+ */
 export function blockOf(launch: InitLaunch): string {
   switch (launch.context) {
     case 'makefile':
       return `${launch.file}\0${launch.make?.recipe.targets.join(' ') ?? launch.label}`;
     case 'github-step':
       return `${launch.file}\0${launch.label.replace(/\.steps\[\d+\]$/, '')}`;
-    case 'gitlab-script':
-      return `${launch.file}\0${launch.label.replace(/\.(before_)?script$|\.after_script$/, '')}`;
+    case 'task':
+      return `${launch.file}\0${launch.label.replace(/\.cmds\[\d+\]$/, '')}`;
     case 'shell':
       return launch.file;
     default:

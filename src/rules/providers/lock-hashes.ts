@@ -104,6 +104,21 @@ export function replaceHash(file: string, span: HashSpan, hash: string): TextEdi
 }
 
 /**
+ * Adds `hash` to the list just before the hash string at `span`: a line of its own with the
+ * same indentation in Terraform's layout (one string a line), otherwise `"hash", ` in the line.
+ */
+export function insertHashBefore(file: string, text: string, span: HashSpan, hash: string): TextEdit {
+  const quoteStart = span.start - 1;
+  const from = lineStart(text, quoteStart);
+  const indent = text.slice(from, quoteStart);
+  if (indent.trim() === '') {
+    const eol = text[lineEnd(text, quoteStart) - 1] === '\r' ? '\r\n' : '\n';
+    return { kind: 'text', file, start: from, end: from, text: `${indent}"${hash}",${eol}` };
+  }
+  return { kind: 'text', file, start: quoteStart, end: quoteStart, text: `"${hash}", ` };
+}
+
+/**
  * Removes one hash from its list: its whole line when it is alone on it (Terraform's layout),
  * otherwise the string with the comma and blanks after it (or, last in a list, before it).
  */
