@@ -233,8 +233,8 @@ function makeLaunch(entry: string, recipe: RecipeLine, definitions: VariableDefi
   for (const variant of recipe.variants) {
     const masked = maskUnknowns(variant.text);
     for (const command of parseShell(masked.text).commands) {
-      // make runs recipes in the Makefile's directory.
-      for (const launch of launchesIn(command, config, dirname(recipe.file))) {
+      // make runs recipes in the directory it was started in: the entry makefile's, whatever file a recipe comes from.
+      for (const launch of launchesIn(command, config, dirname(entry))) {
         if (!tool) recursive = launch.recursive;
         tool ??= launch.tool;
         scope ??= launch.scope;
@@ -276,7 +276,7 @@ function makeLaunch(entry: string, recipe: RecipeLine, definitions: VariableDefi
     parallelVia,
     make: { entry, recipe, definitions },
     scope,
-    base: dirname(recipe.file),
+    base: dirname(entry),
     recursive,
     scriptInits: [...scriptInits.values()],
   };
@@ -336,10 +336,15 @@ function fromShellScript(file: string, text: string, config: TerramateConfig, ro
   return shellLaunches(file, parseShell(text).commands, 'shell', basename(file), (offset) => offset, config, root);
 }
 
+/** CI jobs start in the checkout (the repository root); npm, just and Task run in their file's directory. */
+function siteBase(file: string, context: CommandSiteContext, root: string): string {
+  return context === 'npm-script' || context === 'just' || context === 'task' ? dirname(file) : root;
+}
+
 function fromCommandSites(file: string, sites: CommandSite[], config: TerramateConfig, root: string): InitLaunch[] {
   return sites.flatMap((site) => {
     const parsed = parseShell(site.text, { env: site.env as VariableMap });
-    return shellLaunches(file, parsed.commands, site.context, site.label, (offset) => positionInFile(site, offset).offset, config, root);
+    return shellLaunches(file, parsed.commands, site.context, site.label, (offset) => positionInFile(site, offset).offset, config, siteBase(file, site.context, root));
   });
 }
 

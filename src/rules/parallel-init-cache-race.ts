@@ -8,7 +8,7 @@ import type { Fix } from '../types.js';
 import { listWithMore } from '../util/list.js';
 import { displayPath } from '../util/path.js';
 import { createRule, type RelatedReport, type RuleMessage, type RuleReport } from './framework/create-rule.js';
-import { isCured, isSerial, reachedBy, requirementKey, sharedCaches, warmUpState, type WarmUpState } from './launches/race.js';
+import { isCured, isSerial, reachedBy, requirementKey, sharedCaches, unwarmedParallelInits, warmUpState, type WarmUpState } from './launches/race.js';
 import { launchSiteKind } from './launches/site-kind.js';
 import { warmUpFix } from './launches/warm-up-fix.js';
 import { runEnvFix } from './terramate-config/run-env-fix.js';
@@ -178,7 +178,10 @@ async function raceFix(analysis: Analysis, launch: InitLaunch, text: string, sta
     changes.push(...warmUp.changes);
     descriptions.push(warmUp.description);
   }
-  if (state.bypassing.length > 0) {
+  // The variable goes into the root config.run.env, so it reaches every launch: only once no
+  // other parallel init on a shared cache is left without a warm-up.
+  const othersUnwarmed = (await unwarmedParallelInits(analysis)).filter((other) => other !== launch);
+  if (state.bypassing.length > 0 && othersUnwarmed.length === 0) {
     const variable = await runEnvFix(
       analysis,
       MAY_BREAK_LOCK_VAR,

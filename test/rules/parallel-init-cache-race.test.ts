@@ -218,6 +218,31 @@ runRuleTests(parallelInitCacheRace, {
       },
     },
     {
+      name: 'two parallel inits, one that no fix can reach (a cd first): the warm-up is added to the other, but not the lock-file variable, which would reach both',
+      files: project({ Makefile: PARALLEL_8, 'init.sh': lines('cd . && terramate run -j 4 -- terraform init') }),
+      home: CACHE_HOME,
+      errors: [
+        { messageId: 'always', file: 'Makefile', line: 3, severity: 'error' },
+        { messageId: 'always', file: 'init.sh', line: 1, severity: 'error' },
+      ],
+      output: {
+        Makefile: lines(
+          'P ?= 1',
+          'init:',
+          '\tterramate run -C stacks/a --no-recursive -- terraform init -backend=false',
+          '\tterramate run -C stacks/b --no-recursive -- terraform init -backend=false',
+          '\tterramate run --parallel 8 -- terraform init',
+          'init-one:',
+          '\tterramate run -- terraform init',
+        ),
+        'terramate.tm.hcl': rootConfig('<HOME>/plugin-cache'),
+      },
+      remaining: [
+        { messageId: 'always', file: 'Makefile', line: 5, help: ['symptoms', 'warm-up-bypassed', 'terraform-never-locks', 'options'] },
+        { messageId: 'always', file: 'init.sh', line: 1 },
+      ],
+    },
+    {
       name: 'a serial warm-up over every stack with a stack without a lock file: still an error, the variable completes it (measured: 28 of 100 lock files wrong)',
       files: project({ Makefile: 'init:\n\tterramate run -- terraform init\n\tterramate run --parallel 8 -- terraform init\n' }),
       home: CACHE_HOME,
@@ -300,6 +325,25 @@ runRuleTests(parallelInitCacheRace, {
       output: {
         '.github/workflows/ci.yml': CI('      - name: Warm up the plugin cache (serial init)\n        run: terramate run -C stacks/a --no-recursive -- terraform init -backend=false\n      - run: terramate run --parallel 8 -- terraform init\n'),
       },
+    },
+    {
+      name: 'a Taskfile task: the warm-up is a cmds item before the launch, and counts (a second --fix adds nothing)',
+      files: project({ ...complete, Makefile: '', 'Taskfile.yml': lines("version: '3'", 'tasks:', '  init:', '    cmds:', '      - terramate run --parallel 5 -- terraform init') }),
+      home: CACHE_HOME,
+      errors: [{ messageId: 'always', file: 'Taskfile.yml', line: 5, data: { label: 'tasks.init.cmds[0]', parallel: 5 } }],
+      output: {
+        'Taskfile.yml': lines("version: '3'", 'tasks:', '  init:', '    cmds:', '      - terramate run -C stacks/a --no-recursive -- terraform init -backend=false', '      - terramate run --parallel 5 -- terraform init'),
+      },
+    },
+    {
+      name: 'a serial init in a GitLab after_script, written above the script, runs after it: no warm-up',
+      files: project({
+        ...complete,
+        Makefile: '',
+        '.gitlab-ci.yml': lines('init:', '  after_script:', '    - terramate run -- terraform init', '  script:', '    - terramate run -j 4 -- terraform init'),
+      }),
+      home: CACHE_HOME,
+      errors: [{ messageId: 'always', file: '.gitlab-ci.yml', line: 5, data: { label: 'init.script', parallel: 4 } }],
     },
     {
       name: 'a serial init in another job does not warm this one up',

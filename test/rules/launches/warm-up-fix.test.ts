@@ -224,6 +224,11 @@ describe('Makefile recipes', () => {
     await expectWarmedUp(fixed);
   });
 
+  it('an included makefile: the stack path is read from where make runs, the entry makefile\'s directory', async () => {
+    const fixed = await fixIn({ Makefile: lines('include mk/init.mk'), 'mk/init.mk': lines('init:', '\tterramate run -j 4 -- terraform init') }, 'mk/init.mk');
+    expect(fixed.after).toBe(lines('init:', `\t${WARM_A}`, '\tterramate run -j 4 -- terraform init'));
+  });
+
   it('gives no fix where it cannot be shown right', async () => {
     // A line that also plans.
     expect((await fixIn({ Makefile: lines('init:', '\tterramate run -j 4 -- terraform init && terramate run -j 4 -- terraform plan') }, 'Makefile')).edit).toBeNull();
@@ -287,6 +292,10 @@ describe('shell scripts', () => {
     expect((await fixIn({ 'init.sh': lines('cd stacks && terramate run -j 4 -- terraform init') }, 'init.sh')).edit).toBeNull();
     // Inside `sh -c`.
     expect((await fixIn({ 'init.sh': lines("sh -c 'terramate run -j 4 -- terraform init'") }, 'init.sh')).edit).toBeNull();
+    // A `cd` (or pushd, or a sourced file) before it: -C would be read from elsewhere.
+    for (const move of ['cd infra', 'pushd infra', '. ./env.sh']) {
+      expect((await fixIn({ 'init.sh': lines('set -e', move, 'terramate run -j 4 -- terraform init') }, 'init.sh')).edit).toBeNull();
+    }
   });
 });
 
@@ -388,6 +397,11 @@ describe('GitHub workflow and composite action steps', () => {
     expect((await fixIn({ '.github/workflows/a.yml': step('run: >\n          terramate run -j 4 -- terraform init') }, '.github/workflows/a.yml')).edit).toBeNull();
     // Flags from an expression.
     expect((await fixIn({ '.github/workflows/a.yml': step('run: terramate run -j 4 ${{ inputs.flags }} -- terraform init') }, '.github/workflows/a.yml')).edit).toBeNull();
+    // A working directory, on the step or as a default: -C would be read from there.
+    const inInfra = lines('on: push', 'jobs:', '  a:', '    runs-on: ubuntu-latest', '    steps:', '      - working-directory: infra', '        run: terramate run -j 4 -- terraform init');
+    expect((await fixIn({ '.github/workflows/a.yml': inInfra }, '.github/workflows/a.yml')).edit).toBeNull();
+    const defaults = lines('on: push', 'defaults:', '  run:', '    working-directory: infra', 'jobs:', '  a:', '    runs-on: ubuntu-latest', '    steps:', '      - run: terramate run -j 4 -- terraform init');
+    expect((await fixIn({ '.github/workflows/a.yml': defaults }, '.github/workflows/a.yml')).edit).toBeNull();
   });
 });
 
@@ -411,6 +425,11 @@ describe('GitLab CI script lists', () => {
     await expectWarmedUp(fixed);
   });
 
+  it('gives no fix after a `cd` in before_script (one shell with the script)', async () => {
+    const gitlab = lines('init:', '  before_script:', '    - cd infra', '  script:', '    - terramate run -j 4 -- terraform init');
+    expect((await fixIn({ '.gitlab-ci.yml': gitlab }, '.gitlab-ci.yml')).edit).toBeNull();
+  });
+
   it('gives no fix for a script given as one string', async () => {
     expect((await fixIn({ '.gitlab-ci.yml': lines('init:', '  script: terramate run -j 4 -- terraform init') }, '.gitlab-ci.yml')).edit).toBeNull();
   });
@@ -426,6 +445,17 @@ describe('package.json, Taskfile, justfile', () => {
     await expectWarmedUp(fixed);
   });
 
+  it('package.json in a subdirectory: npm runs the script there, so the stack path starts there', async () => {
+    const json = `{\n  "scripts": {\n    "init": "terramate run -C .. --parallel 4 -- terraform init"\n  }\n}\n`;
+    const fixed = await fixIn({ 'tools/package.json': json }, 'tools/package.json');
+    expect(JSON.parse(fixed.after as string).scripts.init).toBe('terramate run -C ../stacks/a --no-recursive -- terraform init -backend=false && terramate run -C .. --parallel 4 -- terraform init');
+  });
+
+  it('package.json: no fix after `cd DIR &&`', async () => {
+    const json = `{\n  "scripts": {\n    "init": "cd infra && terramate run --parallel 4 -- terraform init"\n  }\n}\n`;
+    expect((await fixIn({ 'package.json': json }, 'package.json')).edit).toBeNull();
+  });
+
   it('package.json: no fix after || or a pipe', async () => {
     const json = `{\n  "scripts": {\n    "init": "test -d .terraform || terramate run --parallel 4 -- terraform init"\n  }\n}\n`;
     expect((await fixIn({ 'package.json': json }, 'package.json')).edit).toBeNull();
@@ -439,6 +469,9 @@ describe('package.json, Taskfile, justfile', () => {
     await expectWarmedUp(fixed);
     const single = lines("version: '3'", 'tasks:', '  init:', '    cmds:', '      - cmd: terramate run -j 4 -- terraform init');
     expect((await fixIn({ 'Taskfile.yml': single }, 'Taskfile.yml')).edit).toBeNull();
+    // A task that runs in another directory.
+    const elsewhere = lines("version: '3'", 'tasks:', '  init:', '    dir: infra', '    cmds:', '      - terramate run -j 4 -- terraform init');
+    expect((await fixIn({ 'Taskfile.yml': elsewhere }, 'Taskfile.yml')).edit).toBeNull();
   });
 
   it('justfile: a line before, with the indentation and @', async () => {

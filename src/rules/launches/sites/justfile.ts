@@ -1,6 +1,6 @@
 import type { InitLaunch } from '../../../analysis/launches.js';
 import type { CommandFile, LaunchSite } from './site.js';
-import { commandAt, commandFileOf, commandSites, linesBefore, locate } from './shell-text.js';
+import { commandAt, commandFileOf, commandSites, linesBefore, locate, movesBefore } from './shell-text.js';
 
 /**
  * A launch in a justfile recipe. Each recipe line runs in its own shell: the command must start
@@ -10,7 +10,7 @@ export function justfileSite(launch: InitLaunch, text: string): LaunchSite | nul
   const sites = commandSites(launch.file, text, 'justfile');
   const found = sites && commandAt(sites, launch.start, launch.end);
   const located = found && locate(found);
-  if (!located) return null;
+  if (!found || !located || movesBefore(found)) return null;
   return {
     located,
     makeRecipe: false,

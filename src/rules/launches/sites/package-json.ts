@@ -1,7 +1,7 @@
 import type { InitLaunch } from '../../../analysis/launches.js';
 import { parseShell } from '../../../parsers/shell.js';
 import type { CommandFile, LaunchSite } from './site.js';
-import { applyOne, commandAt, commandFileOf, commandSites, insertion, locate } from './shell-text.js';
+import { applyOne, commandAt, commandFileOf, commandSites, insertion, locate, movesBefore } from './shell-text.js';
 
 /**
  * A launch in a package.json script: new commands are joined before it with `&&`
@@ -12,7 +12,7 @@ export function packageJsonSite(launch: InitLaunch, text: string): LaunchSite | 
   const sites = commandSites(launch.file, text, 'package-json');
   const found = sites && commandAt(sites, launch.start, launch.end);
   const located = found && locate(found);
-  if (!found || !located) return null;
+  if (!found || !located || movesBefore(found)) return null;
   return {
     located,
     makeRecipe: false,

@@ -79,6 +79,19 @@ export function commandFileOf(sitesOf: (text: string) => ShellSite[] | null, dat
   };
 }
 
+/** Commands that change the working directory of the shell they run in (or may: a sourced file). */
+const DIRECTORY_CHANGERS = new Set(['cd', 'pushd', 'popd', 'source', '.']);
+
+/**
+ * A command before `found` in its shell text changes the directory the launch starts in, so a
+ * path that names a stack from where the text starts would be read from elsewhere.
+ */
+export function movesBefore(found: FoundCommand): boolean {
+  return parseShell(found.site.text, { env: found.site.env }).commands.some(
+    (command) => command.end <= found.command.start && command.via.length === 0 && DIRECTORY_CHANGERS.has(command.argv[0]?.value ?? ''),
+  );
+}
+
 export function locate(found: FoundCommand): CommandInText | null {
   const { command, site } = found;
   if (!command.exactOffsets || command.argv.some((word) => word.start < 0)) return null;
