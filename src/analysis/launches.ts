@@ -49,8 +49,22 @@ export interface InitLaunch {
   base: string;
   /** False for `--no-recursive`: only the stack at `scope` itself runs. */
   recursive: boolean;
+  /** The stack filters it runs with (tags as written, `--changed`); ignored by Terramate under `--no-recursive`. */
+  filters: StackFilters;
   /** For `terramate script run NAME`: the script commands (in scope of the stacks reached) that run init. */
   scriptInits: ScriptPlace[];
+}
+
+export interface StackFilters {
+  tags: string[];
+  noTags: string[];
+  changed: Knowable<boolean>;
+}
+
+const NO_FILTERS: StackFilters = { tags: [], noTags: [], changed: false };
+
+function filtersOf(invocation: TerramateInvocation): StackFilters {
+  return { tags: [...invocation.options.tags], noTags: [...invocation.options.noTags], changed: invocation.options.changed.value };
 }
 
 /** A command of a Terramate script block, `[start, end)` in `file`. */
@@ -97,6 +111,7 @@ interface CommandLaunch {
   scope: string | null;
   base: string;
   recursive: boolean;
+  filters: StackFilters;
   scriptInits: ScriptPlace[];
 }
 
@@ -140,9 +155,10 @@ function launchesIn(command: ShellCommand, config: TerramateConfig, base: string
   const parallelWords = parallelWordsOf(invocation, command);
   const scope = scopeOf(invocation, base);
   const recursive = invocation.options.noRecursive.value !== true;
+  const filters = filtersOf(invocation);
   if (invocation.kind === 'run') {
     const inits = findInitInRunCommand(invocation.command, command.environment);
-    return inits.map((init) => ({ invocation, command, tool: init.tool, parallel, parallelWords, scope, base, recursive, scriptInits: [] }));
+    return inits.map((init) => ({ invocation, command, tool: init.tool, parallel, parallelWords, scope, base, recursive, filters, scriptInits: [] }));
   }
   const reached = scope === null ? config.stacks : config.stacks.filter((stack) => isInsideRoot(scope, stack.dir));
   const placesByTool = new Map<'terraform' | 'tofu', Map<string, ScriptPlace>>();
@@ -157,7 +173,7 @@ function launchesIn(command: ShellCommand, config: TerramateConfig, base: string
       if (node) places.set(`${script.file}\0${node.startIndex}`, { file: script.file, start: node.startIndex, end: node.endIndex });
     }
   }
-  return [...placesByTool].map(([tool, places]) => ({ invocation, command, tool, parallel, parallelWords, scope, base, recursive, scriptInits: [...places.values()] }));
+  return [...placesByTool].map(([tool, places]) => ({ invocation, command, tool, parallel, parallelWords, scope, base, recursive, filters, scriptInits: [...places.values()] }));
 }
 
 const OPTION_OF_ENV: Record<string, SharingOption> = { TM_ARG_RUN_ENABLE_SHARING: 'enable-sharing', TM_ARG_RUN_MOCK_ON_FAIL: 'mock-on-fail' };
@@ -229,13 +245,17 @@ function makeLaunch(entry: string, recipe: RecipeLine, definitions: VariableDefi
   let tool: 'terraform' | 'tofu' | null = null;
   let scope: string | null = null;
   let recursive = true;
+  let filters = NO_FILTERS;
   const scriptInits = new Map<string, ScriptPlace>();
   for (const variant of recipe.variants) {
     const masked = maskUnknowns(variant.text);
     for (const command of parseShell(masked.text).commands) {
       // make runs recipes in the directory it was started in: the entry makefile's, whatever file a recipe comes from.
       for (const launch of launchesIn(command, config, dirname(entry))) {
-        if (!tool) recursive = launch.recursive;
+        if (!tool) {
+          recursive = launch.recursive;
+          filters = launch.filters;
+        }
         tool ??= launch.tool;
         scope ??= launch.scope;
         for (const place of launch.scriptInits) scriptInits.set(`${place.file}\0${place.start}`, place);
@@ -278,6 +298,7 @@ function makeLaunch(entry: string, recipe: RecipeLine, definitions: VariableDefi
     scope,
     base: dirname(entry),
     recursive,
+    filters,
     scriptInits: [...scriptInits.values()],
   };
 }
@@ -324,6 +345,7 @@ function shellLaunches(
         scope: launch.scope,
         base: launch.base,
         recursive: launch.recursive,
+        filters: launch.filters,
         scriptInits: launch.scriptInits,
       });
     }
@@ -376,6 +398,7 @@ function fromTerramateScripts(config: TerramateConfig): InitLaunch[] {
         scope: definition.dir,
         base: definition.dir,
         recursive: true,
+        filters: NO_FILTERS,
         scriptInits: [],
       });
     }

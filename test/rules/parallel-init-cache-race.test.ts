@@ -149,6 +149,11 @@ runRuleTests(parallelInitCacheRace, {
       home: CACHE_HOME,
     },
     {
+      name: 'a serial warm-up with the same tag filter as the parallel init (the incident\'s Makefile, realistic files)',
+      files: { ...AUTHOR_FIXED, Makefile: authorFixed('Makefile').replace('init:\n', 'init:\n\tterramate run --tags=$(TAGS) --parallel=1 -- terraform init $(INIT_OPTS)\n') },
+      home: AUTHOR_HOME,
+    },
+    {
       name: 'a serial init step earlier in the same job (GitHub workflow)',
       files: project({ ...complete, Makefile: '', '.github/workflows/ci.yml': CI('      - run: terramate run -- terraform init\n      - run: terramate run --parallel 8 -- terraform init\n') }),
       home: CACHE_HOME,
@@ -344,6 +349,25 @@ runRuleTests(parallelInitCacheRace, {
       }),
       home: CACHE_HOME,
       errors: [{ messageId: 'always', file: '.gitlab-ci.yml', line: 5, data: { label: 'init.script', parallel: 4 } }],
+    },
+    {
+      name: 'a serial warm-up of fewer stacks than the parallel init reaches (a tag filter, --changed, an unknown -C) does not count',
+      files: project({
+        ...complete,
+        Makefile: lines(
+          'init-tagged:',
+          '\tterramate run --tags=dev --parallel=1 -- terraform init',
+          '\tterramate run --parallel 5 -- terraform init',
+          'init-changed:',
+          '\tterramate run --changed -- terraform init',
+          '\tterramate run --parallel 5 -- terraform init',
+          'init-somewhere:',
+          '\tterramate run -C $(WARM) --no-recursive -- terraform init',
+          '\tterramate run --parallel 5 -- terraform init',
+        ),
+      }),
+      home: CACHE_HOME,
+      errors: [3, 6, 9].map((line) => ({ messageId: 'always' as const, file: 'Makefile', line, help: ['symptoms', 'warm-up-misses', 'terraform-never-locks', 'options'] })),
     },
     {
       name: 'a serial init in another job does not warm this one up',

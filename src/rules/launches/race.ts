@@ -49,11 +49,26 @@ export function warmUpsBefore(launch: InitLaunch, launches: readonly InitLaunch[
   );
 }
 
-/** The stacks a launch runs in: under its scope, or only the one at it for `--no-recursive`. */
+/** The stacks a launch may run in: under its scope (all when unknown), or only the one at it for `--no-recursive`. */
 export function reachedBy(launch: InitLaunch, stacks: readonly Stack[]): Stack[] {
   if (launch.scope === null) return [...stacks];
   const scope = launch.scope;
   return stacks.filter((stack) => (launch.recursive ? isInsideRoot(scope, stack.dir) : stack.dir === scope));
+}
+
+/**
+ * The stacks a warm-up surely inits before `launch`: none where its directory is unknown; under
+ * `--no-recursive` the one stack (Terramate then ignores tags and `--changed`); otherwise those
+ * it reaches when its filters select no fewer stacks than the launch's (no filter, or the same
+ * tags, and `--changed` only if the launch has it too).
+ */
+export function warmedBy(warmUp: InitLaunch, launch: InitLaunch, stacks: readonly Stack[]): Stack[] {
+  if (warmUp.scope === null) return [];
+  if (!warmUp.recursive) return reachedBy(warmUp, stacks);
+  const same = (a: readonly string[], b: readonly string[]) => a.length === 0 || (a.length === b.length && a.every((item, i) => item === b[i]));
+  const { tags, noTags, changed } = warmUp.filters;
+  const narrower = !same(tags, launch.filters.tags) || !same(noTags, launch.filters.noTags) || (changed !== false && launch.filters.changed !== true);
+  return narrower ? [] : reachedBy(warmUp, stacks);
 }
 
 /** Stacks grouped by the cache directory they use; the groups of two or more share one. */
@@ -105,7 +120,7 @@ export async function warmUpState(analysis: Analysis, launch: InitLaunch, launch
   const warmUps = warmUpsBefore(launch, launches);
   const all = await analysis.terraformStacks();
   const warmed = new Set<string>();
-  for (const warmUp of warmUps) for (const stack of reachedBy(warmUp, all)) warmed.add(await requirementKey(analysis, stack));
+  for (const warmUp of warmUps) for (const stack of warmedBy(warmUp, launch, all)) warmed.add(await requirementKey(analysis, stack));
   const unwarmed = new Map<string, Stack>();
   for (const stack of [...shared].sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0))) {
     const key = await requirementKey(analysis, stack);
