@@ -334,7 +334,7 @@ export class Analysis {
       if (!listed || listed.some((entry) => entry.name.endsWith('.tf.json'))) return providerRequirements(null, null);
       const names = listed.filter((entry) => entry.isFile !== false && entry.name.endsWith('.tf')).map((entry) => entry.name);
       const docs = await Promise.all(names.sort().map((name) => this.hcl(join(stack.dir, name))));
-      return providerRequirements(null, docs);
+      return providerRequirements(null, docs, stack.dir);
     });
   }
 

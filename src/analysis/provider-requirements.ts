@@ -3,6 +3,7 @@
 // The lock file says it exactly (address and version); without one, `required_providers`
 // (source and version constraint) is the next best reading.
 
+import { resolve } from 'node:path';
 import type { HclDocument, HclValue } from '../parsers/hcl.js';
 import type { LockFile } from './lockfile.js';
 
@@ -38,13 +39,24 @@ function fromLockFile(lock: LockFile): string | null {
     .join(' ');
 }
 
+/** What one `.tf` file says about the providers its stack installs. */
+interface FileRequirements {
+  /** `required_providers` entries by local name (`address@version`). */
+  declared: Map<string, string>;
+  /** Local names resources, data sources and provider blocks use (Terraform implies a provider for each). */
+  used: Set<string>;
+  /** Module calls (`module:NAME=SOURCE@VERSION`, a local source made absolute). */
+  modules: string[];
+}
+
 /**
- * `required_providers` entries of one parsed `.tf` file, and the modules it calls (a module's
- * own providers are installed too: stacks calling the same modules ask for the same ones); null
- * when a value cannot be read.
+ * The requirements one parsed `.tf` file states or implies: `required_providers`, the local
+ * names its resources, data sources and provider blocks use, and the modules it calls (a
+ * module's own providers are installed too: stacks calling the same modules ask for the same
+ * ones); null when a value cannot be read.
  */
-function requiredProviders(doc: HclDocument): string[] | null {
-  const found: string[] = [];
+function fileRequirements(doc: HclDocument, dir: string): FileRequirements | null {
+  const found: FileRequirements = { declared: new Map(), used: new Set(), modules: [] };
   const modules = doc.body?.module;
   if (modules !== undefined) {
     if (!isObject(modules)) return null;
@@ -53,9 +65,22 @@ function requiredProviders(doc: HclDocument): string[] | null {
         const source = isObject(body) ? literal(body.source) : null;
         const version = isObject(body) && body.version !== undefined ? literal(body.version) : '';
         if (source === null || version === null) return null;
-        found.push(`module:${name}=${source}@${version}`);
+        // A local module is its directory: `./mod` in two stacks is two modules.
+        const where = /^\.\.?(\/|$)/.test(source) ? resolve(dir, source) : source;
+        found.modules.push(`module:${name}=${where}@${version}`);
       }
     }
+  }
+  for (const kind of ['resource', 'data'] as const) {
+    const byType = doc.body?.[kind];
+    if (byType === undefined) continue;
+    if (!isObject(byType)) return null;
+    for (const type of Object.keys(byType)) found.used.add(type.split('_')[0]);
+  }
+  const providerBlocks = doc.body?.provider;
+  if (providerBlocks !== undefined) {
+    if (!isObject(providerBlocks)) return null;
+    for (const name of Object.keys(providerBlocks)) found.used.add(name);
   }
   const blocks = doc.body?.terraform;
   if (blocks === undefined) return found;
@@ -69,14 +94,14 @@ function requiredProviders(doc: HclDocument): string[] | null {
         if (typeof value === 'string') {
           const constraint = literal(value);
           if (constraint === null) return null;
-          found.push(`${providerAddress('', name)}@${versionKey(constraint)}`);
+          found.declared.set(name, `${providerAddress('', name)}@${versionKey(constraint)}`);
           continue;
         }
         if (!isObject(value)) return null;
         const source = value.source === undefined ? '' : literal(value.source);
         const version = value.version === undefined ? '' : literal(value.version);
         if (source === null || version === null) return null;
-        found.push(`${providerAddress(source, name)}@${versionKey(version)}`);
+        found.declared.set(name, `${providerAddress(source, name)}@${versionKey(version)}`);
       }
     }
   }
@@ -93,19 +118,26 @@ function isObject(value: HclValue | undefined): value is { [key: string]: HclVal
 }
 
 /**
- * The stack's provider requirements: its lock file's entries when it has one, else the
- * `required_providers` and module calls of its `.tf` files (`docs`: null for a file that does not
- * parse; `docs` null when the files cannot all be read, e.g. `.tf.json` ones).
+ * The stack's provider requirements: its lock file's entries when it has one, else what its
+ * `.tf` files in `dir` state and imply (`docs`: null for a file that does not parse; `docs` null
+ * when the files cannot all be read, e.g. `.tf.json` ones).
  */
-export function providerRequirements(lock: LockFile | null, docs: ReadonlyArray<HclDocument | null> | null): ProviderRequirements {
+export function providerRequirements(lock: LockFile | null, docs: ReadonlyArray<HclDocument | null> | null, dir = '/'): ProviderRequirements {
   const locked = lock ? fromLockFile(lock) : null;
   if (locked !== null) return { key: locked, from: 'lock-file' };
   if (docs === null) return { key: null, from: 'unknown' };
   const entries = new Set<string>();
+  const declared = new Map<string, string>();
+  const used = new Set<string>();
   for (const doc of docs) {
-    const found = doc?.body && !doc.diagnostic ? requiredProviders(doc) : null;
+    const found = doc?.body && !doc.diagnostic ? fileRequirements(doc, dir) : null;
     if (found === null) return { key: null, from: 'unknown' };
-    for (const entry of found) entries.add(entry);
+    for (const [name, entry] of found.declared) declared.set(name, entry);
+    for (const name of found.used) used.add(name);
+    for (const module of found.modules) entries.add(module);
   }
+  for (const entry of declared.values()) entries.add(entry);
+  // A provider used without a required_providers entry is hashicorp/NAME, any version.
+  for (const name of used) if (!declared.has(name)) entries.add(`${providerAddress('', name)}@`);
   return { key: [...entries].sort().join(' '), from: 'required-providers' };
 }

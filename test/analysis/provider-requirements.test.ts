@@ -37,6 +37,25 @@ describe('provider requirements: stacks that install the same packages share a k
     expect(await keyOf(providers, eks)).not.toBe(await keyOf(providers, vpc));
   });
 
+  it('providers used without a required_providers entry are implied, as Terraform implies hashicorp/NAME', async () => {
+    const aws = await keyOf('resource "aws_s3_bucket" "logs" {\n  bucket = "logs"\n}\n');
+    const google = await keyOf('data "google_project" "this" {}\n', 'provider "google" {\n  region = "eu"\n}\n');
+    expect(aws).toBe('registry.terraform.io/hashicorp/aws@');
+    expect(google).toBe('registry.terraform.io/hashicorp/google@');
+    // A declared local name is not implied again.
+    expect(await keyOf('terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws", version = "5.31.0" }\n  }\n}\n', 'resource "aws_s3_bucket" "b" {}\n')).toBe('registry.terraform.io/hashicorp/aws@5.31.0');
+  });
+
+  it('a local module is its directory: the same ./mod in two stacks is two modules', async () => {
+    const call = await tf('module "app" {\n  source = "./mod"\n}\n');
+    const a = providerRequirements(null, [call], '/repo/stacks/a').key;
+    const b = providerRequirements(null, [call], '/repo/stacks/b').key;
+    expect(a).toBe('module:app=/repo/stacks/a/mod@');
+    expect(b).not.toBe(a);
+    const shared = await tf('module "app" {\n  source = "../../modules/app"\n}\n');
+    expect(providerRequirements(null, [shared], '/repo/stacks/a').key).toBe(providerRequirements(null, [shared], '/repo/stacks/b').key);
+  });
+
   it('unknown when a file does not parse, a value is not a string, or the files could not be read', async () => {
     expect(await keyOf('terraform {\n  required_providers {\n')).toBeNull();
     expect(await keyOf('terraform {\n  required_providers {\n    aws = { source = var.source }\n  }\n}\n')).toBeNull();
