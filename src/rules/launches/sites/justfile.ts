@@ -1,16 +1,15 @@
 import type { InitLaunch } from '../../../analysis/launches.js';
 import type { CommandFile, LaunchSite } from './site.js';
-import { commandAt, commandFileOf, commandSites, linesBefore, locate, movesBefore } from './shell-text.js';
+import { commandFileOf, commandSites, launchCommandIn, linesBefore } from './shell-text.js';
 
 /**
  * A launch in a justfile recipe. Each recipe line runs in its own shell: the command must start
  * its line (after the indentation and just's `@`/`-`), and new lines take the same lead.
  */
 export function justfileSite(launch: InitLaunch, text: string): LaunchSite | null {
-  const sites = commandSites(launch.file, text, 'justfile');
-  const found = sites && commandAt(sites, launch.start, launch.end);
-  const located = found && locate(found);
-  if (!found || !located || movesBefore(found)) return null;
+  const launchCommand = launchCommandIn(commandSites(launch.file, text, 'justfile'), launch.start, launch.end);
+  if (!launchCommand) return null;
+  const { located } = launchCommand;
   return {
     located,
     makeRecipe: false,

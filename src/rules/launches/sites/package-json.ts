@@ -1,7 +1,7 @@
 import type { InitLaunch } from '../../../analysis/launches.js';
 import { parseShell } from '../../../parsers/shell.js';
 import type { CommandFile, LaunchSite } from './site.js';
-import { applyOne, commandAt, commandFileOf, commandSites, insertion, locate, movesBefore } from './shell-text.js';
+import { applyOne, commandFileOf, commandSites, insertion, launchCommandIn } from './shell-text.js';
 
 /**
  * A launch in a package.json script: new commands are joined before it with `&&`
@@ -9,10 +9,9 @@ import { applyOne, commandAt, commandFileOf, commandSites, insertion, locate, mo
  * pipe they would not, so there is no edit). The JSON must read the same apart from that script.
  */
 export function packageJsonSite(launch: InitLaunch, text: string): LaunchSite | null {
-  const sites = commandSites(launch.file, text, 'package-json');
-  const found = sites && commandAt(sites, launch.start, launch.end);
-  const located = found && locate(found);
-  if (!found || !located || movesBefore(found)) return null;
+  const launchCommand = launchCommandIn(commandSites(launch.file, text, 'package-json'), launch.start, launch.end);
+  if (!launchCommand) return null;
+  const { found, located } = launchCommand;
   return {
     located,
     makeRecipe: false,

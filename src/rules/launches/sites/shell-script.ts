@@ -1,12 +1,12 @@
 import type { InitLaunch } from '../../../analysis/launches.js';
 import type { CommandFile, LaunchSite } from './site.js';
-import { commandAt, commandFileOf, linesBefore, locate, movesBefore, wholeFileSite } from './shell-text.js';
+import { commandFileOf, launchCommandIn, linesBefore, wholeFileSite } from './shell-text.js';
 
 /** A launch in a shell script: new lines go before the command's line, at its indentation. */
 export function shellScriptSite(launch: InitLaunch, text: string): LaunchSite | null {
-  const found = commandAt([wholeFileSite(text)], launch.start, launch.end);
-  const located = found && locate(found);
-  if (!found || !located || movesBefore(found)) return null;
+  const launchCommand = launchCommandIn([wholeFileSite(text)], launch.start, launch.end);
+  if (!launchCommand) return null;
+  const { located } = launchCommand;
   return {
     located,
     makeRecipe: false,

@@ -92,6 +92,16 @@ export function movesBefore(found: FoundCommand): boolean {
   );
 }
 
+/**
+ * The launch's command among `sites`, with its words' file offsets, when a path in it can be
+ * read from where its shell text starts (nothing before it changes directory).
+ */
+export function launchCommandIn(sites: readonly ShellSite[] | null, start: number, end: number): { found: FoundCommand; located: CommandInText } | null {
+  const found = sites && commandAt(sites, start, end);
+  const located = found && locate(found);
+  return found && located && !movesBefore(found) ? { found, located } : null;
+}
+
 export function locate(found: FoundCommand): CommandInText | null {
   const { command, site } = found;
   if (!command.exactOffsets || command.argv.some((word) => word.start < 0)) return null;

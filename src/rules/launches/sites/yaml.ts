@@ -8,7 +8,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Docume
 import type { CiFileKind } from '../../../parsers/yaml-ci.js';
 import type { TextEdit } from '../../../types.js';
 import type { CommandFile, LaunchSite } from './site.js';
-import { applyOne, commandAt, commandFileOf, type CommandInText, commandSites, eolAt, insertion, linesBefore, lineStartOf, locate, movesBefore } from './shell-text.js';
+import { applyOne, commandFileOf, type CommandInText, commandSites, eolAt, insertion, launchCommandIn, linesBefore, lineStartOf } from './shell-text.js';
 
 export const WARM_UP_STEP_NAME = 'Warm up the plugin cache (serial init)';
 
@@ -87,10 +87,9 @@ export function yamlFile(file: string, kind: CiFileKind): CommandFile {
 
 export function yamlSite(launch: InitLaunch, text: string, kind: CiFileKind): LaunchSite | null {
   const doc = loadYaml(text);
-  const sites = commandSites(launch.file, text, kind);
-  const found = sites && commandAt(sites, launch.start, launch.end);
-  const located = found && locate(found);
-  if (!doc || !found || !located || movesBefore(found)) return null;
+  const launchCommand = launchCommandIn(commandSites(launch.file, text, kind), launch.start, launch.end);
+  if (!doc || !launchCommand) return null;
+  const { located } = launchCommand;
   // Where the step or task starts: a working directory set anywhere in the file may be this one's.
   if ((kind === 'github-workflow' || kind === 'github-action') && /^[ \t-]*working-directory[ \t]*:/m.test(text)) return null;
   if (kind === 'taskfile' && /^[ \t-]*dir[ \t]*:/m.test(text)) return null;
