@@ -33,6 +33,8 @@ import { launchSite, type LaunchSite } from './sites/index.js';
 import { applyOne } from './sites/shell-text.js';
 
 export const WARM_UP_INIT_FLAG = '-backend=false';
+/** The name of a CI step that holds only warm-ups. */
+export const WARM_UP_STEP_NAME = 'Warm up the plugin cache (serial init)';
 
 /** Terramate flags a warm-up keeps: how Terramate checks, logs and runs, never what it selects. */
 const KEPT_FLAGS = new Set([
@@ -97,7 +99,7 @@ function warmUpEdit(launch: InitLaunch, text: string, inputs: WarmUpInputs): Tex
   if (!site.makeRecipe && invocation.unknownWords.length > 0) return null;
   const lines = warmUpLines(site, invocation, text, launch, inputs.targets);
   if (!lines) return null;
-  const edit = site.insertBefore(lines.map((line) => line.text));
+  const edit = site.insertBefore(lines.map((line) => line.text), WARM_UP_STEP_NAME);
   if (!edit) return null;
   const fixed = applyOne(text, edit);
   const before = inputs.relaunch(text);

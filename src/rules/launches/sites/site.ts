@@ -11,9 +11,10 @@ export interface LaunchSite {
   makeRecipe: boolean;
   /**
    * Shell commands that run before the launch, in the same recipe, job, step list or script,
-   * as one insertion; null when the place cannot take them safely.
+   * as one insertion (`stepName` names a new CI step where one is needed); null when the place
+   * cannot take them safely.
    */
-  insertBefore(commands: readonly string[]): TextEdit | null;
+  insertBefore(commands: readonly string[], stepName: string): TextEdit | null;
 }
 
 /**

@@ -10,8 +10,6 @@ import type { TextEdit } from '../../../types.js';
 import type { CommandFile, LaunchSite } from './site.js';
 import { applyOne, commandFileOf, type CommandInText, commandSites, eolAt, insertion, launchCommandIn, linesBefore, lineStartOf } from './shell-text.js';
 
-export const WARM_UP_STEP_NAME = 'Warm up the plugin cache (serial init)';
-
 type PathKey = string | number;
 
 interface ScalarPlace {
@@ -95,13 +93,13 @@ export function yamlSite(launch: InitLaunch, text: string, kind: CiFileKind): La
   if (kind === 'taskfile' && /^[ \t-]*dir[ \t]*:/m.test(text)) return null;
   const place = scalarHolding(doc, launch.start);
   if (!place || !place.scalar.range || launch.end > place.scalar.range[1]) return null;
-  const insertBefore = (commands: readonly string[]): TextEdit | null => {
+  const insertBefore = (commands: readonly string[], stepName: string): TextEdit | null => {
     if (commands.length === 0 || commands.some((command) => command.includes('\n'))) return null;
     if (place.scalar.type === 'BLOCK_LITERAL') return blockLines(launch, text, doc, place, located, commands);
     if (place.scalar.type !== 'PLAIN' && place.scalar.type !== 'QUOTE_SINGLE' && place.scalar.type !== 'QUOTE_DOUBLE') return null;
     // In a one-line scalar the new commands run as one: `a && b`.
     const joined = commands.join(' && ');
-    return launch.context === 'github-step' ? newStep(launch, text, doc, place, located, joined) : newItem(launch, text, doc, place, located, joined);
+    return launch.context === 'github-step' ? newStep(launch, text, doc, place, located, joined, stepName) : newItem(launch, text, doc, place, located, joined);
   };
   return { located, makeRecipe: false, insertBefore };
 }
@@ -174,7 +172,7 @@ const STEP_KEYS_COPIED = new Set(['if', 'env', 'shell', 'working-directory', 'co
 const STEP_KEYS_LEFT = new Set(['name', 'id', 'run']);
 
 /** A whole step before the step: `- name: ...`, the step's if/env/shell/directory, `run:`. */
-function newStep(launch: InitLaunch, text: string, doc: Document.Parsed, place: ScalarPlace, located: CommandInText, command: string): TextEdit | null {
+function newStep(launch: InitLaunch, text: string, doc: Document.Parsed, place: ScalarPlace, located: CommandInText, command: string, stepName: string): TextEdit | null {
   const step = place.parents[place.parents.length - 1];
   const steps = place.parents[place.parents.length - 2];
   const index = place.path[place.path.length - 2];
@@ -198,7 +196,7 @@ function newStep(launch: InitLaunch, text: string, doc: Document.Parsed, place: 
   }
   const run = oneLineScalar(text, place, located, launch, command);
   if (run === null) return null;
-  const head = `${dash[1]}-${dash[2]}name: ${WARM_UP_STEP_NAME}${eol}`;
+  const head = `${dash[1]}-${dash[2]}name: ${stepName}${eol}`;
   const body = lines.map((line) => `${indent}${line}${eol}`).join('');
   const edit = insertion(launch.file, lineStart, `${head}${body}${indent}run: ${run}${eol}`);
   const after = loadYaml(applyOne(text, edit));
@@ -209,7 +207,7 @@ function newStep(launch: InitLaunch, text: string, doc: Document.Parsed, place: 
     const original = copy.getIn(place.path.slice(0, -1), true);
     if (!isSeq(list) || !isMap(original)) return false;
     const added = copy.createNode({}) as YAMLMap;
-    added.set('name', WARM_UP_STEP_NAME);
+    added.set('name', stepName);
     for (const pair of original.items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : '';
       if (STEP_KEYS_COPIED.has(key)) added.set(key, pair.value);
