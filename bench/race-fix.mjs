@@ -12,20 +12,17 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 import { prepareProvider } from '../test/oracle/provider.mjs';
-import { createRaceProject, disposeProject, resetCache, runTrial, serialInit, trialEnvironment } from '../test/oracle/race-trial.mjs';
+import { createRaceProject, disposeProject, INCIDENT, parallelismFlags, resetCache, runTrial, serialInit, trialEnvironment } from '../test/oracle/race-trial.mjs';
 import { findTerraform } from '../test/oracle/terraform.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = process.env.TM_DOCTOR_DIST ?? join(repo, 'dist');
-const INCIDENT = ['make', 'init', 'dev', 'P', '5'];
 const TIMEOUT = 900_000;
 
-function option(name, fallback) {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 ? Number(process.argv[at + 1]) : fallback;
-}
+const { values } = parseArgs({ options: { trials: { type: 'string', default: '3' }, mb: { type: 'string', default: '200' }, stacks: { type: 'string', default: '10' } } });
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -33,8 +30,6 @@ const median = (values) => {
 };
 const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
-/** How many parallelism flags a line carries (`--parallel`, `--parallel=N`, `-j N`, `-jN`). */
-const parallelismFlags = (line) => line.split(/\s+/).filter((word) => /^(--parallel(=.*)?|-j\d*)$/.test(word)).length;
 
 async function main() {
   const terraform = findTerraform();
@@ -42,9 +37,7 @@ async function main() {
     console.log(`bench/race-fix: skipped: ${terraform.reason}`);
     return;
   }
-  const trials = option('trials', 3);
-  const sizeMiB = option('mb', 200);
-  const stacks = option('stacks', 10);
+  const [trials, sizeMiB, stacks] = [values.trials, values.mb, values.stacks].map(Number);
   const { runDoctor } = await import(join(dist, 'engine/doctor.js'));
   const provider = prepareProvider({ sizeMiB });
   console.log(`terraform ${terraform.version ?? ''} at ${terraform.path}; provider ${sizeMiB} MiB; ${stacks} stacks; ${trials} cold trials a row`);

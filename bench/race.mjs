@@ -18,7 +18,7 @@ import { join } from 'node:path';
 
 import { findTerraform } from '../test/oracle/terraform.mjs';
 import { prepareProvider } from '../test/oracle/provider.mjs';
-import { createRaceProject, disposeProject, resetCache, resetStacks, runProcess, runTrial, serialInit, terraformErrors, trialEnvironment } from '../test/oracle/race-trial.mjs';
+import { createRaceProject, disposeProject, MAY_BREAK_LOCK_ENV, resetCache, resetStacks, runProcess, runTrial, serialInit, terraformErrors, trialEnvironment } from '../test/oracle/race-trial.mjs';
 
 /**
  * @typedef {import('../test/oracle/race-trial.mjs').RaceProject} RaceProject
@@ -64,7 +64,6 @@ import { createRaceProject, disposeProject, resetCache, resetStacks, runProcess,
 const makeInit = (/** @type {number} */ parallel) => ['make', 'init', 'dev', 'P', String(parallel)];
 /** The serial warm-up: what `tm-doctor --fix` puts before the parallel init. */
 export const WARM_UP = ['terramate', 'run', '--tags=dev', '--parallel=1', '--', 'terraform', 'init'];
-const MAY_BREAK = { TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE: 'true' };
 
 /** @type {RaceRow[]} */
 export const ROWS = [
@@ -74,7 +73,7 @@ export const ROWS = [
   {
     id: 'cold-var',
     label: 'cold, no lock files, TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE=true',
-    project: { lockFiles: 'none', env: MAY_BREAK },
+    project: { lockFiles: 'none', env: MAY_BREAK_LOCK_ENV },
     command: makeInit(5),
   },
   {
@@ -102,7 +101,7 @@ export const ROWS = [
   {
     id: 'warm-nolock-var',
     label: 'warm-up first, no lock files (removed), the variable set',
-    project: { lockFiles: 'none', env: MAY_BREAK },
+    project: { lockFiles: 'none', env: MAY_BREAK_LOCK_ENV },
     warmUp: true,
     afterWarmUp: 'remove',
     command: makeInit(5),

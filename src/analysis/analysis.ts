@@ -328,7 +328,8 @@ export class Analysis {
   providerRequirements(stack: Stack): Promise<ProviderRequirements> {
     return this.fact(`provider-requirements:${stack.dir}`, async () => {
       const lock = await this.lockFile(stack.dir);
-      if (lock && lock.providers.length > 0) return providerRequirements(lock, []);
+      const locked = lock ? providerRequirements(lock, null) : null;
+      if (locked?.key) return locked;
       const listed = this.listDir(stack.dir);
       // JSON configuration is not read here: such a stack is a requirement of its own.
       if (!listed || listed.some((entry) => entry.name.endsWith('.tf.json'))) return providerRequirements(null, null);

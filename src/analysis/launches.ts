@@ -206,15 +206,18 @@ function sharingWords(launch: CommandLaunch): Array<{ option: SharingOption; wor
 
 // ---- Makefiles -------------------------------------------------------------------------
 
-/** Make's unknown markers become undefined shell variables; `origin` maps offsets back. */
-function maskUnknowns(text: string): { text: string; origin: number[] } {
+/**
+ * Make's unknown markers become undefined shell variables, named after what is unknown (so the
+ * same unknown reads as the same word in two lines); `origin` maps offsets back.
+ */
+export function maskUnknowns(text: string): { text: string; origin: number[] } {
   let masked = '';
   const origin: number[] = [];
-  let counter = 0;
   for (let i = 0; i < text.length; i++) {
     if (text[i] === UNKNOWN_OPEN) {
       const close = text.indexOf(UNKNOWN_CLOSE, i);
-      const placeholder = `\${__tm_doctor_unknown_${counter++}}`;
+      const what = text.slice(i + 1, close < 0 ? text.length : close);
+      const placeholder = `\${__tm_doctor_unknown_${Buffer.from(what).toString('hex')}}`;
       masked += placeholder;
       for (let k = 0; k < placeholder.length; k++) origin.push(i);
       i = close < 0 ? text.length : close;

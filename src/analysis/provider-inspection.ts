@@ -17,7 +17,7 @@ import {
 } from './provider-packages.js';
 import type { Stack } from './terramate.js';
 import { mapWithConcurrency } from '../providers/concurrency.js';
-import { halfWrittenHashes, hashPackageDir, listPackageFiles } from '../providers/dirhash.js';
+import { halfWrittenHashes, hashPackageDir, listPackageFiles, type PackageListing } from '../providers/dirhash.js';
 import type { HandshakeResult } from '../providers/handshake.js';
 import { runHandshakes } from '../providers/handshake-pool.js';
 import { checkExecutableHeader, hostPlatform, type HeaderCheckResult } from '../providers/header.js';
@@ -190,10 +190,12 @@ async function inspect(analysis: Analysis, inputs: InspectionInputs, progress: (
   stats.packages = packages.length;
 
   const toHash = packages.filter((inspected) => lockEntriesFor(inspected, inputs).length > 0);
+  const listings = new Map<InspectedPackage, PackageListing>();
   let hashed = 0;
   await mapWithConcurrency(toHash, availableParallelism(), async (inspected) => {
     try {
       const listing = await listPackageFiles(inspected.package.packageDir);
+      listings.set(inspected, listing);
       const key = fileSetKey(listing.files);
       const known = cache.getHash(key);
       if (known !== undefined) {
@@ -207,7 +209,6 @@ async function inspect(analysis: Analysis, inputs: InspectionInputs, progress: (
         stats.filesHashed += listing.files.length;
         stats.bytesHashed += listing.files.reduce((sum, file) => sum + file.size, 0);
       }
-      inspected.halfWrittenH1s = await halfWrittenHashes(listing);
     } catch (error) {
       inspected.hashError = error instanceof Error ? error.message : String(error);
     }
@@ -216,12 +217,23 @@ async function inspect(analysis: Analysis, inputs: InspectionInputs, progress: (
   });
 
   for (const inspected of toHash) {
-    inspected.locks = lockEntriesFor(inspected, inputs).map(({ stack, entry }) => {
+    const entries = lockEntriesFor(inspected, inputs);
+    inspected.locks = entries.map(({ stack, entry }) => {
       const h1s = entry.hashes.filter((hash) => hash.startsWith('h1:'));
       const status = h1s.length === 0 ? 'no-h1' : inspected.h1 !== null && h1s.includes(inspected.h1) ? 'match' : 'mismatch';
       return { stack, lockFile: entry.file, range: entry.range, status };
     });
     inspected.checksumFailed = inspected.hashError !== null || inspected.locks.some((verdict) => verdict.status === 'mismatch');
+    // Only a lock entry that records some other h1: can hold a half-written one.
+    const listing = listings.get(inspected);
+    const otherHash = entries.some(({ entry }) => entry.hashes.some((hash) => hash.startsWith('h1:') && hash !== inspected.h1));
+    if (listing && inspected.h1 !== null && otherHash) {
+      try {
+        inspected.halfWrittenH1s = await halfWrittenHashes(listing);
+      } catch {
+        // A file gone since it was hashed: nothing can be said to be half-written.
+      }
+    }
   }
 
   const host = hostPlatform();

@@ -101,13 +101,14 @@ async function doctor(request: CheckRequest & { cache: ResultCache }, fixRequest
   const findingOf = new Map<Fix, string>();
   // A fix that edits a file the writer would refuse is set aside before planning: a later pass
   // must not build on it (the lock-file variable is safe only once the warm-up is written).
-  const blocked = new Map<string, string | null>();
-  const blockedFixes: Array<{ fix: Fix; file: string; reason: string }> = [];
+  const unwritable = new Map<string, string | null>();
+  /** The first set-aside fix of each finding, with the file that would refuse it. */
+  const blockedFixes = new Map<string, { fix: Fix; file: string; reason: string }>();
   const writeBlocked = async (fix: Fix): Promise<{ file: string; reason: string } | null> => {
     for (const change of fix.changes) {
       if (change.kind !== 'text') continue;
-      if (!blocked.has(change.file)) blocked.set(change.file, await whyFileNotWritable(change.file, relative(root, change.file) || change.file));
-      const reason = blocked.get(change.file);
+      if (!unwritable.has(change.file)) unwritable.set(change.file, await whyFileNotWritable(change.file, relative(root, change.file) || change.file));
+      const reason = unwritable.get(change.file);
       if (reason) return { file: change.file, reason };
     }
     return null;
@@ -123,14 +124,14 @@ async function doctor(request: CheckRequest & { cache: ResultCache }, fixRequest
           findingOf.set(finding.fix, identity(finding));
           const refusal = await writeBlocked(finding.fix);
           if (refusal === null) fixes.push(finding.fix);
-          else if (!blockedFixes.some((known) => findingOf.get(known.fix) === identity(finding))) blockedFixes.push({ fix: finding.fix, ...refusal });
+          else if (!blockedFixes.has(identity(finding))) blockedFixes.set(identity(finding), { fix: finding.fix, ...refusal });
         }
         return fixes;
       },
     }),
   );
   const plan: FixPlan = loop.plan;
-  for (const note of new Set(blockedFixes.map(({ file, reason }) => `${relative(root, file) || file} left unchanged: ${reason}`))) notes.push(note);
+  for (const note of new Set([...blockedFixes.values()].map(({ file, reason }) => `${relative(root, file) || file} left unchanged: ${reason}`))) notes.push(note);
   for (const { fix, reason } of [...plan.deferred, ...plan.rejected]) notes.push(`fix not applied (${fix.description}): ${reason}`);
 
   if (fixRequest.dryRun) {
@@ -145,7 +146,7 @@ async function doctor(request: CheckRequest & { cache: ResultCache }, fixRequest
   // and then refused (wholly or in part) by the writer.
   const owners = (fixes: Fix[]) => new Set(fixes.flatMap((fix) => findingOf.get(fix) ?? []));
   const writeRefused = owners(plan.applied.filter((fix) => !isFixWritten(fix, written)));
-  const refused = new Set([...writeRefused, ...owners([...blockedFixes, ...plan.deferred, ...plan.rejected].map(({ fix }) => fix))]);
+  const refused = new Set([...writeRefused, ...owners([...blockedFixes.values(), ...plan.deferred, ...plan.rejected].map(({ fix }) => fix))]);
 
   // The overlay models file text only: directories made, files moved or a write refused
   // leave the in-memory result short of what is on disk, so then the disk is checked again.

@@ -252,10 +252,6 @@ async function movePath(from: string, to: string, describe: (file: string) => st
 }
 
 /**
- * Permission is decided by the mode bits as well as access(): root may write anything, but
- * a file without its owner write bit was made read-only on purpose and stays untouched.
- */
-/**
  * Why an existing file could not be rewritten in place of it (read-only, not this user's to
  * write, a directory without room for the temp file); null when it could, or does not exist.
  * Asked before fixes are planned, so that no later pass builds on a write that will be refused.
@@ -270,6 +266,10 @@ export async function whyFileNotWritable(file: string, shown: string): Promise<s
   }
 }
 
+/**
+ * Permission is decided by the mode bits as well as access(): root may write anything, but
+ * a file without its owner write bit was made read-only on purpose and stays untouched.
+ */
 async function whyNotWritable(file: string, mode: number, shown: string): Promise<string | null> {
   if ((mode & 0o200) === 0) return `${shown} is read-only (mode ${formatMode(mode)}); not made writable`;
   if (!(await canAccess(file, constants.W_OK))) return `${shown} is not writable by this user`;

@@ -100,15 +100,14 @@ const SMALL_FILE_BYTES = 1024 * 1024;
  * content of another large file is left out (one read of a provider binary is enough).
  */
 export async function halfWrittenHashes(listing: PackageListing): Promise<string[]> {
-  const hashes: string[] = [];
-  for (const emptied of listing.files) {
-    const others = listing.files.filter((file) => file !== emptied);
-    if (others.some((file) => file.size > SMALL_FILE_BYTES)) continue;
-    const entries = [{ name: emptied.name, sha256: EMPTY_SHA256 }];
-    for (const file of others) entries.push({ name: file.name, sha256: await sha256File(file.path) });
-    hashes.push(hash1(entries));
-  }
-  return hashes;
+  const large = listing.files.filter((file) => file.size > SMALL_FILE_BYTES);
+  // With two large files, emptying one still needs the other's content.
+  if (large.length > 1) return [];
+  const small = new Map<PackageFile, string>();
+  for (const file of listing.files) if (file.size <= SMALL_FILE_BYTES) small.set(file, await sha256File(file.path));
+  return listing.files
+    .filter((emptied) => large.every((file) => file === emptied))
+    .map((emptied) => hash1(listing.files.map((file) => ({ name: file.name, sha256: file === emptied ? EMPTY_SHA256 : (small.get(file) as string) }))));
 }
 
 /** SHA-256 of a file's content, streamed. */

@@ -8,7 +8,7 @@ import type { Fix } from '../types.js';
 import { listWithMore } from '../util/list.js';
 import { displayPath } from '../util/path.js';
 import { createRule, type RelatedReport, type RuleMessage, type RuleReport } from './framework/create-rule.js';
-import { isCured, isSerial, reachedBy, requirementKey, sharedCaches, unwarmedParallelInits, warmUpState, type WarmUpState } from './launches/race.js';
+import { racingLaunches, requirementKey, unwarmedParallelInits, type WarmUpState } from './launches/race.js';
 import { launchSiteKind } from './launches/site-kind.js';
 import { warmUpFix } from './launches/warm-up-fix.js';
 import { runEnvFix } from './terramate-config/run-env-fix.js';
@@ -98,23 +98,11 @@ export const parallelInitCacheRace = createRule({
   messages,
   help,
   async check({ analysis }) {
-    const launches = await analysis.launches();
-    const stacks = await analysis.terraformStacks();
     const config = await analysis.terramate();
     const reports: Array<RuleReport<typeof messages, typeof help>> = [];
-    for (const launch of launches) {
-      if (launch.context === 'terramate-script' || isSerial(launch)) continue;
-      // Cheapest first: the shared cache; then what makes it parallel (a makefile read again per
-      // goal or variable tried); then the tool's version (which may start the binary).
-      const reached = reachedBy(launch, stacks);
-      const shared = await sharedCaches(analysis, reached, launch.tool);
-      if (shared.stacks.length < 2) continue;
-      const state = await warmUpState(analysis, launch, launches, shared.stacks);
-      if (isCured(state)) continue;
-      const condition = analysis.parallelCondition(launch);
-      if (!condition) continue;
-      const evidence = await analysis.toolVersion(launch.tool, shared.stacks.map((stack) => stack.dir));
-      if (evidence.locksCache === true) continue;
+    for (const { launch, shared, cacheAssumed, state, condition, evidence } of await racingLaunches(analysis)) {
+      // No cache yet: plugin-cache-dir reports that; the race starts once its fix adds one.
+      if (cacheAssumed) continue;
       const source = analysis.files.read(launch.file);
       if (!source.ok) continue;
       const shown = (list: Stack[]) => listWithMore(list.map((stack) => displayPath(analysis.root, stack.dir)));

@@ -196,8 +196,7 @@ function lockFailingReport(
           }
       : null;
   return {
-    location: spans.length > 0 && text !== undefined ? spanLocation(verdict.lockFile, text, spans[0]) : at(verdict).location,
-    stack: verdict.stack.dir,
+    ...atFirstHash(verdict, text, spans),
     messageId: 'lock-damaged',
     data: { label },
     help: [
@@ -239,8 +238,7 @@ function extraHashReport(analysis: Analysis, inspected: InspectedPackage, verdic
         }
       : null;
   return {
-    location: spans.length > 0 && text !== undefined ? spanLocation(verdict.lockFile, text, spans[0]) : at(verdict).location,
-    stack: verdict.stack.dir,
+    ...atFirstHash(verdict, text, spans),
     messageId: 'lock-extra-hash',
     data: { label },
     help: [
@@ -265,6 +263,9 @@ function at(verdict: LockVerdict): Pick<Report, 'location' | 'stack'> {
 }
 
 /** The place of a hash string, quotes included. */
-function spanLocation(file: string, text: string, span: HashSpan): Location {
-  return { file, range: new LineIndex(text).range(span.start - 1, span.end + 1) };
+/** At the first of the hash strings reported (quotes included), else at the lock entry. */
+function atFirstHash(verdict: LockVerdict, text: string | undefined, spans: readonly HashSpan[]): Pick<Report, 'location' | 'stack'> {
+  if (spans.length === 0 || text === undefined) return at(verdict);
+  const location: Location = { file: verdict.lockFile, range: new LineIndex(text).range(spans[0].start - 1, spans[0].end + 1) };
+  return { location, stack: verdict.stack.dir };
 }

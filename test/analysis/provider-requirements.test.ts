@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { readLockFile } from '../../src/analysis/lockfile.js';
 import { providerAddress, providerRequirements } from '../../src/analysis/provider-requirements.js';
 import { parseHcl } from '../../src/parsers/hcl.js';
+import { FIXTURES } from '../support/project.js';
 import { REALISTIC_LOCK } from '../support/provider-specs.js';
 
 const tf = (text: string) => parseHcl('main.tf', text);
@@ -54,6 +57,13 @@ describe('provider requirements: stacks that install the same packages share a k
     expect(b).not.toBe(a);
     const shared = await tf('module "app" {\n  source = "../../modules/app"\n}\n');
     expect(providerRequirements(null, [shared], '/repo/stacks/a').key).toBe(providerRequirements(null, [shared], '/repo/stacks/b').key);
+  });
+
+  it('the incident\'s stacks (realistic files): required_providers beside a provider block: one key for the four', async () => {
+    const keys = await Promise.all(
+      ['stacks/dev/blog', 'stacks/dev/network', 'stacks/prd/blog', 'stacks/prd/network'].map((stack) => keyOf(readFileSync(join(FIXTURES, 'seed-blog', stack, 'main.tf'), 'utf8'))),
+    );
+    expect(new Set(keys)).toEqual(new Set(['registry.terraform.io/hashicorp/aws@~> 5.80']));
   });
 
   it('unknown when a file does not parse, a value is not a string, or the files could not be read', async () => {

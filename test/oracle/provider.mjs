@@ -168,18 +168,22 @@ export function writeStoredZip(zipPath, files) {
       });
       const name = Buffer.from(file.name, 'utf8');
       const localOffset = offset;
+      // The fields the local header and the central entry share, from `version needed` on.
+      const fileFields = (/** @type {Buffer} */ header, /** @type {number} */ at) => {
+        header.writeUInt16LE(20, at); // version needed: 2.0
+        header.writeUInt16LE(0x0800, at + 2); // flags: UTF-8 names
+        header.writeUInt16LE(0, at + 4); // method: store
+        header.writeUInt16LE(dosTime, at + 6);
+        header.writeUInt16LE(dosDate, at + 8);
+        header.writeUInt32LE(crc, at + 10);
+        header.writeUInt32LE(size, at + 14);
+        header.writeUInt32LE(size, at + 18);
+        header.writeUInt16LE(name.length, at + 22);
+      };
       const local = Buffer.alloc(30);
       local.writeUInt32LE(0x04034b50, 0);
-      local.writeUInt16LE(20, 4); // version needed: 2.0
-      local.writeUInt16LE(0x0800, 6); // flags: UTF-8 names
-      local.writeUInt16LE(0, 8); // method: store
-      local.writeUInt16LE(dosTime, 10);
-      local.writeUInt16LE(dosDate, 12);
-      local.writeUInt32LE(crc, 14);
-      local.writeUInt32LE(size, 18);
-      local.writeUInt32LE(size, 22);
-      local.writeUInt16LE(name.length, 26);
-      local.writeUInt16LE(0, 28);
+      fileFields(local, 4);
+      local.writeUInt16LE(0, 28); // extra length
       write(local);
       write(name);
       forEachChunk(file.path, (chunk) => write(chunk));
@@ -187,15 +191,7 @@ export function writeStoredZip(zipPath, files) {
       const entry = Buffer.alloc(46);
       entry.writeUInt32LE(0x02014b50, 0);
       entry.writeUInt16LE((3 << 8) | 20, 4); // made by: Unix, 2.0 (so the external attributes hold a mode)
-      entry.writeUInt16LE(20, 6);
-      entry.writeUInt16LE(0x0800, 8);
-      entry.writeUInt16LE(0, 10);
-      entry.writeUInt16LE(dosTime, 12);
-      entry.writeUInt16LE(dosDate, 14);
-      entry.writeUInt32LE(crc, 16);
-      entry.writeUInt32LE(size, 20);
-      entry.writeUInt32LE(size, 24);
-      entry.writeUInt16LE(name.length, 28);
+      fileFields(entry, 6);
       entry.writeUInt16LE(0, 30); // extra length
       entry.writeUInt16LE(0, 32); // comment length
       entry.writeUInt16LE(0, 34); // disk number

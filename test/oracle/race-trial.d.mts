@@ -1,5 +1,11 @@
 // Generated from race-trial.mjs by test/oracle/declarations.mjs: do not edit, run `node test/oracle/declarations.mjs`.
 /**
+ * How many parallelism flags a command line carries (`--parallel`, `--parallel=N`, `-j N`, `-jN`).
+ * @param {string} line
+ * @returns {number}
+ */
+export function parallelismFlags(line: string): number;
+/**
  * @typedef {import('./provider.mjs').OracleProvider} OracleProvider
  * @typedef {import('./provider.mjs').MirrorLayout} MirrorLayout
  *
@@ -225,6 +231,11 @@ export function serialInit(project: RaceProject, options?: {
  * @returns {Promise<void>}
  */
 export function disposeProject(project: RaceProject): Promise<void>;
+/** The incident's command: the seed's Makefile, init of every dev stack, 5 at a time. */
+export const INCIDENT: string[];
+export namespace MAY_BREAK_LOCK_ENV {
+    let TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE: string;
+}
 export type OracleProvider = import("./provider.mjs").OracleProvider;
 export type MirrorLayout = import("./provider.mjs").MirrorLayout;
 export type RaceProjectOptions = {

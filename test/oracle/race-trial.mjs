@@ -23,7 +23,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { PROVIDER_EXECUTABLE, PROVIDER_PLATFORM, PROVIDER_SOURCE, PROVIDER_VERSION, mirrorDir, sha256File } from './provider.mjs';
-import { findTerraform } from './terraform.mjs';
+import { findTerraform, terraformVersion } from './terraform.mjs';
 import { discoverStacks, findRoot, runEnvironment } from './terramate-stand-in.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -33,6 +33,21 @@ const SEED_MAKEFILE = join(repoDir, 'fixtures/seed-blog/Makefile');
 /** Environment variable naming the project in every process the oracle starts (for the sweep). */
 const MARKER = 'TM_ORACLE_PROJECT';
 const OUTPUT_CAP = 1024 * 1024;
+
+/** The incident's command: the seed's Makefile, init of every dev stack, 5 at a time. */
+export const INCIDENT = ['make', 'init', 'dev', 'P', '5'];
+
+/** The lock-file variable, as a row sets it in the root config.run.env. */
+export const MAY_BREAK_LOCK_ENV = { TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE: 'true' };
+
+/**
+ * How many parallelism flags a command line carries (`--parallel`, `--parallel=N`, `-j N`, `-jN`).
+ * @param {string} line
+ * @returns {number}
+ */
+export function parallelismFlags(line) {
+  return line.split(/\s+/).filter((word) => /^(--parallel(=.*)?|-j\d*)$/.test(word)).length;
+}
 
 /**
  * @typedef {import('./provider.mjs').OracleProvider} OracleProvider
@@ -364,7 +379,8 @@ export async function createRaceProject(options) {
   const env = options.env ?? {};
   let lockFileText = null;
   if (lockFiles === 'complete') {
-    const version = JSON.parse((await runProcess([terraform, 'version', '-json'], { cwd: '/', env: { PATH: '/usr/bin:/bin', CHECKPOINT_DISABLE: '1' } })).stdout).terraform_version;
+    const version = terraformVersion(terraform);
+    if (version === null) throw new Error(`${terraform} does not answer \`version -json\` like Terraform`);
     lockFileText = await completeLockFile(terraform, provider, version);
   }
 

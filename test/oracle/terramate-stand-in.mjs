@@ -594,14 +594,26 @@ export function runEnvironment(root, stack, env) {
  */
 
 /**
- * @param {Buffer[]} chunks
- * @returns {string}
+ * A child's stderr as the log keeps it: the head, a sliding tail, and how much was left out.
+ * @returns {{add(chunk: Buffer): void, text(): string}}
  */
-function cappedText(chunks) {
-  const all = Buffer.concat(chunks);
-  if (all.length <= STDERR_HEAD + STDERR_TAIL) return all.toString('utf8');
-  const dropped = all.length - STDERR_HEAD - STDERR_TAIL;
-  return `${all.subarray(0, STDERR_HEAD).toString('utf8')}\n[... ${dropped} bytes left out ...]\n${all.subarray(all.length - STDERR_TAIL).toString('utf8')}`;
+function stderrCapture() {
+  let head = Buffer.alloc(0);
+  let tail = Buffer.alloc(0);
+  let total = 0;
+  return {
+    add(chunk) {
+      total += chunk.length;
+      const intoHead = chunk.subarray(0, Math.max(0, STDERR_HEAD - head.length));
+      head = Buffer.concat([head, intoHead]);
+      tail = Buffer.concat([tail, chunk.subarray(intoHead.length)]);
+      if (tail.length > STDERR_TAIL) tail = tail.subarray(tail.length - STDERR_TAIL);
+    },
+    text() {
+      const dropped = total - head.length - tail.length;
+      return dropped > 0 ? `${head.toString('utf8')}\n[... ${dropped} bytes left out ...]\n${tail.toString('utf8')}` : Buffer.concat([head, tail]).toString('utf8');
+    },
+  };
 }
 
 /**
@@ -617,8 +629,9 @@ async function run(options, env) {
     return 1;
   }
   const root = findRoot(chdir);
-  let stacks = discoverStacks(root, chdir, !options.noRecursive).filter((stack) => matchesTags(stack, options.tags, options.noTags));
-  if (options.noRecursive && discoverStacks(root, chdir, false).length === 0) {
+  const found = discoverStacks(root, chdir, !options.noRecursive);
+  let stacks = found.filter((stack) => matchesTags(stack, options.tags, options.noTags));
+  if (options.noRecursive && found.length === 0) {
     process.stderr.write('terramate: error: --no-recursive provided but no stack found in the current directory\n');
     return 1;
   }
@@ -664,8 +677,7 @@ async function run(options, env) {
       say(`Entering stack in ${stack.path}`);
       say(`Executing command ${JSON.stringify(options.command.join(' '))}`);
       /** @type {Buffer[]} */
-      const stderr = [];
-      let stderrBytes = 0;
+      const stderr = stderrCapture();
       const child = spawn(options.command[0], options.command.slice(1), {
         cwd: stack.dir,
         env: environments.get(stack),
@@ -674,15 +686,7 @@ async function run(options, env) {
       running.add(child);
       child.stderr?.on('data', (/** @type {Buffer} */ chunk) => {
         process.stderr.write(chunk);
-        // Keep the head and a sliding tail; the middle of a long stderr is dropped.
-        stderr.push(chunk);
-        stderrBytes += chunk.length;
-        if (stderrBytes > 4 * (STDERR_HEAD + STDERR_TAIL)) {
-          const all = Buffer.concat(stderr);
-          stderr.length = 0;
-          stderr.push(all.subarray(0, STDERR_HEAD), Buffer.from('\n[...]\n'), all.subarray(all.length - STDERR_TAIL));
-          stderrBytes = STDERR_HEAD + STDERR_TAIL + 7;
-        }
+        stderr.add(chunk);
       });
       let spawnError = '';
       child.on('error', (error) => {
@@ -692,7 +696,7 @@ async function run(options, env) {
         running.delete(child);
         if (spawnError !== '') {
           process.stderr.write(spawnError);
-          stderr.push(Buffer.from(spawnError));
+          stderr.add(Buffer.from(spawnError));
         }
         resolveResult({
           stack: stack.path,
@@ -701,7 +705,7 @@ async function run(options, env) {
           signal,
           skipped: false,
           durationMs: Date.now() - started,
-          stderr: cappedText(stderr),
+          stderr: stderr.text(),
         });
       });
     });

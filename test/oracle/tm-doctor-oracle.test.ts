@@ -12,13 +12,23 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { runDoctor } from '../../src/engine/doctor.js';
 import type { Finding } from '../../src/types.js';
 import { hash1, prepareProvider, type OracleProvider } from './provider.mjs';
-import { createRaceProject, disposeProject, inspectLockFiles, resetCache, runTrial, trialEnvironment, type RaceProject, type RaceProjectOptions } from './race-trial.mjs';
+import {
+  createRaceProject,
+  disposeProject,
+  INCIDENT,
+  inspectLockFiles,
+  MAY_BREAK_LOCK_ENV,
+  parallelismFlags,
+  resetCache,
+  runTrial,
+  trialEnvironment,
+  type RaceProject,
+  type RaceProjectOptions,
+} from './race-trial.mjs';
 import { findTerraform } from './terraform.mjs';
 
 const PROVIDER_MIB = 40;
 const TIMEOUT = 600_000;
-const INCIDENT = ['make', 'init', 'dev', 'P', '5'];
-const VARIABLE = { TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE: 'true' };
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 const terraform = findTerraform();
@@ -45,10 +55,6 @@ function raceVerdict(findings: Finding[], project: RaceProject) {
     }));
 }
 
-/** How many parallelism flags a line carries (`--parallel`, `--parallel=N`, `-j N`, `-jN`). */
-function parallelismFlags(line: string): number {
-  return line.split(/\s+/).filter((word) => /^(--parallel(=.*)?|-j\d*)$/.test(word)).length;
-}
 
 const WARM_UP_RECIPE = 'init:\n\tterramate run --tags=$(TAGS) --parallel=1 -- terraform init $(INIT_OPTS)\n\tterramate run --tags=$(TAGS) $(TM_COMMON) -- terraform init $(INIT_OPTS)\n';
 const VALIDATE_RECIPE = "init:\n\tterramate run --tags=$(TAGS) $(TM_COMMON) -- sh -c 'terraform init && terraform validate'\n";
@@ -84,7 +90,7 @@ const ROWS: Row[] = [
   },
   {
     name: 'cold, no lock files, the variable set (5/100 to 64/100 wrong h1): fires, and says the variable alone is no cure',
-    options: { lockFiles: 'none', env: VARIABLE },
+    options: { lockFiles: 'none', env: MAY_BREAK_LOCK_ENV },
     verdict: [{ severity: 'warning', help: ['symptoms', 'variable-no-cure', 'cold-cache', 'terraform-never-locks', 'options'] }],
   },
   {
@@ -107,7 +113,7 @@ const ROWS: Row[] = [
   },
   {
     name: 'warm-up, no lock files, the variable set (0/50): silent',
-    options: { lockFiles: 'none', env: VARIABLE },
+    options: { lockFiles: 'none', env: MAY_BREAK_LOCK_ENV },
     recipe: WARM_UP_RECIPE,
     verdict: [],
   },
@@ -191,7 +197,8 @@ withTerraform('tm-doctor against the real terraform', () => {
       // Up to six cold racing runs until one leaves damage (most do).
       for (let trial = 0; trial < 6 && damaged.length === 0; trial += 1) {
         await resetCache(made);
-        const result = await runTrial(made, INCIDENT, { timeoutMs: TIMEOUT });
+        // Six trials fit in the test's own budget.
+        const result = await runTrial(made, INCIDENT, { timeoutMs: TIMEOUT / 8 });
         expect(result.timedOut).toBe(false);
         damaged = result.wrongHashLocks;
         hashes = result.lockHashes;

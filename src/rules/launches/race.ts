@@ -10,8 +10,10 @@
 
 import type { Analysis } from '../../analysis/analysis.js';
 import type { InitLaunch } from '../../analysis/launches.js';
+import type { ParallelCondition } from '../../analysis/parallelism.js';
 import { CACHE_DIR_VAR, MAY_BREAK_LOCK_VAR, sourceLocation } from '../../analysis/settings.js';
 import type { Stack } from '../../analysis/terramate.js';
+import type { VersionEvidence } from '../../analysis/tool-version.js';
 import type { Location } from '../../types.js';
 import { isInsideRoot } from '../../util/path.js';
 import { isKnown, UNKNOWN } from '../../util/unknown.js';
@@ -21,7 +23,7 @@ import { isKnown, UNKNOWN } from '../../util/unknown.js';
  * job's `before_script` and `script` are one site (one shell, in that order); its `after_script`
  * runs after them, so it is a block of its own.
  */
-export function blockOf(launch: InitLaunch): string {
+function blockOf(launch: InitLaunch): string {
   switch (launch.context) {
     case 'makefile':
       return `${launch.file}\0${launch.make?.recipe.targets.join(' ') ?? launch.label}`;
@@ -37,12 +39,12 @@ export function blockOf(launch: InitLaunch): string {
 }
 
 /** A launch that runs one stack at a time: serial, or one stack only (`--no-recursive`). */
-export function isSerial(launch: InitLaunch): boolean {
+function isSerial(launch: InitLaunch): boolean {
   return !launch.recursive || (isKnown(launch.parallel) && launch.parallel <= 1);
 }
 
 /** Serial inits of the same tool earlier in the same recipe, job or script. */
-export function warmUpsBefore(launch: InitLaunch, launches: readonly InitLaunch[]): InitLaunch[] {
+function warmUpsBefore(launch: InitLaunch, launches: readonly InitLaunch[]): InitLaunch[] {
   const block = blockOf(launch);
   return launches.filter(
     (other) => other !== launch && other.file === launch.file && other.tool === launch.tool && other.start < launch.start && isSerial(other) && blockOf(other) === block,
@@ -62,7 +64,7 @@ export function reachedBy(launch: InitLaunch, stacks: readonly Stack[]): Stack[]
  * it reaches when its filters select no fewer stacks than the launch's (no filter, or the same
  * tags, and `--changed` only if the launch has it too).
  */
-export function warmedBy(warmUp: InitLaunch, launch: InitLaunch, stacks: readonly Stack[]): Stack[] {
+function warmedBy(warmUp: InitLaunch, launch: InitLaunch, stacks: readonly Stack[]): Stack[] {
   if (warmUp.scope === null) return [];
   if (!warmUp.recursive) return reachedBy(warmUp, stacks);
   const same = (a: readonly string[], b: readonly string[]) => a.length === 0 || (a.length === b.length && a.every((item, i) => item === b[i]));
@@ -72,7 +74,7 @@ export function warmedBy(warmUp: InitLaunch, launch: InitLaunch, stacks: readonl
 }
 
 /** Stacks grouped by the cache directory they use; the groups of two or more share one. */
-export async function sharedCaches(analysis: Analysis, stacks: readonly Stack[], tool: 'terraform' | 'tofu'): Promise<{ stacks: Stack[]; settings: Location[] }> {
+async function sharedCaches(analysis: Analysis, stacks: readonly Stack[], tool: 'terraform' | 'tofu'): Promise<{ stacks: Stack[]; settings: Location[] }> {
   const groups = new Map<string | symbol, { stacks: Stack[]; settings: Location[] }>();
   for (const stack of stacks) {
     const cache = await analysis.setting(stack, tool, CACHE_DIR_VAR);
@@ -95,7 +97,7 @@ export async function requirementKey(analysis: Analysis, stack: Stack): Promise<
 }
 
 /** Stacks whose lock file lacks an entry with an h1: hash for some provider (or the file). */
-export async function lockLessStacks(analysis: Analysis, stacks: readonly Stack[]): Promise<Stack[]> {
+async function lockLessStacks(analysis: Analysis, stacks: readonly Stack[]): Promise<Stack[]> {
   const found: Stack[] = [];
   for (const stack of stacks) {
     const lock = await analysis.lockFile(stack.dir);
@@ -116,7 +118,7 @@ export interface WarmUpState {
 }
 
 /** How far serial warm-ups before `launch` protect the `shared` stacks it reaches. */
-export async function warmUpState(analysis: Analysis, launch: InitLaunch, launches: readonly InitLaunch[], shared: readonly Stack[]): Promise<WarmUpState> {
+async function warmUpState(analysis: Analysis, launch: InitLaunch, launches: readonly InitLaunch[], shared: readonly Stack[]): Promise<WarmUpState> {
   const warmUps = warmUpsBefore(launch, launches);
   const all = await analysis.terraformStacks();
   const warmed = new Set<string>();
@@ -136,8 +138,55 @@ export async function warmUpState(analysis: Analysis, launch: InitLaunch, launch
 }
 
 /** A warm-up protects the launch: it reaches every requirement and every stack reuses the cache. */
-export function isCured(state: WarmUpState): boolean {
+function isCured(state: WarmUpState): boolean {
   return state.warmUps.length > 0 && state.unwarmed.length === 0 && state.bypassing.length === 0;
+}
+
+/** A parallel init on a shared plugin cache the tool does not lock, not cured by a warm-up. */
+export interface RacingLaunch {
+  launch: InitLaunch;
+  shared: { stacks: Stack[]; settings: Location[] };
+  /** No stack it reaches has a cache yet: taken as sharing the one plugin-cache-dir's fix adds. */
+  cacheAssumed: boolean;
+  state: WarmUpState;
+  condition: ParallelCondition;
+  evidence: VersionEvidence;
+}
+
+const racingByAnalysis = new WeakMap<Analysis, Promise<RacingLaunch[]>>();
+
+/** The racing launches of one analysis, found once for the rules that ask. */
+export function racingLaunches(analysis: Analysis): Promise<RacingLaunch[]> {
+  let found = racingByAnalysis.get(analysis);
+  if (!found) {
+    found = findRacingLaunches(analysis);
+    racingByAnalysis.set(analysis, found);
+  }
+  return found;
+}
+
+async function findRacingLaunches(analysis: Analysis): Promise<RacingLaunch[]> {
+  const launches = await analysis.launches();
+  const stacks = await analysis.terraformStacks();
+  const found: RacingLaunch[] = [];
+  for (const launch of launches) {
+    if (launch.context === 'terramate-script' || isSerial(launch)) continue;
+    // Cheapest first: the shared cache; then the warm-ups; then what makes it parallel (a
+    // makefile read again per goal or variable tried); then the tool's version (which may start
+    // the binary).
+    const reached = reachedBy(launch, stacks);
+    let shared = await sharedCaches(analysis, reached, launch.tool);
+    const cacheAssumed = shared.stacks.length < 2 && !(await anyCache(analysis, reached, launch.tool));
+    if (cacheAssumed) shared = { stacks: reached, settings: [] };
+    if (shared.stacks.length < 2) continue;
+    const state = await warmUpState(analysis, launch, launches, shared.stacks);
+    if (isCured(state)) continue;
+    const condition = analysis.parallelCondition(launch);
+    if (!condition) continue;
+    const evidence = await analysis.toolVersion(launch.tool, shared.stacks.map((stack) => stack.dir));
+    if (evidence.locksCache !== true) found.push({ launch, shared, cacheAssumed, state, condition, evidence });
+  }
+  return found;
 }
 
 /**
@@ -146,23 +195,7 @@ export function isCured(state: WarmUpState): boolean {
  * (measured on a cold cache: 5-64/100 lock files wrong with it).
  */
 export async function unwarmedParallelInits(analysis: Analysis): Promise<InitLaunch[]> {
-  const launches = await analysis.launches();
-  const stacks = await analysis.terraformStacks();
-  const found: InitLaunch[] = [];
-  for (const launch of launches) {
-    if (launch.context === 'terramate-script' || isSerial(launch)) continue;
-    const reached = reachedBy(launch, stacks);
-    let shared = await sharedCaches(analysis, reached, launch.tool);
-    // No cache at all yet: plugin-cache-dir's fix adds one that every stack shares.
-    if (shared.stacks.length < 2 && !(await anyCache(analysis, reached, launch.tool))) shared = { stacks: reached, settings: [] };
-    if (shared.stacks.length < 2) continue;
-    const state = await warmUpState(analysis, launch, launches, shared.stacks);
-    if (state.warmUps.length > 0 && state.unwarmed.length === 0) continue;
-    if (!analysis.parallelCondition(launch)) continue;
-    const evidence = await analysis.toolVersion(launch.tool, shared.stacks.map((stack) => stack.dir));
-    if (evidence.locksCache !== true) found.push(launch);
-  }
-  return found;
+  return (await racingLaunches(analysis)).filter(({ state }) => state.warmUps.length === 0 || state.unwarmed.length > 0).map(({ launch }) => launch);
 }
 
 async function anyCache(analysis: Analysis, stacks: readonly Stack[], tool: 'terraform' | 'tofu'): Promise<boolean> {

@@ -21,14 +21,12 @@
 // launch of the file unchanged. When that cannot be shown, there is no fix.
 
 import { relative } from 'node:path';
-import type { InitLaunch } from '../../analysis/launches.js';
+import { maskUnknowns, type InitLaunch } from '../../analysis/launches.js';
 import type { Stack } from '../../analysis/terramate.js';
-import { UNKNOWN_CLOSE, UNKNOWN_OPEN } from '../../parsers/make/index.js';
 import { parseShell, type ArgWord, type ShellCommand } from '../../parsers/shell.js';
 import { isInitCommand, parseTerramateInvocation, type TerramateInvocation } from '../../parsers/terramate-cli.js';
 import type { Fix, TextEdit } from '../../types.js';
 import { isKnown } from '../../util/unknown.js';
-import { maskRecipeLine } from './masked-recipe.js';
 import { launchSite, type LaunchSite } from './sites/index.js';
 import { applyOne } from './sites/shell-text.js';
 
@@ -210,14 +208,6 @@ function warmUpCommandOf(was: ReadCommand, launch: InitLaunch): string | null {
 
 // ---- Make: what the dropped words carried ---------------------------------------------------
 
-/**
- * Make's unknown markers as unset shell variables (as the analysis reads them), named after
- * what is unknown, so the same unknown reads as the same word in two lines.
- */
-function unknownsAsVariables(text: string): string {
-  return text.replace(new RegExp(`${UNKNOWN_OPEN}([^${UNKNOWN_CLOSE}]*)${UNKNOWN_CLOSE}`, 'g'), (_marker, what: string) => `\${__tm_doctor_unknown_${Buffer.from(what).toString('hex')}}`);
-}
-
 interface ReadCommand {
   kept: string[];
   /** The command `terramate run` runs; null for `terramate script run`. */
@@ -226,7 +216,7 @@ interface ReadCommand {
 
 /** A recipe line as make expanded it: the kept Terramate flags and the command, as words. */
 function readVariant(text: string): ReadCommand | null {
-  const commands = parseShell(unknownsAsVariables(text)).commands;
+  const commands = parseShell(maskUnknowns(text).text).commands;
   return commands.length === 1 ? readCommand(commands[0]) : null;
 }
 
@@ -252,8 +242,6 @@ function makeKeepsFlags(launch: InitLaunch, warmUps: readonly InitLaunch[]): boo
     if (!recipe || recipe.capped || recipe.variants.length === 0) return false;
     // Goal variants pair up; a warm-up line with no goal-dependent word has one reading for all.
     if (recipe.variants.length !== original.variants.length && recipe.variants.length !== 1) return false;
-    // The raw line itself must read too (its make references masked).
-    if (!maskRecipeLine(recipe.raw, '\t')) return false;
     return original.variants.every((variant, i) => {
       const was = readVariant(variant.text);
       const now = readVariant(recipe.variants[recipe.variants.length === 1 ? 0 : i].text);
