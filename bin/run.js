@@ -2,14 +2,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import module from 'node:module';
 import { arch, release } from 'node:os';
-import { isAbsolute, join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 
 // A pre-commit hook pays this start-up on every commit. V8's compile cache (Node >= 22.1)
 // lets later runs skip parsing and compiling the CLI's modules. It goes where the result cache
-// goes, never into TMPDIR (Node's default), which belongs to the user's other programs.
-const cacheHome = isAbsolute(process.env.XDG_CACHE_HOME ?? '') ? process.env.XDG_CACHE_HOME : isAbsolute(process.env.HOME ?? '') ? join(process.env.HOME, '.cache') : null;
-if (cacheHome) module.enableCompileCache?.(join(cacheHome, 'tm-doctor', 'compile-cache'));
+// goes, never into TMPDIR (Node's default), which belongs to the user's other programs, and
+// only while that directory is the user's own: compiled code from it is run (src/cache/directory.ts).
+if (module.enableCompileCache) {
+  const { CacheDirectory } = await import('../dist/cache/directory.js');
+  const compileCache = CacheDirectory.open(process.env).subdirectory('compile-cache');
+  if (compileCache) module.enableCompileCache(compileCache);
+}
 // HashiCorp's HCL parser is a large wasm module: baseline compilation halves a cold start.
 setFlagsFromString('--liftoff-only');
 
@@ -42,8 +45,8 @@ let handled = false;
 if (!process.env.DEBUG) {
   if (args[0] === '--version') handled = printVersion();
   else if (args[0] === 'check') {
-    // A report stored by an earlier identical run whose every dependency is unchanged (src/cli/report-cache.ts).
-    handled = (await import('../dist/cli/report-cache.js')).replayStoredReport(args.slice(1));
+    // A report stored by an earlier identical run whose every dependency is unchanged (src/cli/replay.ts).
+    handled = (await import('../dist/cli/replay.js')).replayStoredReport(args.slice(1));
     if (!handled) handled = await (await import('../dist/cli/fast-check.js')).runFastCheck(args.slice(1));
   }
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Run by `prepack` after tsc: replaces dist/cli/fast-check.js and dist/cli/report-cache.js
+// Run by `prepack` after tsc: replaces dist/cli/fast-check.js and dist/cli/replay.js
 // (what `tm-doctor check` loads, see bin/run.js) with one ES module each, holding it and every
 // module of ours it imports (each bundle self-contained, sharing no state with the other). The
 // installed CLI then opens and links one file instead of about a hundred, which a pre-commit
@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 buildSync({
   absWorkingDir: root,
-  entryPoints: ['src/cli/fast-check.ts', 'src/cli/report-cache.ts'],
+  entryPoints: ['src/cli/fast-check.ts', 'src/cli/replay.ts'],
   outdir: 'dist/cli',
   allowOverwrite: true,
   bundle: true,
@@ -26,6 +26,6 @@ buildSync({
   legalComments: 'none',
   logLevel: 'warning',
 });
-// Written after the bundles: src/cli/report-cache.ts then knows the build is these two files
+// Written after the bundles: src/cli/report-key.ts then knows the build is these two files
 // (a later tsc build rewrites them with newer times and is walked file by file instead).
-writeFileSync(join(root, 'dist', 'cli', 'bundled.json'), `${JSON.stringify({ bundles: ['fast-check.js', 'report-cache.js'] })}\n`);
+writeFileSync(join(root, 'dist', 'cli', 'bundled.json'), `${JSON.stringify({ bundles: ['fast-check.js', 'replay.js'] })}\n`);

@@ -15,7 +15,7 @@ import { readLockFile, type LockFile } from './lockfile.js';
 import { parallelCondition, type ParallelCondition } from './parallelism.js';
 import { providerRequirements, type ProviderRequirements } from './provider-requirements.js';
 import { inspectProviders, type ProviderInspection } from './provider-inspection.js';
-import { ResultCache } from './result-cache.js';
+import type { ResultStore } from '../cache/results.js';
 import { findProjectRoot } from './root.js';
 import { effectiveSetting, type EffectiveSetting, type SettingName } from './settings.js';
 import { DiskSnapshot } from './snapshot.js';
@@ -45,7 +45,7 @@ export class RunSession {
   constructor(
     readonly env: Environment,
     readonly options: RunOptions,
-    readonly cache: ResultCache,
+    readonly cache: ResultStore,
     /** The project root, found once for the run (Analysis.rootFor). */
     readonly root: string,
   ) {
@@ -165,7 +165,7 @@ export class Analysis {
     return this.session.options;
   }
 
-  get cache(): ResultCache {
+  get cache(): ResultStore {
     return this.session.cache;
   }
 
@@ -260,11 +260,11 @@ export class Analysis {
           return null;
         }
         // HashiCorp's parser is the costly part of a run: its answer is remembered per content.
-        const key = createHash('sha256').update(file).update('\0').update(text).digest('base64');
-        let parse = this.cache.getParse(key);
+        const content = createHash('sha256').update(text).digest('base64');
+        let parse = this.cache.getParse(file, content);
         if (!parse) {
           parse = await parseHclValues(file, text);
-          this.cache.setParse(key, parse);
+          this.cache.setParse(file, content, parse);
         }
         const doc = await hclDocument(file, text, parse);
         if (doc.diagnostic) {

@@ -21,7 +21,7 @@ import { halfWrittenHashes, hashPackageDir, listPackageFiles, type PackageListin
 import type { HandshakeResult } from '../providers/handshake.js';
 import { runHandshakes } from '../providers/handshake-pool.js';
 import { checkExecutableHeader, hostPlatform, type HeaderCheckResult } from '../providers/header.js';
-import { fileSetKey, identityKey, isCacheableHandshake } from './result-cache.js';
+import { fileSetKey, identityKey, isCacheableHandshake } from '../cache/results.js';
 import type { Range, RunOptions } from '../types.js';
 
 /** How one stack's lock file judges the package it uses. */
@@ -258,7 +258,7 @@ async function inspect(analysis: Analysis, inputs: InspectionInputs, progress: (
       timeoutMs: options.handshakeTimeoutMs,
       path: analysis.env.PATH,
       tempRoot: handshakeTempRoot(analysis.env),
-      lookup: (_identity, path) => cache.getHandshake(cacheKeys.get(path) ?? path),
+      lookup: (_identity, path) => cache.getHandshake(cacheKeys.get(path) ?? path, analysis.env.PATH),
       onSettled: (done, total) => progress(`handshakes ${done}/${total}`),
     });
     const counted = new Set<string>();
@@ -266,7 +266,7 @@ async function inspect(analysis: Analysis, inputs: InspectionInputs, progress: (
       toStart[index].executable = { kind: 'started', result: entry.result, fromCache: entry.fromLookup };
       if (entry.ran) {
         stats.handshakesRun += 1;
-        cache.setHandshake(cacheKeys.get(entry.executable) ?? entry.executable, entry.result);
+        cache.setHandshake(cacheKeys.get(entry.executable) ?? entry.executable, analysis.env.PATH, entry.result);
         if (!isCacheableHandshake(entry.result)) noteUnrepeatable(`${entry.executable}: handshake ${entry.result.ok ? 'ok' : entry.result.cause}`);
       }
       if (entry.fromLookup && !counted.has(entry.identity)) stats.handshakesFromCache += 1;

@@ -1,9 +1,26 @@
 // The arguments of `tm-doctor check` as oclif would parse them, for the entries that run
-// without oclif (src/cli/fast-check.ts, src/cli/report-cache.ts): loading oclif costs more than
+// without oclif (src/cli/fast-check.ts, src/cli/replay.ts): loading oclif costs more than
 // a warm check of a small project. Anything this parser does not fully understand (help, an
 // unknown or repeated flag, a value oclif would refuse, a greedy `--rule a b`, `--`...) is left
 // to oclif, which then parses and reports it.
-import type { CheckFlags } from './check-run.js';
+
+/** The flags as oclif's parser hands them over: a flag not given and without a default is absent. */
+export interface CheckFlags {
+  format: string;
+  output?: string;
+  fix?: boolean;
+  'fix-dry-run'?: boolean;
+  'unsafe-fixes'?: boolean;
+  rule?: string[];
+  disable?: string[];
+  exec: boolean;
+  cache: boolean;
+  'handshake-timeout': number;
+  'fail-on': string;
+  config?: string;
+  quiet?: boolean;
+  color: boolean;
+}
 
 /** Defaults of the flags that have one: the oclif command declares the same. */
 export const CHECK_DEFAULTS = {

@@ -13,25 +13,11 @@ import { ruleMetas } from '../engine/check.js';
 import { withProgress } from './progress.js';
 import { installInterruptHandlers } from '../providers/supervisor.js';
 import { formatReadStats } from '../util/read-stats.js';
-import { recordReport, type ReportRecording } from './report-cache.js';
-
-/** The flags as oclif's parser hands them over: a flag not given and without a default is absent. */
-export interface CheckFlags {
-  format: string;
-  output?: string;
-  fix?: boolean;
-  'fix-dry-run'?: boolean;
-  'unsafe-fixes'?: boolean;
-  rule?: string[];
-  disable?: string[];
-  exec: boolean;
-  cache: boolean;
-  'handshake-timeout': number;
-  'fail-on': string;
-  config?: string;
-  quiet?: boolean;
-  color: boolean;
-}
+import type { CheckFlags } from './check-args.js';
+import { reportCacheable, reportKey } from './report-key.js';
+import { CacheDirectory, describeCacheProblem } from '../cache/directory.js';
+import { recordReport, type ReportRecording } from '../cache/reports.js';
+import { ResultStore } from '../cache/results.js';
 
 /** How the run ends: oclif's `this.error` / `this.exit`, or the same without oclif. */
 export interface CommandEnd {
@@ -50,10 +36,11 @@ export async function runCheck(args: { dir: string }, flags: CheckFlags, end: Co
   const removeInterruptHandlers = installInterruptHandlers(() => {
     if (showProgress) process.stdout.write('\u001B[?25h');
   });
-  // The report, and what it depended on, is kept for the next identical run (report-cache.ts).
-  const recording = recordReport(args.dir, flags);
+  // Results and the report, with what it depended on, are kept for the next run (src/cache/).
+  const cache = CacheDirectory.open(process.env, { disabled: !flags.cache });
+  const recording = reportCacheable(flags) ? recordReport(cache, reportKey(args.dir, flags)) : null;
   try {
-    await checkAndReport(args, flags, end, recording, { showProgress, color, toTerminal, format });
+    await checkAndReport(args, flags, end, { cache, recording }, { showProgress, color, toTerminal, format });
   } finally {
     recording?.stop();
     removeInterruptHandlers();
@@ -64,7 +51,7 @@ async function checkAndReport(
   args: { dir: string },
   flags: CheckFlags,
   end: CommandEnd,
-  recording: ReportRecording | null,
+  { cache, recording }: { cache: CacheDirectory; recording: ReportRecording | null },
   output: { showProgress: boolean; color: boolean; toTerminal: boolean; format: ReportFormat },
 ): Promise<void> {
   const { showProgress, color, toTerminal, format } = output;
@@ -75,6 +62,7 @@ async function checkAndReport(
         {
           dir: args.dir,
           env: recording?.env ?? { ...process.env },
+          cache: ResultStore.open(cache),
           configFile: flags.config,
           only: flags.rule,
           disable: flags.disable,
@@ -97,6 +85,7 @@ async function checkAndReport(
   if (outcome.diff !== null) await emit(outcome.diff, null, 'the diff', end);
   const notes = outcome.notes.map((note) => `tm-doctor: ${escapeControlCharacters(note)}\n`).join('');
   process.stderr.write(notes);
+  if (cache.problem) process.stderr.write(`tm-doctor: ${escapeControlCharacters(describeCacheProblem(cache.problem))}\n`);
 
   const report = reporters[format]({
     root: outcome.root,

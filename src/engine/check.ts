@@ -1,7 +1,7 @@
 import { relative, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { Analysis, RunSession, type Environment } from '../analysis/analysis.js';
-import type { ResultCache } from '../analysis/result-cache.js';
+import type { ResultStore } from '../cache/results.js';
 import type { AnyReport, Rule } from '../rules/framework/create-rule.js';
 import { rules as allRules } from '../rules/index.js';
 import type { Finding, RuleMeta, RunOptions, Severity } from '../types.js';
@@ -16,7 +16,7 @@ export interface CheckRequest {
   only?: string[];
   disable?: string[];
   options: RunOptions;
-  cache?: ResultCache;
+  cache?: ResultStore;
 }
 
 export interface SelectedRule {
@@ -48,7 +48,7 @@ function assertKnown(ids: string[] | undefined, flag: string): void {
 }
 
 /** Finds the project root, reads the config and decides which rules run at which severity. */
-export function prepareRun(request: CheckRequest & { cache: ResultCache }): PreparedRun {
+export function prepareRun(request: CheckRequest & { cache: ResultStore }): PreparedRun {
   assertKnown(request.only, '--rule');
   assertKnown(request.disable, '--disable');
   const root = Analysis.rootFor(request.dir);

@@ -1,6 +1,7 @@
 import { basename, relative, resolve } from 'node:path';
 import type { InspectionStats } from '../analysis/provider-inspection.js';
-import { ResultCache } from '../analysis/result-cache.js';
+import { CacheDirectory } from '../cache/directory.js';
+import { ResultStore } from '../cache/results.js';
 import type { Analysis } from '../analysis/analysis.js';
 import { classifyFix, fixUntilStable, isFixWritten, realRoot, removeDeadWritersTemps, renderPlanDiff, whyFileNotWritable, writePlan, type FixPlan, type WriteReport } from '../fix/index.js';
 import type { Finding, Fix } from '../types.js';
@@ -64,7 +65,7 @@ async function checkOnce(prepared: PreparedRun, progress: PhaseRunner, unsafeBec
 
 /** One `tm-doctor check`: find, optionally fix (in memory, re-checking, then one write), report. */
 export async function runDoctor(request: CheckRequest, fixRequest: FixRequest = {}, progress: PhaseRunner = NO_PROGRESS): Promise<DoctorOutcome> {
-  const cache = request.cache ?? (await ResultCache.open({ env: request.env, disabled: request.options.noCache }));
+  const cache = request.cache ?? ResultStore.open(CacheDirectory.open(request.env, { disabled: request.options.noCache }));
   try {
     return await doctor({ ...request, cache }, fixRequest, progress);
   } finally {
@@ -73,7 +74,7 @@ export async function runDoctor(request: CheckRequest, fixRequest: FixRequest = 
   }
 }
 
-async function doctor(request: CheckRequest & { cache: ResultCache }, fixRequest: FixRequest, progress: PhaseRunner): Promise<DoctorOutcome> {
+async function doctor(request: CheckRequest & { cache: ResultStore }, fixRequest: FixRequest, progress: PhaseRunner): Promise<DoctorOutcome> {
   const prepared = prepareRun(request);
   const madeUnsafe = new Map<Fix, string>();
   const first = await checkOnce(prepared, progress, madeUnsafe);

@@ -1,6 +1,6 @@
 // What a check's report depended on outside its arguments: every file-system question the run
 // asked (with the answer it got, as a fingerprint) and whether anything it saw cannot be
-// repeated (a provider that timed out). src/cli/report-cache.ts stores the list beside the
+// repeated (a provider that timed out). src/cache/reports.ts stores the list beside the
 // report and, on the next run, asks each question again: same answers, same report.
 //
 // Records are process-wide observers, not per-run objects: the questions are asked in leaf

@@ -1,8 +1,9 @@
 // The provider rules through the built CLI (`npm run build` first), with a scrubbed environment.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { storedResults } from '../support/result-store.js';
 
 import {
   addBinary,
@@ -98,6 +99,6 @@ describe('tm-doctor check on installed providers', () => {
     // The result cache (under XDG_CACHE_HOME) spares the second run the start.
     expect(runCheck([]).status).toBe(0);
     expect(runsOf(binary)).toBe(1);
-    expect(readFileSync(join(lab.env.XDG_CACHE_HOME, 'tm-doctor/results-v2.json'), 'utf8')).toContain('"ok":true');
+    expect(storedResults(lab.env.XDG_CACHE_HOME).filter(([kind]) => kind === 'handshake')).toEqual([['handshake', expect.any(String), expect.any(Number), expect.objectContaining({ ok: true })]]);
   });
 });

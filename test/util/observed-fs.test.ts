@@ -1,5 +1,5 @@
 // A stored report is reused while every file-system answer its run got is the same
-// (src/cli/report-cache.ts). That holds only if every question a check asks goes through
+// (src/cache/reports.ts). That holds only if every question a check asks goes through
 // util/observed-fs: a module reading node:fs directly would make a dependency the cache never
 // sees. Only the modules below may, each for a reason that is not an input of the report.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -12,8 +12,9 @@ const ALLOWED: Record<string, string> = {
   'util/observed-fs.ts': 'the observed calls themselves',
   'util/dependency-record.ts': 'asks the recorded questions again',
   'util/bounded-read.ts': 'observes its own reads (the stats of the open file)',
-  'analysis/result-cache.ts': 'its own cache file: what it holds is keyed by the identity of what it describes',
-  'cli/report-cache.ts': 'the stored reports, and the identity of the build (part of the key)',
+  'cache/directory.ts': 'the cache directory: what it holds is keyed by the identity of what it describes, or is a stored report with its own list of answers',
+  'cli/report-key.ts': 'the identity of the build (part of the key of a stored report)',
+  'cli/replay.ts': 'writes a stored report to --output',
   'cli/package-info.ts': "the package's own files (part of the build)",
   'engine/config.ts': "the package's own JSON schema",
   'cli/check-run.ts': 'writes the report',

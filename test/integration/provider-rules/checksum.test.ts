@@ -1,5 +1,6 @@
 import { readFileSync, truncateSync, utimesSync, writeFileSync, chmodSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
+import { storedResults } from '../../support/result-store.js';
 
 import { runHandshake } from '../../../src/providers/handshake.js';
 import {
@@ -204,7 +205,7 @@ describe('provider-checksum through the engine, with the real go-plugin provider
     expect((await runProviderRules(lab, { noCache: false })).findings).toEqual([]);
     expect((await runProviderRules(lab, { noCache: false })).findings).toEqual([]);
     expect(runsOf(binary)).toBe(1);
-    expect(readFileSync(`${lab.env.XDG_CACHE_HOME}/tm-doctor/results-v2.json`, 'utf8')).toContain('"ok":true');
+    expect(storedResults(lab.env.XDG_CACHE_HOME).filter(([kind]) => kind === 'handshake')).toEqual([['handshake', expect.any(String), expect.any(Number), expect.objectContaining({ ok: true })]]);
     utimesSync(binary, new Date(), new Date(Date.now() + 5000));
     expect((await runProviderRules(lab, { noCache: false })).findings).toEqual([]);
     expect(runsOf(binary)).toBe(2);

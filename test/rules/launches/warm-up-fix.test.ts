@@ -5,7 +5,7 @@ import { describe, expect, it } from '@jest/globals';
 import { parseDocument } from 'yaml';
 import { Analysis, RunSession } from '../../../src/analysis/analysis.js';
 import { launchesOfFileText, type InitLaunch } from '../../../src/analysis/launches.js';
-import { ResultCache } from '../../../src/analysis/result-cache.js';
+import { ResultStore } from '../../../src/cache/results.js';
 import type { Stack } from '../../../src/analysis/terramate.js';
 import { applyEdits } from '../../../src/fix/plan.js';
 import { reachedBy, requirementKey } from '../../../src/rules/launches/race.js';
@@ -34,7 +34,7 @@ async function analyse(dir: string): Promise<Analysis> {
   const session = new RunSession(
     { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tempDir('tm-doctor-home-') },
     { noExec: true, handshakeTimeoutMs: 10_000, noCache: true },
-    await ResultCache.open({ env: {}, disabled: true }),
+    ResultStore.disabled(),
     Analysis.rootFor(dir),
   );
   return Analysis.load({ dir, session });

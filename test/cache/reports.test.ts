@@ -7,7 +7,8 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, r
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { pruneStored } from '../../src/cli/report-cache.js';
+import { CacheDirectory } from '../../src/cache/directory.js';
+import { MAX_STORED_REPORTS, pruneReports } from '../../src/cache/reports.js';
 import { FIXTURES } from '../support/project.js';
 import { REALISTIC_TERRAFORMRC } from '../support/realistic-configs.js';
 import { seededRandom } from '../support/seeded-random.js';
@@ -360,19 +361,29 @@ describe('report cache', () => {
     expect(results.map((result) => REUSED.test(result.stderr))).toEqual(results.map(() => false));
   }, 120_000);
 
-  it('keeps the 64 newest reports and drops temp files a killed run left an hour ago', () => {
-    const dir = mkdtempSync(join(base, 'reports-'));
+  it('keeps the 64 newest reports and drops temp files a killed run left an hour ago, and nothing else', () => {
+    const root = mkdtempSync(join(base, 'cache-'));
+    const dir = join(root, 'reports');
+    mkdirSync(dir, { mode: 0o700 });
     const now = Date.now() / 1000;
-    const names = Array.from({ length: 70 }, (_, index) => `report-${String(index).padStart(2, '0')}.json`);
+    const names = Array.from({ length: 70 }, (_, index) => `${String(index).padStart(32, 'a')}.json`);
     names.forEach((name, index) => {
-      writeFileSync(join(dir, name), '{}');
+      writeFileSync(join(dir, name), '{}', { mode: 0o600 });
       utimesSync(join(dir, name), now - 1000 + index, now - 1000 + index);
     });
-    writeFileSync(join(dir, 'old.json.1.tmp'), '');
-    utimesSync(join(dir, 'old.json.1.tmp'), now - 7200, now - 7200);
-    writeFileSync(join(dir, 'busy.json.2.tmp'), '');
-    pruneStored(dir);
-    expect(readdirSync(dir).sort()).toEqual(['busy.json.2.tmp', ...names.slice(6)].sort());
+    const old = `${'b'.repeat(32)}.json.1.0123456789ab.tmp`;
+    writeFileSync(join(dir, old), '');
+    utimesSync(join(dir, old), now - 7200, now - 7200);
+    const busy = `${'c'.repeat(32)}.json.2.0123456789ab.tmp`;
+    writeFileSync(join(dir, busy), '');
+    // Names tm-doctor never writes stay, however old.
+    const theirs = ['notes.json', 'old.json.1.tmp', `${'d'.repeat(31)}.json`];
+    for (const name of theirs) {
+      writeFileSync(join(dir, name), '{}');
+      utimesSync(join(dir, name), now - 9000, now - 9000);
+    }
+    pruneReports(CacheDirectory.at(root));
+    expect(readdirSync(dir).sort()).toEqual([busy, ...theirs, ...names.slice(70 - MAX_STORED_REPORTS)].sort());
   });
 
   it('is not used by --fix, --fix-dry-run or --no-cache', async () => {
