@@ -11,11 +11,12 @@
 // CLI prints its counts on stderr under TM_DOCTOR_STATS=1) and the ratios.
 // Usage: node bench/monorepo.mjs [--runs N] [--prefix DIR] [--keep] [sizes...]
 //   (default sizes 500 2000 5000; --prefix: an installed package's prefix instead of bin/run.js)
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GNU_TIME, measure, median } from './measure.mjs';
 import { parseArgs } from 'node:util';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -26,7 +27,6 @@ const { values, positionals } = parseArgs({
 const runs = Math.max(1, Number(values.runs));
 const sizes = positionals.length ? positionals.map(Number) : [500, 2000, 5000];
 const cli = values.prefix ? [join(resolve(values.prefix), 'bin', 'tm-doctor')] : [process.execPath, join(repo, 'bin', 'run.js')];
-const GNU_TIME = existsSync('/usr/bin/time') && spawnSync('/usr/bin/time', ['-f', '%M', 'true']).status === 0 ? '/usr/bin/time' : null;
 const STACKS_PER_GROUP = 50;
 const ENVS = ['dev', 'stg', 'prd'];
 
@@ -85,35 +85,6 @@ function generate(stacks) {
   return dir;
 }
 
-function median(list) {
-  const sorted = [...list].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-/** Runs a command; wall time in ms, peak RSS in MB, stdout and stderr. */
-function measure(command, env) {
-  const rssFile = join(tmpdir(), `tm-doctor-bench-rss-${process.pid}`);
-  const [file, args] = GNU_TIME ? [GNU_TIME, ['-f', '%M', '-o', rssFile, ...command]] : [process.execPath, ['-e', RSS_WRAPPER, ...command]];
-  const start = process.hrtime.bigint();
-  const result = spawnSync(file, args, { env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  let rssKb;
-  if (GNU_TIME) {
-    rssKb = Number(readFileSync(rssFile, 'utf8').trim().split('\n').at(-1));
-    rmSync(rssFile, { force: true });
-  } else {
-    rssKb = Number(/rss-kb (\d+)/.exec(result.stderr)?.[1]);
-  }
-  return { ms, rssMb: rssKb / 1024, status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-// Without GNU time: a parent that waits for the child and prints the child's maxRSS.
-const RSS_WRAPPER = `const { spawnSync } = require('node:child_process');
-const r = spawnSync(process.argv[1], process.argv.slice(2), { stdio: 'inherit' });
-process.stderr.write('rss-kb ' + process.resourceUsage().maxRSS + '\\n');
-process.exit(r.status ?? 1);`;
-
 const summary = [];
 console.log(`${process.version}, ${execFileSync('nproc').toString().trim()} cores; CLI: ${cli.join(' ')}; ${runs} runs per size; peak RSS from ${GNU_TIME ?? 'resourceUsage()'}`);
 for (const stacks of sizes) {
@@ -121,7 +92,7 @@ for (const stacks of sizes) {
   const base = mkdtempSync(join(tmpdir(), 'tm-doctor-monorepo-home-'));
   const env = { PATH: process.env.PATH, HOME: base, XDG_CACHE_HOME: join(base, 'cache'), TM_DOCTOR_STATS: '1' };
   try {
-    // A stored report (src/cli/report-cache.ts) is reused while nothing changed; a new
+    // A stored report (src/cache/reports.ts) is reused while nothing changed; a new
     // --handshake-timeout each time makes another key: the check itself, result cache warm.
     let distinct = 20_000;
     const check = (storedReport = true) => {
