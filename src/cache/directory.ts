@@ -68,7 +68,16 @@ function ownProblem(stats: Stats, path: string, kind: 'directory' | 'file'): Cac
 
 function openProblem(error: unknown, path: string): CacheProblem {
   const code = errnoCode(error);
-  if (code === 'ELOOP' || code === 'EMLINK') return { path, reason: 'is a symbolic link', remedy: 'replace it with a directory of your own' };
+  // Opening a link with O_NOFOLLOW fails with ELOOP, or ENOTDIR when a directory was asked for.
+  let link = code === 'ELOOP' || code === 'EMLINK';
+  if (code === 'ENOTDIR') {
+    try {
+      link = lstatSync(path).isSymbolicLink();
+    } catch {
+      // gone meanwhile: not a directory either
+    }
+  }
+  if (link) return { path, reason: 'is a symbolic link', remedy: 'replace it with a directory of your own' };
   if (code === 'ENOTDIR') return { path, reason: 'is not a directory', remedy: 'remove it (tm-doctor recreates what it needs)' };
   return { path, reason: `cannot be opened (${code ?? String(error)})`, remedy: 'check its permissions' };
 }
@@ -135,18 +144,23 @@ export class CacheDirectory {
   private constructor(
     /** The directory, or null when there is none (no usable HOME) or the cache is turned off. */
     readonly path: string | null,
+    earlier: CacheProblem | null,
   ) {
-    this.found = path === null ? null : (problemsSeen.get(path) ?? null);
+    this.found = earlier;
   }
 
-  /** The cache directory `env` names; with `disabled` (`--no-cache`) one that holds nothing. */
+  /**
+   * The cache directory `env` names, as this process last found it; with `disabled`
+   * (`--no-cache`) one that holds nothing.
+   */
   static open(env: Readonly<Record<string, string | undefined>>, options: { disabled?: boolean } = {}): CacheDirectory {
-    return new CacheDirectory(options.disabled ? null : cacheDirectory(env));
+    const path = options.disabled ? null : cacheDirectory(env);
+    return new CacheDirectory(path, path === null ? null : (problemsSeen.get(path) ?? null));
   }
 
-  /** A cache rooted at `path` (tests, benchmarks). */
+  /** A cache rooted at `path`, examined afresh (tests, benchmarks). */
   static at(path: string): CacheDirectory {
-    return new CacheDirectory(path);
+    return new CacheDirectory(path, null);
   }
 
   /** Why the cache is not used in this run, once found; null while it is. */
