@@ -7,6 +7,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from './measure.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { runDoctor } = await import(join(repo, 'dist/engine/doctor.js'));
@@ -35,10 +36,6 @@ function makeProject(stacks) {
   return dir;
 }
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 console.log(`tm-doctor check --no-exec (${process.version}, ${execFileSync('nproc').toString().trim()} cores)`);
 for (const stacks of sizes.length ? sizes : [50, 500]) {

@@ -13,17 +13,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { median } from './measure.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '11' }, prefix: { type: 'string' } } });
 const runs = Math.max(7, Number(values.runs));
 const base = mkdtempSync(join(tmpdir(), 'tm-doctor-bench-startup-'));
 
-function median(list) {
-  const sorted = [...list].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 /** The working tree as a checkout would see it (tracked and untracked, minus ignored files). */
 function copyWorkingTree(dest) {
@@ -57,7 +53,7 @@ try {
   const home = join(base, 'home');
   mkdirSync(home);
   const env = { PATH: process.env.PATH, HOME: home, XDG_CACHE_HOME: join(base, 'xdg-cache'), TM_DOCTOR_STATS: '1' };
-  // The warm check may print a report stored by an earlier identical run (src/cli/report-cache.ts);
+  // The warm check may print a report stored by an earlier identical run (src/cache/reports.ts);
   // a new --handshake-timeout each time makes another key, so that row measures the check itself
   // with a warm result cache.
   let distinct = 20_000;
@@ -81,6 +77,9 @@ try {
     },
     'check, no stored report (result cache warm)': () => time(bin, ['check', project, '--no-exec', '--handshake-timeout', String(distinct++)], 1),
   };
+  // A file changed within 3 s before a run keeps its report from being stored (util/dependency-record.ts):
+  // the copy must settle first, or the warm row would mix full checks into its median.
+  await new Promise((settled) => setTimeout(settled, 3_300));
   const version = commands['tm-doctor --version']().result.stdout.trim();
   const first = commands['tm-doctor check seed-blog --no-exec (warm)']();
   console.log(`${version}; ${execFileSync('nproc').toString().trim()} cores; first check (fills the result cache) ${first.ms.toFixed(0)} ms`);
