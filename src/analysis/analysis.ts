@@ -15,6 +15,7 @@ import { readLockFile, type LockFile } from './lockfile.js';
 import { parallelCondition, type ParallelCondition } from './parallelism.js';
 import { providerRequirements, type ProviderRequirements } from './provider-requirements.js';
 import { inspectProviders, type ProviderInspection } from './provider-inspection.js';
+import { pace } from '../util/pacing.js';
 import type { ResultStore } from '../cache/results.js';
 import { findProjectRoot } from './root.js';
 import { effectiveSetting, type EffectiveSetting, type SettingName } from './settings.js';
@@ -204,6 +205,7 @@ export class Analysis {
     this.makefiles = this.evaluateMakefiles();
     for (const kind of COMMAND_SITE_KINDS) {
       for (const file of this.filesOf(kind)) {
+        await pace();
         const text = this.text(file);
         if (text === undefined) continue;
         // Deep YAML exhausts the parser's stack (a V8 abort, not an exception): refuse first.
@@ -252,6 +254,7 @@ export class Analysis {
     let parsed = this.hclByFile.get(file);
     if (!parsed) {
       parsed = (async () => {
+        await pace();
         const text = this.text(file);
         if (text === undefined) return null;
         // HashiCorp's parser (Go in wasm) aborts the process on very deep nesting: refuse first.

@@ -1,6 +1,7 @@
 import type { Dirent } from 'node:fs';
 import { readdirSync } from '../util/observed-fs.js';
 import { describeErrno, errnoCode } from '../util/errors.js';
+import { pace } from '../util/pacing.js';
 import { WRITER_TEMP_GLOB, writerPidOf } from '../util/writer-temp.js';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
@@ -84,10 +85,11 @@ function readDirectory(path: string, unwalked: DiscoveredFiles['unwalked']): Dir
  * system call is costly, the thread pool's round trips cost more than they overlap. Links to
  * directories are not entered; neither are NEVER_WALKED directories.
  */
-function walk(scanDir: string, matches: (relativePath: string) => boolean, unwalked: DiscoveredFiles['unwalked'], listings: Map<string, Dirent[]>): string[] {
+async function walk(scanDir: string, matches: (relativePath: string) => boolean, unwalked: DiscoveredFiles['unwalked'], listings: Map<string, Dirent[]>): Promise<string[]> {
   const found: string[] = [];
   const pending: Array<{ dir: string; prefix: string }> = [{ dir: scanDir, prefix: '' }];
   for (let next = pending.pop(); next; next = pending.pop()) {
+    await pace();
     const entries = readDirectory(next.dir, unwalked);
     listings.set(next.dir, entries);
     for (const entry of entries) {
@@ -124,7 +126,7 @@ export async function discoverFiles(root: string, scanDir: string): Promise<Disc
     { dot: true },
   );
   const pathMatches = picomatch(patterns, { dot: true });
-  const found = walk(resolve(scanDir), (path) => nameMatches(path.slice(path.lastIndexOf('/') + 1)) && pathMatches(path), unwalked, listings);
+  const found = await walk(resolve(scanDir), (path) => nameMatches(path.slice(path.lastIndexOf('/') + 1)) && pathMatches(path), unwalked, listings);
   const skipped = found.filter((path) => path.endsWith('.tmskip')).map((path) => dirname(path));
   const isSkipped = (path: string) => skipped.some((dir) => dir === '.' || path.startsWith(`${dir}/`));
 

@@ -11,7 +11,7 @@ import { escapeControlCharacters } from '../util/control-characters.js';
 import { describeErrno, errnoCode, UsageError } from '../util/errors.js';
 import { ruleMetas } from '../engine/check.js';
 import { withProgress } from './progress.js';
-import { installInterruptHandlers } from '../providers/supervisor.js';
+import { installInterruptHandlers, onInterrupt } from '../util/interrupts.js';
 import { formatReadStats } from '../util/read-stats.js';
 import type { CheckFlags } from './check-args.js';
 import { reportCacheable, reportKey } from './report-key.js';
@@ -31,11 +31,10 @@ export async function runCheck(args: { dir: string }, flags: CheckFlags, end: Co
   const showProgress = toTerminal && format === 'stylish' && !flags.quiet;
   const color = flags.color && toTerminal && !process.env.NO_COLOR;
 
-  // While providers (and `tofu version`) may run, SIGINT/SIGTERM stop them all, remove their
-  // temp dirs and exit 130/143 (src/providers/supervisor.ts); the progress display hid the cursor.
-  const removeInterruptHandlers = installInterruptHandlers(() => {
-    if (showProgress) process.stdout.write('\u001B[?25h');
-  });
+  // SIGINT/SIGTERM stop whatever the run started, remove its temp files and exit 130/143
+  // (util/interrupts.ts); the progress display hid the cursor.
+  const removeInterruptHandlers = installInterruptHandlers();
+  const forgetCursor = showProgress ? onInterrupt(() => void process.stdout.write('\u001B[?25h')) : () => {};
   // Results and the report, with what it depended on, are kept for the next run (src/cache/).
   const cache = CacheDirectory.open(process.env, { disabled: !flags.cache });
   const recording = reportCacheable(flags) ? recordReport(cache, reportKey(args.dir, flags)) : null;
@@ -43,6 +42,7 @@ export async function runCheck(args: { dir: string }, flags: CheckFlags, end: Co
     await checkAndReport(args, flags, end, { cache, recording }, { showProgress, color, toTerminal, format });
   } finally {
     recording?.stop();
+    forgetCursor();
     removeInterruptHandlers();
   }
 }

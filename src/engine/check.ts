@@ -5,6 +5,7 @@ import type { ResultStore } from '../cache/results.js';
 import type { AnyReport, Rule } from '../rules/framework/create-rule.js';
 import { rules as allRules } from '../rules/index.js';
 import type { Finding, RuleMeta, RunOptions, Severity } from '../types.js';
+import { pace } from '../util/pacing.js';
 import { UsageError } from '../util/errors.js';
 import { loadConfig, type DoctorConfig } from './config.js';
 import { isSuppressed } from './suppressions.js';
@@ -112,6 +113,7 @@ export async function runRules(prepared: PreparedRun, analysis: Analysis, status
   const { config, selected } = prepared;
   const findings: Finding[] = [];
   for (const entry of selected) {
+    await pace();
     const id = entry.rule.meta.id;
     status(id);
     const context = { analysis, options: prepared.request.options, progress: (text: string) => status(`${id}: ${text}`) };

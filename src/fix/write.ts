@@ -2,10 +2,11 @@
 // temp file in the same directory and is renamed over the original. Problems with one file
 // are reported for that file; the others are still written.
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
+import { constants, unlinkSync } from 'node:fs';
 import { access, link, lstat, mkdir, open, readdir, readFile, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Fix } from '../types.js';
+import { onInterrupt } from '../util/interrupts.js';
 import { displayPath, isInsideRoot } from '../util/path.js';
 import { TEMP_MARKER, writerPidOf, writerTempName } from '../util/writer-temp.js';
 import { realRoot, whyOutside } from './confine.js';
@@ -135,6 +136,7 @@ async function replaceAtomically(
 ): Promise<string | null> {
   const temp = tempPathFor(target);
   let renamed = false;
+  const forgetTemp = onInterrupt(() => removeOnTheWayOut(temp));
   try {
     const handle = await open(temp, 'wx', 0o600);
     try {
@@ -155,6 +157,16 @@ async function replaceAtomically(
     return null;
   } finally {
     if (!renamed) await unlink(temp).catch(() => undefined);
+    forgetTemp();
+  }
+}
+
+/** For an interrupted run: its temp file goes (the target is either untouched or whole). */
+function removeOnTheWayOut(temp: string): void {
+  try {
+    unlinkSync(temp);
+  } catch {
+    // not made yet, or renamed already
   }
 }
 
@@ -172,6 +184,7 @@ async function createFile(
   const dir = path.dirname(target);
   const temp = tempPathFor(target);
   let tempMade = false;
+  const forgetTemp = onInterrupt(() => removeOnTheWayOut(temp));
   try {
     if (await exists(target)) return refuse(appeared);
     if (confine !== null) {
@@ -215,6 +228,7 @@ async function createFile(
     return refuse(`${describe(target)}: ${failure(error)}`);
   } finally {
     if (tempMade) await unlink(temp).catch(() => undefined);
+    forgetTemp();
   }
 }
 

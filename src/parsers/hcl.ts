@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Language, Node, Parser, Tree } from 'web-tree-sitter';
 import type { Range } from '../types.js';
+import { pace } from '../util/pacing.js';
 
 // Values come from HashiCorp's own parser (compiled to wasm) so that tm-doctor reads exactly
 // what Terraform and Terramate read; positions come from tree-sitter, which keeps byte-exact
@@ -81,8 +82,26 @@ export interface HclParse {
 }
 
 /** Runs HashiCorp's parser alone (no syntax tree). */
-export async function parseHclValues(file: string, text: string): Promise<HclParse> {
+export function parseHclValues(file: string, text: string): Promise<HclParse> {
+  const parse = parsing.then(() => parseNow(file, text));
+  parsing = parse.then(
+    () => undefined,
+    () => undefined,
+  );
+  return parse;
+}
+
+/**
+ * The parse in progress. The Go runtime in the wasm module runs each parse as a goroutine and
+ * runs every goroutine queued when it next gets control: ten thousand parses asked for at once
+ * would hold the thread for their whole duration. One at a time, each ends in its own turn of
+ * the event loop (and, single-threaded as the module is, no slower).
+ */
+let parsing: Promise<unknown> = Promise.resolve();
+
+async function parseNow(file: string, text: string): Promise<HclParse> {
   const hcl2json = await loadHcl2Json();
+  await pace();
   try {
     return { body: await hcl2json.parse(file, text), diagnostic: null };
   } catch (error) {

@@ -24,6 +24,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { onInterrupt } from '../util/interrupts.js';
 
 export const RUN_MARKER_VARIABLE = 'TM_DOCTOR_RUN';
 
@@ -105,30 +106,12 @@ export function stopAllSync(): number {
   return started.length;
 }
 
-const EXIT_CODES: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
-
-/**
- * SIGINT/SIGTERM handlers for the time supervised processes may run: they stop them all, remove
- * their temp dirs and exit with 130/143. `beforeExit` restores the terminal (a progress display
- * hides the cursor). Returns the function that removes the handlers.
- */
-export function installInterruptHandlers(beforeExit: () => void = () => {}): () => void {
-  const handler = (signal: NodeJS.Signals): void => {
-    const stopped = stopAllSync();
-    try {
-      beforeExit();
-      const detail = stopped > 0 ? `: stopped ${stopped} started process${stopped === 1 ? '' : 'es'} and removed ${stopped === 1 ? 'its temp dir' : 'their temp dirs'}` : '';
-      process.stderr.write(`\ntm-doctor: interrupted by ${signal}${detail}\n`);
-    } finally {
-      process.exit(EXIT_CODES[signal] ?? 1);
-    }
-  };
-  const signals = Object.keys(EXIT_CODES) as NodeJS.Signals[];
-  for (const signal of signals) process.on(signal, handler);
-  return () => {
-    for (const signal of signals) process.off(signal, handler);
-  };
-}
+// An interrupted run stops everything it started, synchronously, on its way out.
+onInterrupt(() => {
+  const stopped = stopAllSync();
+  if (stopped === 0) return;
+  return `stopped ${stopped} started process${stopped === 1 ? '' : 'es'} and removed ${stopped === 1 ? 'its temp dir' : 'their temp dirs'}`;
+});
 
 /** Kills the processes carrying `marker` until none is left (bounded), pausing without blocking. */
 async function sweep(marker: string, exact: boolean): Promise<void> {
