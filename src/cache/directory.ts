@@ -250,6 +250,8 @@ export class CacheDirectory {
     } catch (error) {
       const code = errnoCode(error);
       if (code === 'ELOOP' || code === 'EMLINK') this.distrust(openProblem(error, path));
+      // A file of ours we may not read was not written by us as we are now.
+      else if (code === 'EACCES' || code === 'EPERM') this.distrust({ path, reason: 'cannot be read by you', remedy: 'remove it (tm-doctor recreates it)' });
       return null;
     }
     try {

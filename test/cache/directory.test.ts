@@ -1,13 +1,15 @@
 // The cache directory's trust checks, one by one, on the real file system. The whole-run
 // behaviour (nothing replayed, the findings of a full check) is in trust.test.ts.
 import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CacheDirectory } from '../../src/cache/directory.js';
 
 const AS_ROOT = process.geteuid?.() === 0;
 const NOBODY = 65534;
+const BUILT = resolve(import.meta.dirname, '../../dist/cache/directory.js');
 const rootOnly = AS_ROOT ? it : it.skip;
 if (!AS_ROOT) console.log('cache ownership cases skipped: they need root to give a file to another user');
 
@@ -104,6 +106,22 @@ describe('CacheDirectory', () => {
     const { parent, root } = freshCache();
     chownSync(parent, NOBODY, NOBODY);
     expect(problemOf(root).problem).toEqual(expect.objectContaining({ path: parent }));
+  });
+
+  rootOnly('is not used when a file in it cannot be read by you (another user wrote it, mode 0600)', () => {
+    const { parent, root } = freshCache();
+    chmodSync(base, 0o755);
+    chmodSync(parent, 0o755);
+    chownSync(root, NOBODY, NOBODY);
+    chownSync(join(root, 'reports'), NOBODY, NOBODY);
+    // As nobody, through the built module: root could read the file.
+    const script = `import { CacheDirectory } from ${JSON.stringify(BUILT)};
+const cache = CacheDirectory.at(${JSON.stringify(root)});
+process.stdout.write(JSON.stringify({ content: cache.read('reports/a.json', 1024), problem: cache.problem }));`;
+    const run = spawnSync('setpriv', ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8', cwd: '/' });
+    chmodSync(base, 0o700);
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({ content: null, problem: expect.objectContaining({ path: join(root, 'reports', 'a.json'), reason: 'cannot be read by you' }) });
   });
 
   it('removes only names its caller calls its own, and a link as a link', () => {
