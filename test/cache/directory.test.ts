@@ -1,6 +1,6 @@
 // The cache directory's trust checks, one by one, on the real file system. The whole-run
 // behaviour (nothing replayed, the findings of a full check) is in trust.test.ts.
-import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -9,7 +9,7 @@ import { CacheDirectory } from '../../src/cache/directory.js';
 
 const AS_ROOT = process.geteuid?.() === 0;
 const NOBODY = 65534;
-const BUILT = resolve(import.meta.dirname, '../../dist/cache/directory.js');
+const DIST = resolve(import.meta.dirname, '../../dist');
 const rootOnly = AS_ROOT ? it : it.skip;
 if (!AS_ROOT) console.log('cache ownership cases skipped: they need root to give a file to another user');
 
@@ -114,8 +114,12 @@ describe('CacheDirectory', () => {
     chmodSync(parent, 0o755);
     chownSync(root, NOBODY, NOBODY);
     chownSync(join(root, 'reports'), NOBODY, NOBODY);
-    // As nobody, through the built module: root could read the file.
-    const script = `import { CacheDirectory } from ${JSON.stringify(BUILT)};
+    // As nobody (root could read the file), through a copy of the built module that nobody can
+    // reach wherever the checkout lives.
+    const built = join(base, 'built');
+    for (const module of ['cache/directory.js', 'util/errors.js']) cpSync(join(DIST, module), join(built, module), { recursive: true });
+    writeFileSync(join(built, 'package.json'), '{ "type": "module" }\n');
+    const script = `import { CacheDirectory } from ${JSON.stringify(join(built, 'cache', 'directory.js'))};
 const cache = CacheDirectory.at(${JSON.stringify(root)});
 process.stdout.write(JSON.stringify({ content: cache.read('reports/a.json', 1024), problem: cache.problem }));`;
     const run = spawnSync('setpriv', ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8', cwd: '/' });
