@@ -29,6 +29,7 @@ export interface DoctorOutcome {
   diff: string | null;
   /** Things the user should know that are not findings (refused writes, empty project). */
   notes: string[];
+  /** The text of a file as the findings left are placed in it: as read, or after --fix as written. */
   readText: (file: string) => string | undefined;
   /** What the provider inspection did (packages hashed, handshakes run...), when it ran. */
   providerStats: InspectionStats | null;
@@ -97,6 +98,8 @@ async function doctor(request: CheckRequest & { cache: ResultStore }, fixRequest
     for (const [fix, reason] of madeUnsafe) notes.push(`fix not applied (${fix.description}): ${reason}; --unsafe-fixes applies it`);
   }
   let latest = first.findings;
+  /** The text the latest pass read: what `latest` is placed in (the first pass read the disk). */
+  let latestOverlay = new Map<string, string>();
   let passes = 0;
   // The finding each fix came from, over all passes: what is counted fixed is what was written.
   const findingOf = new Map<Fix, string>();
@@ -118,7 +121,10 @@ async function doctor(request: CheckRequest & { cache: ResultStore }, fixRequest
     fixUntilStable({
       snapshot,
       check: async (overlay) => {
-        if (passes++ > 0) latest = await findingsOf(prepared, await analyse(prepared, new Map(overlay)));
+        if (passes++ > 0) {
+          latestOverlay = new Map(overlay);
+          latest = await findingsOf(prepared, await analyse(prepared, latestOverlay));
+        }
         const fixes: Fix[] = [];
         for (const finding of latest) {
           if (!wanted(finding.fix)) continue;
@@ -152,7 +158,19 @@ async function doctor(request: CheckRequest & { cache: ResultStore }, fixRequest
   // The overlay models file text only: directories made, files moved or a write refused
   // leave the in-memory result short of what is on disk, so then the disk is checked again.
   const diskMoved = plan.directories.length > 0 || plan.moves.length > 0;
-  const remaining = written.ok && !diskMoved ? latest : (await checkOnce(prepareRun(request), NO_PROGRESS)).findings;
+  // What is left is placed in the text as fixed: readText must give that text, not the text as
+  // read, or stylish frames and SARIF fingerprints the wrong line. (Fixed findings keep their
+  // places in the text as read; reporters show no text for them.)
+  let remaining: Finding[];
+  let remainingText: (file: string) => string | undefined;
+  if (written.ok && !diskMoved) {
+    remaining = latest;
+    remainingText = (file) => latestOverlay.get(file) ?? snapshot.textOf(file);
+  } else {
+    const again = prepareRun(request);
+    remaining = (await checkOnce(again, NO_PROGRESS)).findings;
+    remainingText = (file) => again.session.snapshot.textOf(file);
+  }
   // With a write refused, the disk may hold another process's work (a concurrent --fix): only
   // what this run's own writes remove from the project as it was read counts as fixed by it,
   // and never a finding whose own fix was refused, even in part.
@@ -170,7 +188,7 @@ async function doctor(request: CheckRequest & { cache: ResultStore }, fixRequest
     );
   }
   const reported = remaining.map((finding) => (refused.has(identity(finding)) ? { ...finding, fixRefused: true } : finding));
-  return { root, findings: [...reported, ...fixed], diff: null, notes, readText, providerStats: providerStats() };
+  return { root, findings: [...reported, ...fixed], diff: null, notes, readText: remainingText, providerStats: providerStats() };
 }
 
 /** The text of every file this run wrote or created (what it changed, as far as text goes). */

@@ -151,6 +151,22 @@ describe('other fix targets', () => {
   });
 });
 
+describe('what a --fix run reports', () => {
+  // Found by the fuzz suite (test/fuzz/properties.ts): the findings left after --fix are placed in
+  // the fixed text, but readText gave the text as read, so stylish framed (and SARIF
+  // fingerprinted) the wrong line, or none.
+  it('places what is left in the text as written, and readText gives that text', async () => {
+    const project = copyFixture('seed-blog');
+    writeTree(project, { 'scripts/init.sh': '#!/bin/sh\nterramate run terraform init && terramate run -j2 tofu init\n' });
+    const outcome = await check(project, { fix });
+    const remaining = outcome.findings.filter((finding) => !finding.fixed);
+    const places = remaining.flatMap((finding) => [finding.location, ...finding.related.map((related) => related.location)]).filter((location) => location?.range);
+    // The root config gained the plugin cache: the race finding points at that new line.
+    expect(places.map((location) => relative(project, location?.file ?? ''))).toContain('terramate.tm.hcl');
+    for (const location of places) expect(outcome.readText(location?.file ?? '')).toBe(readFileSync(location?.file ?? '', 'utf8'));
+  });
+});
+
 describe('--fix-dry-run', () => {
   it('prints a diff that git apply accepts, and writes nothing', async () => {
     const project = copyFixture('seed-blog');
