@@ -43,12 +43,29 @@ function isSerial(launch: InitLaunch): boolean {
   return !launch.recursive || (isKnown(launch.parallel) && launch.parallel <= 1);
 }
 
+/** The serial inits of each file, block and tool, in the launches' order (built once per list of launches). */
+const serialByBlock = new WeakMap<readonly InitLaunch[], Map<string, InitLaunch[]>>();
+
+function serialGroupKey(launch: InitLaunch): string {
+  return `${launch.file}\0${blockOf(launch)}\0${launch.tool}`;
+}
+
 /** Serial inits of the same tool earlier in the same recipe, job or script. */
 function warmUpsBefore(launch: InitLaunch, launches: readonly InitLaunch[]): InitLaunch[] {
-  const block = blockOf(launch);
-  return launches.filter(
-    (other) => other !== launch && other.file === launch.file && other.tool === launch.tool && other.start < launch.start && isSerial(other) && blockOf(other) === block,
-  );
+  // Indexed once: scanning every launch for each one made a long recipe quadratic.
+  let groups = serialByBlock.get(launches);
+  if (!groups) {
+    groups = new Map();
+    for (const other of launches) {
+      if (!isSerial(other)) continue;
+      const key = serialGroupKey(other);
+      const group = groups.get(key);
+      if (group) group.push(other);
+      else groups.set(key, [other]);
+    }
+    serialByBlock.set(launches, groups);
+  }
+  return (groups.get(serialGroupKey(launch)) ?? []).filter((other) => other !== launch && other.start < launch.start);
 }
 
 /** The stacks a launch may run in: under its scope (all when unknown), or only the one at it for `--no-recursive`. */
