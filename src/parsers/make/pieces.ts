@@ -54,6 +54,11 @@ function sameVia(a: readonly ViaLink[], b: readonly ViaLink[]): boolean {
 
 /** Joins pieces, merging neighbours with the same provenance and dropping empty ones. */
 export function concat(...parts: Pieces[]): Pieces {
+  return concatList(parts);
+}
+
+/** concat over a list (spreading a long list into arguments overflows the stack). */
+export function concatList(parts: readonly Pieces[]): Pieces {
   const out: Piece[] = [];
   for (const part of parts) {
     for (const piece of part) {
@@ -86,7 +91,7 @@ export function product(lists: readonly (readonly Pieces[])[], budget: VariantBu
   let run: Pieces[] = [];
   const flush = (): void => {
     if (run.length === 0) return;
-    const joined = concat(...run);
+    const joined = concatList(run);
     acc = acc.length === 1 ? [concat(acc[0], joined)] : acc.map((prefix) => concat(prefix, joined));
     run = [];
   };
@@ -173,7 +178,7 @@ export function joinWords(words: readonly Pieces[], separator = ' '): Pieces {
     if (index > 0) parts.push(literal(separator));
     parts.push(word);
   });
-  return concat(...parts);
+  return concatList(parts);
 }
 
 /** A word whose text a function changed: keeps the provenance of its most significant piece. */
@@ -187,25 +192,38 @@ export function rewrite(word: Pieces, text: string): Pieces {
 
 /** Strips leading and trailing whitespace, keeping provenance. */
 export function trim(pieces: Pieces): Pieces {
-  const out = pieces.map((p) => ({ text: p.text, via: p.via }));
-  while (out.length > 0) {
-    const t = out[0].text.replace(/^[ \t\n\v\f\r]+/, '');
-    if (t === '') out.shift();
-    else {
-      out[0] = { text: t, via: out[0].via };
-      break;
-    }
+  // Blanks are found by walking, not by `/\s+$/`: a regular expression anchored only at the
+  // end is tried from every position of a blank run, the square of its length.
+  let first = 0;
+  let head = '';
+  for (; first < pieces.length; first++) {
+    head = pieces[first].text.slice(leadingBlanks(pieces[first].text));
+    if (head !== '') break;
   }
-  while (out.length > 0) {
-    const last = out.length - 1;
-    const t = out[last].text.replace(/[ \t\n\v\f\r]+$/, '');
-    if (t === '') out.pop();
-    else {
-      out[last] = { text: t, via: out[last].via };
-      break;
-    }
+  if (first === pieces.length) return [];
+  let last = pieces.length - 1;
+  let tail = '';
+  for (; last > first; last--) {
+    tail = pieces[last].text.slice(0, trailingBlanksStart(pieces[last].text));
+    if (tail !== '') break;
   }
+  if (last === first) return [{ text: head.slice(0, trailingBlanksStart(head)), via: pieces[first].via }];
+  const out: Piece[] = [{ text: head, via: pieces[first].via }];
+  for (let i = first + 1; i < last; i++) out.push({ text: pieces[i].text, via: pieces[i].via });
+  out.push({ text: tail, via: pieces[last].via });
   return out;
+}
+
+function leadingBlanks(text: string): number {
+  let i = 0;
+  while (i < text.length && isWhitespace(text[i])) i++;
+  return i;
+}
+
+function trailingBlanksStart(text: string): number {
+  let i = text.length;
+  while (i > 0 && isWhitespace(text[i - 1])) i--;
+  return i;
 }
 
 /** Removes `count` characters from the start, keeping provenance of the rest. */

@@ -2,6 +2,7 @@
 // rules and their recipe lines, target- and pattern-specific variables.
 
 import * as path from 'node:path';
+import { LineIndex } from '../../util/line-index.js';
 import { parseAssignment, parseVariableDefinition, type ParsedDefinition } from './assignment.js';
 import { ConditionalStack, type Activity } from './conditionals.js';
 import { Expander } from './expand.js';
@@ -85,6 +86,7 @@ export class MakefileReader {
   private readonly globals = new VariableScope(null);
   private readonly targetScopes = new Map<string, VariableScope>();
   private readonly patternScopes: Array<{ pattern: string; scope: VariableScope }> = [];
+  private readonly patternScopeByName = new Map<string, VariableScope>();
   private readonly rules: RuleRecord[] = [];
   private readonly files: string[] = [];
   private readonly definitions: VariableDefinition[] = [];
@@ -99,6 +101,8 @@ export class MakefileReader {
   private reading: string[] = [];
   private filesRead = 0;
   private fileTexts = new Map<string, string>();
+  /** Line starts of each file, built on its first diagnostic. */
+  private fileLines = new Map<string, LineIndex>();
 
   constructor(
     private readonly read: MakeReadFile,
@@ -169,15 +173,14 @@ export class MakefileReader {
       this.diagnostics.push({ file, line: 0, column: 0, message });
       return;
     }
-    let line = 1;
-    let lineStart = 0;
-    for (let i = 0; i < offset && i < text.length; i++) {
-      if (text[i] === '\n') {
-        line++;
-        lineStart = i + 1;
-      }
+    // One index per file: scanning from the start per diagnostic was quadratic in their number.
+    let lines = this.fileLines.get(file);
+    if (!lines) {
+      lines = new LineIndex(text);
+      this.fileLines.set(file, lines);
     }
-    this.diagnostics.push({ file, line, column: offset - lineStart + 1, message });
+    const { line } = lines.position(Math.max(0, Math.min(offset, text.length)));
+    this.diagnostics.push({ file, line, column: offset - lines.lineStart(line) + 1, message });
   }
 
   private diagnoseLine(file: string, line: number, message: string): void {
@@ -187,6 +190,7 @@ export class MakefileReader {
   private readFile(file: string, text: string, depth: number): void {
     this.files.push(file);
     this.fileTexts.set(file, text);
+    this.fileLines.delete(file);
     this.appendMakefileList(file);
     const state: FileState = { file, text, conditionals: new ConditionalStack() };
     const lines = physicalLines(text);
@@ -368,11 +372,11 @@ export class MakefileReader {
 
   private include(state: FileState, collapsed: SourceText, from: number, required: boolean, line: number, depth: number): void {
     const values = this.expander.expand(sliceSource(collapsed, from, collapsed.text.length), this.globals);
-    const names: string[] = [];
+    const names = new Set<string>();
     for (const value of values) {
       for (const word of splitWords(value)) {
         const name = textOf(word);
-        if (!containsUnknown(name) && !names.includes(name)) names.push(name);
+        if (!containsUnknown(name)) names.add(name);
       }
     }
     for (const name of names) {
@@ -688,10 +692,11 @@ export class MakefileReader {
 
   private scopeForTarget(target: string): VariableScope {
     if (target.includes('%')) {
-      const existing = this.patternScopes.find((entry) => entry.pattern === target);
-      if (existing) return existing.scope;
+      const existing = this.patternScopeByName.get(target);
+      if (existing) return existing;
       const scope = new VariableScope(this.globals);
       this.patternScopes.push({ pattern: target, scope });
+      this.patternScopeByName.set(target, scope);
       return scope;
     }
     let scope = this.targetScopes.get(target);
@@ -703,14 +708,11 @@ export class MakefileReader {
   }
 
   private expandWords(source: SourceText): string[] {
-    const words: string[] = [];
+    const words = new Set<string>();
     for (const value of this.expander.expand(source, this.globals)) {
-      for (const word of splitWords(value)) {
-        const text = textOf(word);
-        if (!words.includes(text)) words.push(text);
-      }
+      for (const word of splitWords(value)) words.add(textOf(word));
     }
-    return words;
+    return [...words];
   }
 }
 

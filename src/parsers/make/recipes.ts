@@ -2,7 +2,7 @@
 // pattern-specific variables, automatic variables, then the `@`, `-`, `+` prefixes removed.
 
 import { Expander } from './expand.js';
-import { concat, dedupe, literal, slicePieces, textOf, VariantBudget, type Pieces } from './pieces.js';
+import { concatList, dedupe, literal, textOf, VariantBudget, type Piece, type Pieces } from './pieces.js';
 import type { ReadResult, RuleRecord } from './reader.js';
 import type { ExpansionSpan, RecipeLine, RecipeVariant, ViaLink } from './types.js';
 import { unknownToken } from './unknown.js';
@@ -50,7 +50,7 @@ export function recipeScope(result: ReadResult, rule: RuleRecord, target: string
   const targetScope = result.targetScopes.get(target);
   if (targetScope) scope = targetScope.rebase(scope);
   const automaticScope = new VariableScope(scope);
-  const unique = rule.prerequisites.filter((word, index, all) => all.indexOf(word) === index);
+  const unique = [...new Set(rule.prerequisites)];
   setAutomatic(automaticScope, '@', [target]);
   setAutomatic(automaticScope, '<', rule.prerequisites.length > 0 ? [rule.prerequisites[0]] : []);
   setAutomatic(automaticScope, '^', unique);
@@ -79,12 +79,24 @@ export function stripRecipePrefixes(pieces: Pieces): Pieces {
     start = i + 1;
   }
   if (commands.length === 1 && commands[0].start === 0 && commands[0].end === text.length) return pieces;
+  // The commands are in order: one walk over the pieces cuts them all (slicing the whole
+  // line per command was quadratic in a line that expands to many commands).
   const parts: Pieces[] = [];
-  commands.forEach((command, index) => {
-    if (index > 0) parts.push(literal('\n'));
-    parts.push(slicePieces(pieces, command.start, command.end));
-  });
-  return concat(...parts);
+  let index = 0;
+  let pieceStart = 0;
+  for (const command of commands) {
+    if (parts.length > 0) parts.push(literal('\n'));
+    while (index < pieces.length && pieceStart + pieces[index].text.length <= command.start) pieceStart += pieces[index++].text.length;
+    const cut: Piece[] = [];
+    for (let k = index, offset = pieceStart; k < pieces.length && offset < command.end; offset += pieces[k++].text.length) {
+      const piece = pieces[k];
+      const from = Math.max(command.start, offset);
+      const to = Math.min(command.end, offset + piece.text.length);
+      if (from < to) cut.push({ text: piece.text.slice(from - offset, to - offset), via: piece.via });
+    }
+    parts.push(cut);
+  }
+  return concatList(parts);
 }
 
 export function toVariant(pieces: Pieces): RecipeVariant {

@@ -31,40 +31,48 @@ export function endOffset(source: SourceText): number {
   return source.offsets[source.text.length] ?? 0;
 }
 
+/**
+ * Builds a SourceText piece by piece. The text is kept as chunks joined once at the end:
+ * reading the last character of (or cutting one off) a string built with `+=` flattens it
+ * first, which made collapsing a line of many continuations quadratic.
+ */
 export class SourceBuilder {
-  private text = '';
+  private readonly chunks: string[] = [];
   private readonly offsets: number[] = [];
   private endAt = 0;
 
   constructor(private readonly file: string) {}
 
   append(source: SourceText, start: number, end: number): void {
-    this.text += source.text.slice(start, end);
+    if (end > start) this.chunks.push(source.text.slice(start, end));
     for (let i = start; i < end; i++) this.offsets.push(source.offsets[i]);
     this.endAt = source.offsets[end];
   }
 
   appendSynthetic(text: string, offset: number): void {
-    this.text += text;
+    if (text !== '') this.chunks.push(text);
     for (let i = 0; i < text.length; i++) this.offsets.push(offset);
     this.endAt = offset;
   }
 
   get length(): number {
-    return this.text.length;
+    return this.offsets.length;
   }
 
   lastChar(): string {
-    return this.text[this.text.length - 1] ?? '';
+    const last = this.chunks[this.chunks.length - 1];
+    return last === undefined ? '' : last[last.length - 1];
   }
 
   dropLast(): void {
-    this.text = this.text.slice(0, -1);
+    const last = this.chunks.pop();
+    if (last === undefined) return;
+    if (last.length > 1) this.chunks.push(last.slice(0, -1));
     this.offsets.pop();
   }
 
   build(endOffsetOverride?: number): SourceText {
-    return { file: this.file, text: this.text, offsets: [...this.offsets, endOffsetOverride ?? this.endAt] };
+    return { file: this.file, text: this.chunks.join(''), offsets: [...this.offsets, endOffsetOverride ?? this.endAt] };
   }
 }
 
