@@ -230,8 +230,39 @@ export function maskUnknowns(text: string): { text: string; origin: number[] } {
   return { text: masked, origin };
 }
 
+/** Variants whose spans are non-empty, in order and apart (as make's expansion gives them). */
+const orderedSpans = new WeakMap<RecipeVariant, boolean>();
+
+function spansInOrder(variant: RecipeVariant): boolean {
+  let ordered = orderedSpans.get(variant);
+  if (ordered === undefined) {
+    const { spans } = variant;
+    ordered = spans.every((span, i) => span.start < span.end && (i === 0 || spans[i - 1].end <= span.start));
+    orderedSpans.set(variant, ordered);
+  }
+  return ordered;
+}
+
+/** The provenance of the variant's text `[start, end)`: the covering span with the longest chain. */
 function viaFor(variant: RecipeVariant, start: number, end: number): ViaLink[] {
-  const covering = variant.spans.filter((span) => span.start <= start && end <= span.end);
+  const { spans } = variant;
+  if (end > start && spansInOrder(variant)) {
+    // Spans apart: at most one covers the range, the last starting at or before it (a scan of
+    // every span per flag made a line of many launches quadratic).
+    let low = 0;
+    let high = spans.length - 1;
+    let found = -1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      if (spans[mid].start <= start) {
+        found = mid;
+        low = mid + 1;
+      } else high = mid - 1;
+    }
+    const span = spans[found];
+    return span && end <= span.end ? span.via : [];
+  }
+  const covering = spans.filter((span) => span.start <= start && end <= span.end);
   covering.sort((a, b) => b.via.length - a.via.length);
   return covering[0]?.via ?? [];
 }

@@ -150,6 +150,8 @@ interface Context {
   diagnostics: ShellDiagnostic[];
   /** Text that diagnostics' line/column refer to (the outermost text). */
   outerText: string;
+  /** Its line starts, built on the first diagnostic and shared with nested contexts. */
+  outerLines: { index: LineIndex | null };
   depth: number;
 }
 
@@ -437,7 +439,9 @@ class Parser {
 
   private diagnose(message: string, outerOffset: number): void {
     const offset = Math.min(Math.max(outerOffset, 0), this.ctx.outerText.length);
-    const { line, column } = positionAt(this.ctx.outerText, offset);
+    // One index per text: building it per diagnostic was quadratic in their number.
+    const lines = (this.ctx.outerLines.index ??= new LineIndex(this.ctx.outerText));
+    const { line, column } = lines.position(offset);
     this.ctx.diagnostics.push({ message, offset, line, column });
   }
 
@@ -919,7 +923,7 @@ function expandWord(word: RawWord, ctx: Context): ArgWord[] {
       current.value += part.text;
       current.text += part.text;
       if (current.known) current.knownPrefix += part.text;
-      current.offsets.push(...part.offsets);
+      for (const offset of part.offsets) current.offsets.push(offset);
       if (part.quoted || part.text !== '') current.hasContent = true;
       continue;
     }
@@ -1197,6 +1201,7 @@ export function parseShell(text: string, options: ShellParseOptions = {}): Shell
     assignments: [],
     diagnostics: [],
     outerText: text,
+    outerLines: { index: null },
     depth: 0,
   };
   try {

@@ -542,14 +542,22 @@ export function findInitInRunCommand(command: ReadonlyArray<CliArg>, env?: Varia
   if (direct !== null) return [{ ...direct, argv, via: [] }];
   // Re-quote the known words and let the shell parser unwrap `sh -c`/`env`.
   if (argv.some((word) => word.value === null)) return [];
-  const quoted = argv.map((word) => `'${(word.value ?? '').replace(/'/g, `'\\''`)}'`).join(' ');
+  const quotedWords = argv.map((word) => `'${(word.value ?? '').replace(/'/g, `'\\''`)}'`);
+  const quoted = quotedWords.join(' ');
+  // Where each original word starts in `quoted`, computed once for every word remapped.
+  const starts: number[] = [];
+  let cursor = 0;
+  for (const word of quotedWords) {
+    starts.push(cursor);
+    cursor += word.length + 1;
+  }
   const parsed = parseShell(quoted, { env });
   const matches: InitInCommand[] = [];
   for (const found of parsed.commands) {
     if (found.via.length === 0) continue;
     const match = isInitCommand(found.argv);
     if (match === null) continue;
-    const remap = (word: ArgWord): ArgWord => remapWord(word, quoted, argv);
+    const remap = (word: ArgWord): ArgWord => remapWord(word, starts, quotedWords, argv);
     matches.push({
       ...match,
       toolWord: remap(match.toolWord),
@@ -561,24 +569,35 @@ export function findInitInRunCommand(command: ReadonlyArray<CliArg>, env?: Varia
   return matches;
 }
 
-/** Maps a word found in the re-quoted text back to the original words' offsets. */
-function remapWord(word: ArgWord, quoted: string, original: ArgWord[]): ArgWord {
-  // Each original word occupies `'...'` plus a separating space in `quoted`.
-  let cursor = 0;
-  for (const source of original) {
-    const length = `'${(source.value ?? '').replace(/'/g, `'\\''`)}'`.length;
-    if (word.start >= cursor && word.start < cursor + length) {
-      const innerStart = word.start - cursor - 1;
-      const offsets = source.charOffsets;
-      if (offsets !== null && !source.value!.includes("'")) {
-        const start = offsets[innerStart] ?? source.start;
-        const endIndex = word.end - cursor - 2;
-        const end = offsets[endIndex] !== undefined ? offsets[endIndex] + 1 : source.end;
-        return { ...word, start, end, charOffsets: null };
-      }
-      return { ...word, start: source.start, end: source.end, charOffsets: null };
+/**
+ * Maps a word found in the re-quoted text back to the original words' offsets. Each original
+ * word occupies `quotedWords[i]` at `starts[i]` in the text, then a separating space.
+ */
+function remapWord(word: ArgWord, starts: readonly number[], quotedWords: readonly string[], original: ArgWord[]): ArgWord {
+  // The last word starting at or before the found word's start (a binary search: scanning
+  // every word per remapped word was quadratic in a long command).
+  let low = 0;
+  let high = starts.length - 1;
+  let i = -1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if (starts[mid] <= word.start) {
+      i = mid;
+      low = mid + 1;
+    } else high = mid - 1;
+  }
+  if (i >= 0 && word.start < starts[i] + quotedWords[i].length) {
+    const source = original[i];
+    const cursor = starts[i];
+    const innerStart = word.start - cursor - 1;
+    const offsets = source.charOffsets;
+    if (offsets !== null && !source.value!.includes("'")) {
+      const start = offsets[innerStart] ?? source.start;
+      const endIndex = word.end - cursor - 2;
+      const end = offsets[endIndex] !== undefined ? offsets[endIndex] + 1 : source.end;
+      return { ...word, start, end, charOffsets: null };
     }
-    cursor += length + 1;
+    return { ...word, start: source.start, end: source.end, charOffsets: null };
   }
   return { ...word, start: -1, end: -1, charOffsets: null };
 }
