@@ -78,12 +78,23 @@ interface FrameLine {
   mark: [number, number] | null;
 }
 
+/**
+ * The last text's line index: a finding may cite thousands of lines of one file (every launch
+ * of a long recipe), and indexing the file again per frame made the report quadratic.
+ */
+let lastIndexed: LineIndex | null = null;
+
+function lineIndexOf(text: string): LineIndex {
+  if (lastIndexed?.text !== text) lastIndexed = new LineIndex(text);
+  return lastIndexed;
+}
+
 /** The span's lines with their marks, or null when the file or the range cannot be shown. */
 function frameLines(location: Location, readText: ReportInput['readText']): FrameLine[] | null {
   const range: Range | null = location.range;
   const text = range ? readText?.(location.file) : undefined;
   if (!range || text === undefined) return null;
-  const lines = new LineIndex(text);
+  const lines = lineIndexOf(text);
   if (range.line < 1 || range.line > lines.lineCount || range.endLine < range.line || range.endLine > lines.lineCount) return null;
   const result: FrameLine[] = [];
   const last = Math.min(range.endLine, range.line + MAX_FRAME_LINES - 1);
