@@ -1,6 +1,7 @@
 // GNU make's variable_expand_string, over text with source offsets, producing bounded
 // variants of pieces with provenance. Unknown values stay as placeholders (see unknown.ts).
 
+import { BudgetExceeded, currentEvaluationBudget, LINK_BYTES, PIECE_BYTES, type EvaluationBudget } from './budget.js';
 import { BUILTIN_FUNCTIONS, type FunctionCall } from './functions.js';
 import { EMPTY, concat, dedupe, literal, product, textOf, withLink, type Pieces, type VariantBudget } from './pieces.js';
 import { detachedSource, sliceSource, type SourceText } from './source.js';
@@ -17,21 +18,32 @@ export interface ReferenceSite {
 
 export interface ExpandEnvironment {
   budget: VariantBudget;
+  /** The evaluation's work budget; by default the one of the evaluation under way (budget.ts). */
+  evaluation?: EvaluationBudget;
   /** Whether the makefiles define the name somewhere (then "undefined here" means empty). */
   isDefinedSomewhere(name: string): boolean;
   diagnose(file: string, offset: number, message: string): void;
 }
 
-const MAX_DEPTH = 200;
+/** Label of the unknown text an expansion cut short leaves: never a variable's name. */
+export const CUT_SHORT_LABEL = 'cut-short';
 const PLACEHOLDER_SITE: ReferenceSite = { file: '', start: -1, end: -1 };
 
 export class Expander {
-  private readonly active = new Set<Alternative>();
+  /** Values being expanded, with how many times over (a `$(call)` may expand one again). */
+  private readonly active = new Map<Alternative, number>();
+  /** Values a `$(call)` under way lets expand again while they expand (make's exp_count). */
+  private readonly reentrant = new Set<Alternative>();
   private depth = 0;
   /** Values of recursive alternatives per scope; valid until a variable changes. */
   private cache = new Map<Alternative, Map<VariableScope, Pieces[]>>();
 
-  constructor(readonly env: ExpandEnvironment) {}
+  /** The work budget of the evaluation (bytes, steps, depth), shared with other expanders. */
+  readonly meter: EvaluationBudget;
+
+  constructor(readonly env: ExpandEnvironment) {
+    this.meter = env.evaluation ?? currentEvaluationBudget();
+  }
 
   get budget(): VariantBudget {
     return this.env.budget;
@@ -42,13 +54,82 @@ export class Expander {
   }
 
   expandRange(source: SourceText, start: number, end: number, scope: VariableScope): Pieces[] {
-    if (this.depth > MAX_DEPTH) return [this.unknown('depth')];
+    if (this.depth === 0) {
+      // What is cut short inside a reference of this text is caught there (see `outermost`);
+      // what is left is the text's own joining, counted against the whole evaluation.
+      const site = { file: source.file, start: source.offsets[start] ?? -1, end: source.offsets[end] ?? -1 };
+      return this.outermost(site, source.text.slice(start, end), false, () => this.nested(source, start, end, scope));
+    }
+    return this.nested(source, start, end, scope);
+  }
+
+  private nested(source: SourceText, start: number, end: number, scope: VariableScope): Pieces[] {
+    this.meter.depth(this.depth + 1);
     this.depth++;
     try {
       return this.scan(source, start, end, scope);
     } finally {
       this.depth--;
     }
+  }
+
+  /**
+   * Runs `compute`, the expansion of `text` written at `site` in a line being read, within a
+   * budget of its own; when it runs out, the value is unknown and the line gets a diagnostic.
+   */
+  private outermost(site: ReferenceSite, text: string, reference: boolean, compute: () => Pieces[]): Pieces[] {
+    let opened = false;
+    try {
+      this.meter.openFrame(reference);
+      opened = true;
+      return compute();
+    } catch (error) {
+      // The depth budget keeps the stack well within Node's; a caller deep in its own stack
+      // may still overflow it first, which is the same thing.
+      const cut = error instanceof BudgetExceeded ? error : isStackOverflow(error) ? new BudgetExceeded('depth', Math.min(this.meter.limits.depth, this.meter.peak.depth), false) : null;
+      if (!cut) throw error;
+      this.env.diagnose(site.file, site.start, this.meter.cutShort(text, cut));
+      return [this.unknown(CUT_SHORT_LABEL, [{ name: CUT_SHORT_LABEL, definedAt: null, refFile: site.file, refStart: site.start, refEnd: site.end }])];
+    } finally {
+      if (opened) this.meter.closeFrame();
+    }
+  }
+
+  /** `outermost` for a reference or call written in the text being read; as is deeper. */
+  private guarded(source: SourceText, start: number, end: number, compute: () => Pieces[]): Pieces[] {
+    if (this.depth !== 1) return compute();
+    return this.outermost(this.site(source, start, end), source.text.slice(start, end), true, compute);
+  }
+
+  /** Counts `count` steps (references, calls, rounds) against the budget. */
+  step(count = 1): void {
+    this.meter.step(count);
+  }
+
+  /** Counts the bytes of `values` as built, against the budget. */
+  charge(values: readonly Pieces[]): void {
+    let bytes = 0;
+    for (const value of values) bytes += sizeOf(value);
+    this.meter.bytes(bytes);
+  }
+
+  /** `product` of `lists` once its largest possible size fits the budget. */
+  product(lists: readonly (readonly Pieces[])[]): Pieces[] {
+    this.chargeCombined(lists, this.budget.max);
+    return product(lists, this.budget);
+  }
+
+  /** Counts the most bytes that combining one value of each list, `cap` times at most, builds. */
+  private chargeCombined(lists: readonly (readonly Pieces[])[], cap: number): void {
+    let combinations = 1;
+    let longest = 0;
+    for (const list of lists) {
+      combinations = Math.min(combinations * list.length, cap);
+      let most = 0;
+      for (const value of list) most = Math.max(most, sizeOf(value));
+      longest += most;
+    }
+    this.meter.bytes(combinations * longest);
   }
 
   unknown(label: string, via: readonly ViaLink[] = []): Pieces {
@@ -83,7 +164,7 @@ export class Expander {
       }
       if (next !== '(' && next !== '{') {
         flush();
-        parts.push(this.reference(next, scope, this.site(source, dollar, dollar + 2)));
+        parts.push(this.guarded(source, dollar, dollar + 2, () => this.reference(next, scope, this.site(source, dollar, dollar + 2))));
         i = dollar + 2;
         continue;
       }
@@ -107,19 +188,23 @@ export class Expander {
         const matched = matchingClose(text, nameStart, end, next, close);
         if (matched >= 0) {
           const site = this.site(source, dollar, matched + 1);
-          const names = this.expandRange(source, nameStart, matched, scope);
-          const results: Pieces[] = [];
-          for (const name of names) results.push(...this.namedReference(textOf(name), scope, site));
-          parts.push(this.budget.limit(dedupe(results)));
+          parts.push(
+            this.guarded(source, dollar, matched + 1, () => {
+              const names = this.expandRange(source, nameStart, matched, scope);
+              const results: Pieces[] = [];
+              for (const name of names) results.push(...this.namedReference(textOf(name), scope, site));
+              return this.budget.limit(dedupe(results));
+            }),
+          );
           i = matched + 1;
           continue;
         }
       }
-      parts.push(this.namedReference(text.slice(nameStart, firstClose), scope, this.site(source, dollar, firstClose + 1)));
+      parts.push(this.guarded(source, dollar, firstClose + 1, () => this.namedReference(text.slice(nameStart, firstClose), scope, this.site(source, dollar, firstClose + 1))));
       i = firstClose + 1;
     }
     flush();
-    return product(parts, this.budget);
+    return this.product(parts);
   }
 
   private site(source: SourceText, start: number, end: number): ReferenceSite {
@@ -179,7 +264,12 @@ export class Expander {
       return argsEnd + 1;
     }
     const call: FunctionCall = { name, source, args, scope, expander: this, site };
-    parts.push(this.budget.limit(dedupe(spec.run(call))));
+    parts.push(
+      this.guarded(source, dollar, argsEnd + 1, () => {
+        this.step();
+        return this.budget.limit(dedupe(spec.run(call)));
+      }),
+    );
     return argsEnd + 1;
   }
 
@@ -193,15 +283,22 @@ export class Expander {
     const from = nameText.slice(colon + 1, equals);
     const to = nameText.slice(equals + 1);
     const values = this.reference(name, scope, site);
+    // Each word may become `to`: a long `to` over many words multiplies the text.
+    for (const value of values) this.meter.bytes(to.length * countWords(textOf(value)));
     return values.map((value) => (textOf(value) === '' ? EMPTY : patternSubstitute(value, from, to, true)));
   }
 
   /** The variants of a variable's value, each piece linked to this reference. */
   reference(name: string, scope: VariableScope, site: ReferenceSite): Pieces[] {
+    if (this.depth === 0) {
+      const written = `$(${name})`;
+      return this.outermost(site, written, true, () => this.valueOf(name, scope, scope, site));
+    }
     return this.valueOf(name, scope, scope, site);
   }
 
   private valueOf(name: string, lookup: VariableScope | null, scope: VariableScope, site: ReferenceSite): Pieces[] {
+    this.step();
     const found = lookup?.find(name);
     if (!found) return [this.undefinedValue(name, site)];
     const out: Pieces[] = [];
@@ -210,6 +307,29 @@ export class Expander {
       else out.push(...this.alternativeValue(name, alternative, found.scope, scope, site));
     }
     return this.budget.limit(dedupe(out));
+  }
+
+  /** True when a value of `name` (as seen from `scope`) is being expanded: a call would recurse. */
+  isExpanding(name: string, scope: VariableScope): boolean {
+    return (scope.find(name)?.alternatives ?? []).some((alternative) => alternative !== null && this.active.has(alternative));
+  }
+
+  /**
+   * `$(call NAME,...)`'s reference to NAME: as in make (func_call sets exp_count), the value
+   * may expand again within itself, a recursion that the depth budget bounds.
+   */
+  callReference(name: string, scope: VariableScope, site: ReferenceSite): Pieces[] {
+    const opened: Alternative[] = [];
+    for (const alternative of scope.find(name)?.alternatives ?? []) {
+      if (alternative === null || this.reentrant.has(alternative)) continue;
+      this.reentrant.add(alternative);
+      opened.push(alternative);
+    }
+    try {
+      return this.reference(name, scope, site);
+    } finally {
+      for (const alternative of opened) this.reentrant.delete(alternative);
+    }
   }
 
   private undefinedValue(name: string, site: ReferenceSite): Pieces {
@@ -226,8 +346,12 @@ export class Expander {
     const link: ViaLink = { name, definedAt: null, refFile: site.file, refStart: site.start, refEnd: site.end };
     let perScope = this.cache.get(alternative);
     const cached = perScope?.get(scope);
-    if (cached) return cached.map((value) => relink(value, link));
+    if (cached) {
+      this.charge(cached);
+      return cached.map((value) => relink(value, link));
+    }
     const computed = this.computeAlternative(name, alternative, owner, scope, site);
+    this.charge(computed);
     if (!perScope) {
       perScope = new Map();
       this.cache.set(alternative, perScope);
@@ -237,11 +361,12 @@ export class Expander {
   }
 
   private computeAlternative(name: string, alternative: Alternative, owner: VariableScope, scope: VariableScope, site: ReferenceSite): Pieces[] {
-    if (this.active.has(alternative)) {
+    const running = this.active.get(alternative) ?? 0;
+    if (running > 0 && !this.reentrant.has(alternative)) {
       this.env.diagnose(site.file, site.start, `Recursive variable '${name}' references itself (eventually)`);
       return [this.unknown(name)];
     }
-    this.active.add(alternative);
+    this.active.set(alternative, running + 1);
     try {
       let acc: Pieces[] = alternative.appendsToOuter ? this.valueOf(name, owner.outer, scope, PLACEHOLDER_SITE) : [EMPTY];
       for (const segment of alternative.segments) {
@@ -249,6 +374,7 @@ export class Expander {
         const values = segment.raw ? this.expand(segment.raw, scope) : (segment.expanded ?? [EMPTY]);
         const linked = values.map((value) => withLink(value, link));
         const separator = literal(' ').map((piece) => ({ text: piece.text, via: [link] }));
+        this.chargeCombined([acc, [separator], linked], Number.POSITIVE_INFINITY);
         const next: Pieces[] = [];
         for (const prefix of acc) {
           for (const value of linked) {
@@ -263,7 +389,8 @@ export class Expander {
       }
       return acc;
     } finally {
-      this.active.delete(alternative);
+      if (running === 0) this.active.delete(alternative);
+      else this.active.set(alternative, running);
     }
   }
 
@@ -297,6 +424,28 @@ export function matchingClose(text: string, from: number, end: number, open: str
     else if (text[j] === close && --count < 0) return j;
   }
   return -1;
+}
+
+function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && /call stack/i.test(error.message);
+}
+
+/** The bytes a value takes: its text, and the memory of its provenance (budget.ts). */
+function sizeOf(value: Pieces): number {
+  let bytes = 0;
+  for (const piece of value) bytes += piece.text.length + PIECE_BYTES + LINK_BYTES * piece.via.length;
+  return bytes;
+}
+
+function countWords(text: string): number {
+  let count = 0;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const blank = text[i] === ' ' || text[i] === '\t' || text[i] === '\n';
+    if (!blank && !inWord) count++;
+    inWord = !blank;
+  }
+  return count;
 }
 
 /** make's find_next_argument: the next top-level comma before `end`, or -1. */

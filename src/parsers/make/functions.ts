@@ -9,7 +9,6 @@ import {
   dedupe,
   joinWords,
   literal,
-  product,
   rewrite,
   slicePieces,
   splitWords,
@@ -19,7 +18,7 @@ import {
   wordRanges,
   type Pieces,
 } from './pieces.js';
-import type { SourceText } from './source.js';
+import { sliceSource, type SourceText } from './source.js';
 import { containsUnknown, withoutUnknown } from './unknown.js';
 import { VariableScope, type Alternative } from './variables.js';
 import { matchPattern, parsePattern, patternSubstitute } from './words.js';
@@ -78,6 +77,7 @@ function withExpandedArgs(call: FunctionCall, compute: (args: Pieces[]) => Piece
   const lists = call.args.map((_arg, index) => expandArg(call, index));
   const out: Pieces[] = [];
   for (const args of combinations(lists, call.expander.budget)) {
+    call.expander.step();
     const result = compute(args);
     out.push(result === 'unknown' ? call.expander.unknown(call.name) : result);
   }
@@ -147,6 +147,7 @@ function simpleAlternative(value: Pieces): Alternative {
 const funcForeach = (call: FunctionCall): Pieces[] => {
   const out: Pieces[] = [];
   const bodyArg = call.args[2];
+  const body = sliceSource(call.source, bodyArg.start, bodyArg.end);
   for (const [nameValue, listValue] of combinations([expandArg(call, 0), expandArg(call, 1)], call.expander.budget)) {
     const name = textOf(trim(nameValue));
     if (containsUnknown(name)) {
@@ -154,16 +155,17 @@ const funcForeach = (call: FunctionCall): Pieces[] => {
       continue;
     }
     const perWord = words(listValue).map((word) => {
+      call.expander.step();
       const scope = new VariableScope(call.scope);
       scope.set(name, [simpleAlternative(word)]);
-      return call.expander.expandSlice(call.source, bodyArg.start, bodyArg.end, scope);
+      return call.expander.expand(body, scope);
     });
     const lists: Pieces[][] = [];
     perWord.forEach((variants, index) => {
       if (index > 0) lists.push([literal(' ')]);
       lists.push(variants);
     });
-    out.push(...product(lists, call.expander.budget));
+    out.push(...call.expander.product(lists));
   }
   return out;
 };
@@ -174,8 +176,15 @@ const funcCall = (call: FunctionCall): Pieces[] => {
   const lists = call.args.map((_arg, index) => expandArg(call, index));
   const out: Pieces[] = [];
   for (const args of combinations(lists, call.expander.budget)) {
+    call.expander.step();
     const name = textOf(trim(args[0]));
     if (containsUnknown(name) || BUILTIN_FUNCTIONS.has(name)) {
+      out.push(call.expander.unknown('call'));
+      continue;
+    }
+    // A function calling itself on unknown arguments (make's recursive wildcard over
+    // `$(wildcard)`'s unknown result) may stop anywhere: its result is unknown, not cut short.
+    if (call.expander.isExpanding(name, call.scope) && args.slice(1).some(isUnknownText)) {
       out.push(call.expander.unknown('call'));
       continue;
     }
@@ -184,7 +193,7 @@ const funcCall = (call: FunctionCall): Pieces[] => {
     for (let k = 1; k < Math.max(args.length, MAX_MASKED_PARAMETERS + 1); k++) {
       scope.set(String(k), [simpleAlternative(args[k] ?? EMPTY)]);
     }
-    out.push(...call.expander.reference(name, scope, call.site));
+    out.push(...call.expander.callReference(name, scope, call.site));
   }
   return out;
 };
@@ -265,6 +274,14 @@ function filterWords(call: FunctionCall, keepMatches: boolean): Pieces[] {
   });
 }
 
+/** How many times `from` occurs in `text` (make's subst replaces each), 0 for an empty `from`. */
+function occurrences(text: string, from: string): number {
+  if (from === '') return 0;
+  let count = 0;
+  for (let at = text.indexOf(from); at >= 0; at = text.indexOf(from, at + from.length)) count++;
+  return count;
+}
+
 function substText(value: Pieces, from: string, to: string): Pieces {
   const whole = textOf(value);
   const replaced = from === '' ? whole : whole.split(from).join(to);
@@ -310,15 +327,21 @@ export const BUILTIN_FUNCTIONS: ReadonlyMap<string, FunctionSpec> = new Map<stri
   [
     'subst',
     spec(3, 3, (call) =>
-      withExpandedArgs(call, ([from, to, text]) => (isUnknownText(from) || isUnknownText(to) ? 'unknown' : substText(text, textOf(from), textOf(to)))),
+      withExpandedArgs(call, ([from, to, text]) => {
+        if (isUnknownText(from) || isUnknownText(to)) return 'unknown';
+        call.expander.meter.bytes(occurrences(textOf(text), textOf(from)) * textOf(to).length);
+        return substText(text, textOf(from), textOf(to));
+      }),
     ),
   ],
   [
     'patsubst',
     spec(3, 3, (call) =>
-      withExpandedArgs(call, ([from, to, text]) =>
-        isUnknownText(from) || isUnknownText(to) ? 'unknown' : patternSubstitute(text, textOf(trim(from)), textOf(trim(to)), false),
-      ),
+      withExpandedArgs(call, ([from, to, text]) => {
+        if (isUnknownText(from) || isUnknownText(to)) return 'unknown';
+        call.expander.meter.bytes(words(text).length * textOf(to).length);
+        return patternSubstitute(text, textOf(trim(from)), textOf(trim(to)), false);
+      }),
     ),
   ],
   ['strip', spec(0, 1, (call) => withExpandedArgs(call, ([text]) => joinWords(words(text))))],
@@ -404,13 +427,21 @@ export const BUILTIN_FUNCTIONS: ReadonlyMap<string, FunctionSpec> = new Map<stri
   [
     'addprefix',
     spec(2, 2, (call) =>
-      withExpandedArgs(call, ([prefix, text]) => joinWords(words(text).map((word) => concat(prefix, word)))),
+      withExpandedArgs(call, ([prefix, text]) => {
+        const list = words(text);
+        call.expander.meter.bytes(list.length * textOf(prefix).length);
+        return joinWords(list.map((word) => concat(prefix, word)));
+      }),
     ),
   ],
   [
     'addsuffix',
     spec(2, 2, (call) =>
-      withExpandedArgs(call, ([suffix, text]) => joinWords(words(text).map((word) => concat(word, suffix)))),
+      withExpandedArgs(call, ([suffix, text]) => {
+        const list = words(text);
+        call.expander.meter.bytes(list.length * textOf(suffix).length);
+        return joinWords(list.map((word) => concat(word, suffix)));
+      }),
     ),
   ],
   [

@@ -1,5 +1,7 @@
 // Public shapes of the GNU make evaluator. Offsets are UTF-16 offsets into the file text as read.
 
+import type { EvaluationLimits } from './budget.js';
+
 /** Returns a file's text, or undefined when it does not exist or cannot be read. */
 export interface MakeReadFile {
   (absPath: string): string | undefined;
@@ -10,6 +12,8 @@ export interface MakeOptions {
   variables?: Record<string, string>;
   /** Bound on the variants kept per recipe line; default 64. */
   maxVariants?: number;
+  /** Bounds on the work of the evaluation (see budget.ts); the defaults suit every realistic makefile. */
+  limits?: Partial<EvaluationLimits>;
 }
 
 export type VariableOperator = '=' | ':=' | '::=' | '+=' | '?=' | '!=' | 'define';
@@ -79,6 +83,11 @@ export interface MakeDiagnostic {
   line: number;
   column: number;
   message: string;
+  /**
+   * Set when the evaluator, not GNU make, stopped here: an expansion passed the evaluation's
+   * budget (make would run out of memory or time on it) and its value is taken as unknown.
+   */
+  cutShort?: true;
 }
 
 export interface MakeDatabase {
