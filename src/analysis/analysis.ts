@@ -30,6 +30,8 @@ export interface FileProblem {
   file: string;
   range: Range | null;
   message: string;
+  /** The make evaluator stopped an expansion at its budget there (the file itself may be valid). */
+  cutShort?: true;
 }
 
 /**
@@ -239,8 +241,8 @@ export class Analysis {
       if (included.has(entry)) continue;
       const db = evaluateMakefile(entry, read);
       for (const file of db.files) if (file !== entry) included.add(file);
-      for (const { file, line, column, message } of db.diagnostics) {
-        if (line > 0) this.record({ file, range: { line, column, endLine: line, endColumn: column }, message });
+      for (const { file, line, column, message, cutShort } of db.diagnostics) {
+        if (line > 0) this.record({ file, range: { line, column, endLine: line, endColumn: column }, message, ...(cutShort ? { cutShort } : {}) });
       }
       databases.push({ entry, db });
     }

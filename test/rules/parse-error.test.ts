@@ -10,6 +10,8 @@ const PROJECT: FileTree = {
 const BROKEN_MAKEFILE = 'TM_OPTS := --changed\n\nifeq (a,b)\ninit:\n\tterramate run -- terraform init\n';
 const BROKEN_WORKFLOW = 'on: push\njobs:\n  init:\n    runs-on: ubuntu-latest\n    steps:\n      - run: terramate run -- terraform init\n     - run: oops\n';
 const BROKEN_HCL = 'globals {\n  region = "eu"\n\n';
+/** GNU make would run out of memory on `$(A40)`: 2^40 words (used at line 43). */
+const DOUBLING_MAKEFILE = ['A0 = x', ...Array.from({ length: 40 }, (_v, i) => `A${i + 1} = $(A${i}) $(A${i})`), 'init:', '\tterramate run -- terraform init $(A40)', ''].join('\n');
 
 runRuleTests(parseError, {
   valid: [
@@ -25,6 +27,11 @@ runRuleTests(parseError, {
         { messageId: 'problem', file: 'Makefile', line: 3, data: { summary: "missing 'endif'" } },
         { messageId: 'problem', file: 'stacks/a/config.tm.hcl', line: 1 },
       ],
+    },
+    {
+      name: 'a Makefile expansion cut short at the evaluation budget, on the line that used it',
+      files: { ...PROJECT, Makefile: DOUBLING_MAKEFILE },
+      errors: [{ messageId: 'cut-short', file: 'Makefile', line: 43, data: { summary: 'expansion of $(A40) cut short: more than 8,388,608 bytes' } }],
     },
     {
       name: 'a broken lock file',
