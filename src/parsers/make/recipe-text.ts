@@ -8,6 +8,7 @@ const isSpace = (c: string | undefined): boolean => c !== undefined && /[ \t\n\v
 
 export function dropContinuationPrefixes(source: SourceText, prefix: string): SourceText {
   const text = source.text;
+  if (!text.includes('\n')) return source;
   const out = new SourceBuilder(source.file);
   let from = 0;
   for (let i = 0; i < text.length; i++) {

@@ -117,6 +117,11 @@ export function readLogicalLine(
   lines: ReadonlyArray<{ start: number; end: number }>,
   index: number,
 ): { logical: LogicalLine; next: number } {
+  const only = lines[index];
+  if (!(endsWithOddBackslashes(fileText, only.start, only.end) && index + 1 < lines.length)) {
+    // One physical line (most are): its text and offsets as they are in the file.
+    return { logical: { source: sourceFromFile(file, fileText, only.start, only.end), line: index + 1, endLine: index + 1, start: only.start, end: only.end }, next: index + 1 };
+  }
   const builder = new SourceBuilder(file);
   let i = index;
   for (;;) {
