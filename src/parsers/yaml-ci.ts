@@ -98,6 +98,19 @@ function escapeLength(source: string, at: number): number {
   return 2;
 }
 
+/**
+ * The indentation a block scalar's lines lose when its header has an indentation indicator
+ * (`|2`, `>-1`): the digit counts from the parent node's indentation, which the yaml package
+ * keeps on the scalar's source token; null without one (then the first content line decides).
+ */
+function explicitBlockIndent(node: Scalar, source: string, from: number): number | null {
+  const header = /^[|>](?:([1-9])[-+]?|[-+]([1-9])?)?/.exec(source.slice(from, from + 3));
+  const digit = header?.[1] ?? header?.[2];
+  const token = (node as { srcToken?: { type?: string; indent?: unknown } }).srcToken;
+  if (digit === undefined || token?.type !== 'block-scalar' || typeof token.indent !== 'number') return null;
+  return token.indent + Number(digit);
+}
+
 /** Maps each character of a scalar's value to its offset in the source. */
 function scalarPiece(node: Scalar, source: string): TextPiece | null {
   if (node.range === undefined || node.range === null) return null;
@@ -115,11 +128,13 @@ function scalarPiece(node: Scalar, source: string): TextPiece | null {
   }
   if (style === 'BLOCK_LITERAL' || style === 'BLOCK_FOLDED') {
     lines.shift(); // the `|`/`>` header line
-    let indent = Infinity;
-    for (const line of lines) {
-      const text = source.slice(line.start, line.end);
-      if (text.trim() === '') continue;
-      indent = Math.min(indent, text.length - text.trimStart().length);
+    let indent = explicitBlockIndent(node, source, from) ?? Infinity;
+    if (!Number.isFinite(indent)) {
+      for (const line of lines) {
+        const text = source.slice(line.start, line.end);
+        if (text.trim() === '') continue;
+        indent = Math.min(indent, text.length - text.trimStart().length);
+      }
     }
     if (!Number.isFinite(indent)) indent = 0;
     for (const line of lines) line.start = Math.min(line.start + indent, line.end);
@@ -223,7 +238,8 @@ interface YamlFile {
 
 function loadYaml(file: string, source: string): YamlFile {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(source, { lineCounter, merge: true, prettyErrors: false, uniqueKeys: false, strict: false });
+  // keepSourceTokens: a block scalar's source token holds its parent's indentation (explicitBlockIndent).
+  const doc = parseDocument(source, { lineCounter, merge: true, prettyErrors: false, uniqueKeys: false, strict: false, keepSourceTokens: true });
   const lines = new LineIndex(source);
   const diagnostics: CiDiagnostic[] = [];
   for (const error of doc.errors) {

@@ -140,6 +140,20 @@ describe('GitHub Actions workflows', () => {
     expect(sites[2].text).toBe('terramate run --parallel 2 --mock-on-fail -- terraform plan');
   });
 
+  // Found by the fuzz suite (test/fuzz/properties.ts): the explicit indentation indicator counts
+  // from the parent's indentation, so `|2` keeps a leading space here; each character was
+  // mapped one place to the right, and the launch ended past the end of the file.
+  it('maps block scalars with an explicit indentation indicator (|2, >2, |2-, |-2, |+2) back to the file', () => {
+    for (const header of ['|2', '>2', '|2-', '|-2', '|+2']) {
+      const source = `jobs:\n  init:\n    steps:\n    - run: ${header}\n         terramate run --parallel 4 -- terraform init\n`;
+      const { sites, diagnostics } = extractGitHubWorkflow('w.yml', source);
+      expect(diagnostics).toEqual([]);
+      expectWithMessage(sites[0].text.trimEnd(), header).toBe(' terramate run --parallel 4 -- terraform init');
+      expectFaithfulMap(sites[0], source);
+      expect(sites.flatMap(invocations)).toEqual([{ label: 'jobs.init.steps[0]', sharing: false, parallel: 4, terramate: at(source, 'terramate'), init: at(source, 'init\n') }]);
+    }
+  });
+
   it('finds no flags in a step whose name and comment are the only mentions', () => {
     const text = `jobs:\n  a:\n    steps:\n      # terramate run --enable-sharing -- terraform init\n      - name: terramate run --enable-sharing -- terraform init\n        run: terramate run -- terraform init\n`;
     const [site] = extractGitHubWorkflow('w.yml', text).sites;
