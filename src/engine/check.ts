@@ -4,7 +4,7 @@ import { Analysis, RunSession, type Environment } from '../analysis/analysis.js'
 import type { ResultStore } from '../cache/results.js';
 import type { AnyReport, Rule } from '../rules/framework/create-rule.js';
 import { rules as allRules } from '../rules/index.js';
-import type { Finding, RuleMeta, RunOptions, Severity } from '../types.js';
+import type { Finding, Location, RuleMeta, RunOptions, Severity } from '../types.js';
 import { pace } from '../util/pacing.js';
 import { UsageError } from '../util/errors.js';
 import { loadConfig, type DoctorConfig } from './config.js';
@@ -116,7 +116,12 @@ export async function runRules(prepared: PreparedRun, analysis: Analysis, status
     await pace();
     const id = entry.rule.meta.id;
     status(id);
-    const context = { analysis, options: prepared.request.options, progress: (text: string) => status(`${id}: ${text}`) };
+    const context = {
+      analysis,
+      options: prepared.request.options,
+      progress: (text: string) => status(`${id}: ${text}`),
+      suppressed: (location: Location) => suppressedAt(analysis, location, id),
+    };
     let reports: AnyReport[];
     try {
       reports = await entry.rule.check(context);
@@ -132,11 +137,16 @@ export async function runRules(prepared: PreparedRun, analysis: Analysis, status
       if (!location) return true;
       const rel = relativePath(analysis.root, location.file);
       if (ignored && !rel.startsWith('..') && ignored(rel)) return false;
-      if (!location.range) return true;
-      const source = analysis.files.read(location.file);
-      return !source.ok || !isSuppressed(source.file.lines, location.range.line, finding.ruleId);
+      return !suppressedAt(analysis, location, finding.ruleId);
     })
     .sort(compareFindings);
+}
+
+/** Whether a `tm-doctor-ignore` comment on the location's line or the one above names `ruleId`. */
+function suppressedAt(analysis: Analysis, location: Location, ruleId: string): boolean {
+  if (!location.range) return false;
+  const source = analysis.files.read(location.file);
+  return source.ok && isSuppressed(source.file.lines, location.range.line, ruleId);
 }
 
 export function compareFindings(a: Finding, b: Finding): number {

@@ -94,12 +94,14 @@ export const noSharingOnInit = createRule({
   summary: 'terraform/tofu init launched by Terramate gets the output-sharing options.',
   messages,
   help,
-  async check({ analysis }) {
+  async check({ analysis, suppressed }) {
     const reports: Report[] = [];
     for (const launch of await analysis.launches()) {
       if (launch.sharing.length === 0) continue;
       const source = analysis.files.read(launch.file);
       const range = source.ok ? primaryRange(launch, source.file.lines) : null;
+      // Its fix re-reads the whole makefile: a suppressed launch costs nothing.
+      if (suppressed({ file: launch.file, range })) continue;
       const related: Array<RelatedReport<typeof help>> = flagSources(analysis, launch).map((found) =>
         found.kind === 'defines'
           ? { location: found.location, label: { messageId: 'defines', data: { variable: found.variable, flags: found.flags.join(' ') } } }

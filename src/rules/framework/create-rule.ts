@@ -7,6 +7,11 @@ export interface RuleContext {
   options: RunOptions;
   /** Shows what a long rule is doing (e.g. "handshakes 3/12"); a no-op without a display. */
   progress: (status: string) => void;
+  /**
+   * Whether a report of this rule at `location` would be dropped by a suppression comment
+   * (the engine drops it either way): a rule may skip building its fix there.
+   */
+  suppressed: (location: Location) => boolean;
 }
 
 interface ReportBase {
