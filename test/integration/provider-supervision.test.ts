@@ -157,8 +157,11 @@ describe('an interrupt during a handshake', () => {
     expect(statOf(started.child)?.pgrp).not.toBe(statOf(provider)?.pgrp);
     expect(readdirSync(current.tmp)).toHaveLength(1);
 
+    const sent = performance.now();
     run.kill(signal);
     const status = await exited;
+    // How soon is printed, not asserted (a shared machine); bench:interrupt measures it.
+    console.log(`${signal} during a handshake that never ends: exited ${(performance.now() - sent).toFixed(0)} ms after the signal`);
     expect(status).toEqual({ code, signal: null });
     expect(started.pids.filter(alive)).toEqual([]);
     expect(processesStartedUnder(current.tmp)).toEqual([]);
