@@ -1,5 +1,6 @@
-import type { Dirent } from 'node:fs';
-import { readdirSync } from '../util/observed-fs.js';
+import type { Dirent, Stats } from 'node:fs';
+import { globby, type Options } from 'globby';
+import { lstatSync, readdirSync, statSync } from '../util/observed-fs.js';
 import { describeErrno, errnoCode } from '../util/errors.js';
 import { pace } from '../util/pacing.js';
 import { WRITER_TEMP_GLOB, writerPidOf } from '../util/writer-temp.js';
@@ -80,25 +81,55 @@ function readDirectory(path: string, unwalked: DiscoveredFiles['unwalked']): Dir
 }
 
 /**
- * Every entry below `scanDir` whose `/`-separated relative path `matches` (directories and
- * links included), walking one synchronous `readdir` per directory: on a machine where each
- * system call is costly, the thread pool's round trips cost more than they overlap. Links to
+ * Every entry below `scanDir` that `patterns` match (directories and links included), as
+ * `/`-separated relative paths, found by globby. Its file system is ours: each directory is
+ * read once through observed-fs (so a stored report knows what the walk saw), its listing kept
+ * and what it cannot read or name recorded, and the event loop gets its turns. Links to
  * directories are not entered; neither are NEVER_WALKED directories.
  */
-async function walk(scanDir: string, matches: (relativePath: string) => boolean, unwalked: DiscoveredFiles['unwalked'], listings: Map<string, Dirent[]>): Promise<string[]> {
-  const found: string[] = [];
-  const pending: Array<{ dir: string; prefix: string }> = [{ dir: scanDir, prefix: '' }];
-  for (let next = pending.pop(); next; next = pending.pop()) {
-    await pace();
-    const entries = readDirectory(next.dir, unwalked);
-    listings.set(next.dir, entries);
-    for (const entry of entries) {
-      const relativePath = next.prefix + entry.name;
-      if (matches(relativePath)) found.push(relativePath);
-      if (entry.isDirectory() && !NEVER_WALKED.has(entry.name)) pending.push({ dir: join(next.dir, entry.name), prefix: `${relativePath}/` });
-    }
+async function walk(scanDir: string, patterns: string[], unwalked: DiscoveredFiles['unwalked'], listings: Map<string, Dirent[]>): Promise<string[]> {
+  const list = (path: string): Dirent[] => {
+    const entries = readDirectory(path, unwalked);
+    listings.set(path, entries);
+    return entries;
+  };
+  const recordingFs = {
+    readdir(path: string, _options: unknown, callback: (error: NodeJS.ErrnoException | null, entries: Dirent[]) => void): void {
+      const answer = () => callback(null, list(path));
+      const turn = pace();
+      if (turn) void turn.then(answer);
+      else queueMicrotask(answer);
+    },
+    readdirSync: (path: string) => list(path),
+    // Asked only of links (never followed here) and with `stats`, which is not asked for.
+    lstat: (path: string, callback: (error: NodeJS.ErrnoException | null, stats?: Stats) => void) => settle(() => lstatSync(path), callback),
+    stat: (path: string, callback: (error: NodeJS.ErrnoException | null, stats?: Stats) => void) => settle(() => statSync(path), callback),
+    lstatSync,
+    statSync,
+  };
+  // Every pattern starts at the scanned directory: one task, in which no entry comes twice,
+  // so fast-glob's de-duplication (a set of every path) is cost without use.
+  return globby(patterns, {
+    cwd: scanDir,
+    dot: true,
+    onlyFiles: false,
+    followSymbolicLinks: false,
+    expandDirectories: false,
+    unique: false,
+    ignore: [...NEVER_WALKED].map((name) => `**/${name}/**`),
+    fs: recordingFs as unknown as Options['fs'],
+  });
+}
+
+function settle<T>(call: () => T, callback: (error: NodeJS.ErrnoException | null, value?: T) => void): void {
+  let value: T;
+  try {
+    value = call();
+  } catch (error) {
+    queueMicrotask(() => callback(error as NodeJS.ErrnoException));
+    return;
   }
-  return found;
+  queueMicrotask(() => callback(null, value));
 }
 
 /** Whether a name shown with U+FFFD really is that character (and not undecodable bytes). */
@@ -120,13 +151,7 @@ export async function discoverFiles(root: string, scanDir: string): Promise<Disc
   const patterns = [...Object.values(PATTERNS).flat(), '**/.tmskip', WRITER_TEMP_GLOB];
   const unwalked: DiscoveredFiles['unwalked'] = [];
   const listings = new Map<string, Dirent[]>();
-  // Each pattern's last segment is matched against the name first: most entries stop there.
-  const nameMatches = picomatch(
-    patterns.map((pattern) => pattern.slice(pattern.lastIndexOf('/') + 1)),
-    { dot: true },
-  );
-  const pathMatches = picomatch(patterns, { dot: true });
-  const found = await walk(resolve(scanDir), (path) => nameMatches(path.slice(path.lastIndexOf('/') + 1)) && pathMatches(path), unwalked, listings);
+  const found = await walk(resolve(scanDir), patterns, unwalked, listings);
   const skipped = found.filter((path) => path.endsWith('.tmskip')).map((path) => dirname(path));
   const isSkipped = (path: string) => skipped.some((dir) => dir === '.' || path.startsWith(`${dir}/`));
 
