@@ -89,6 +89,7 @@ async function checkAndReport(
 
   const report = reporters[format]({
     root: outcome.root,
+    cwd: workingDirectory(),
     tool: { name: 'tm-doctor', version: packageVersion(), informationUri: packageHomepage() },
     findings: outcome.findings,
     rules: ruleMetas(),
@@ -103,6 +104,15 @@ async function checkAndReport(
   const exitCode = exitCodeFor(outcome.findings, flags['fail-on'] as FailOn);
   recording?.store({ report, stderr: notes, exitCode });
   end.exit(exitCode);
+}
+
+/** The working directory stylish names files from; undefined (the root) when it is gone. */
+function workingDirectory(): string | undefined {
+  try {
+    return process.cwd();
+  } catch {
+    return undefined;
+  }
 }
 
 /**

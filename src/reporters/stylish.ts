@@ -11,7 +11,9 @@ import type { ReportInput } from './types.js';
 // numbers and the span underlined, each related place with its own frame and label, then
 // `help:`. Fixed findings get no entry (the summary counts them); nothing at all is printed
 // when there is nothing to say, so silence means a clean project. Whatever comes from the
-// project (names, messages quoting it, file text) has its control characters escaped.
+// project (names, messages quoting it, file text) has its control characters escaped. Places
+// are named relative to the working directory, as ESLint, tsc and rustc name them, so that
+// a click or a copy opens them; messages and help keep the rules' wording, relative to the root.
 
 export const ENVIRONMENT_HEADING = '(environment)';
 
@@ -45,9 +47,13 @@ function severityColor(colors: Colors, severity: Severity): (text: string) => st
   return colors.blue;
 }
 
-function where(root: string, location: Location | null): string {
+/**
+ * A location as the terminal opens it: the file relative to the working directory (`base`),
+ * absolute outside it. Messages and help are worded by the rules, relative to the root.
+ */
+function where(base: string, location: Location | null): string {
   if (!location) return ENVIRONMENT_HEADING;
-  const file = escapeControlCharacters(displayPath(root, location.file));
+  const file = escapeControlCharacters(displayPath(base, location.file));
   const range = location.range;
   return range ? `${file}:${range.line}:${range.column}` : file;
 }
@@ -150,14 +156,15 @@ function spanLineCount(location: Location): number {
 
 function renderFinding(finding: Finding, input: ReportInput, colors: Colors, width: number | undefined): string {
   const color = severityColor(colors, finding.severity);
-  const out = [`${colors.bold(where(input.root, finding.location))}: ${color(finding.severity)}: ${colors.bold(escapeControlCharacters(oneLine(finding.message)))}  ${colors.dim(finding.ruleId)}`];
+  const base = input.cwd ?? input.root;
+  const out = [`${colors.bold(where(base, finding.location))}: ${color(finding.severity)}: ${colors.bold(escapeControlCharacters(oneLine(finding.message)))}  ${colors.dim(finding.ruleId)}`];
   const primary = finding.location ? frameLines(finding.location, input.readText) : null;
   const related = finding.related.map((entry) => ({ entry, frame: frameLines(entry.location, input.readText) }));
   const numbers = [...(primary ?? []), ...related.flatMap(({ frame }) => frame ?? [])].map((line) => String(line.number).length);
   const gutter = Math.max(1, ...numbers);
   if (primary && finding.location) out.push(...renderFrame(primary, gutter, '^', null, color, colors, spanLineCount(finding.location) > primary.length));
   for (const { entry, frame } of related) {
-    const heading = `${' '.repeat(gutter)}${colors.dim('::: ')}${where(input.root, entry.location)}`;
+    const heading = `${' '.repeat(gutter)}${colors.dim('::: ')}${where(base, entry.location)}`;
     if (!frame) {
       out.push(`${heading} ${colors.cyan(escapeControlCharacters(oneLine(entry.message)))}`);
       continue;
@@ -173,7 +180,10 @@ function renderFinding(finding: Finding, input: ReportInput, colors: Colors, wid
   return out.join('\n');
 }
 
-/** Files inside the root by name, then files outside it, then the environment; by position in a file. */
+/**
+ * Files inside the root by name, then files outside it, then the environment; by position in a
+ * file. Names relative to the root: the order is the same from any working directory.
+ */
 function byPlace(root: string, findings: Finding[]): Finding[] {
   const key = (finding: Finding) => {
     const location = finding.location;

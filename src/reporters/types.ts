@@ -4,6 +4,12 @@ import type { Finding, RuleMeta } from '../types.js';
 export interface ReportInput {
   /** Absolute project root. */
   root: string;
+  /**
+   * The absolute working directory: human formats (stylish) name files relative to it, so that
+   * a terminal or an editor opens them from there (absolute when outside it); the root when
+   * absent. Machine formats ignore it: their paths are relative to `root`.
+   */
+  cwd?: string;
   /** `informationUri` is the tool's home page, shown by SARIF consumers; omitted when unknown. */
   tool: { name: string; version: string; informationUri?: string };
   findings: Finding[];

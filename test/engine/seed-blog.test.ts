@@ -9,8 +9,9 @@ import { copyFixture, tempDir } from '../support/project.js';
 
 const BIN = resolve(import.meta.dirname, '../../bin/run.js');
 
-function tmDoctor(args: string[], env: Record<string, string>) {
-  const result = spawnSync(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' });
+/** Runs the CLI from `cwd` (default: this test's own); stylish names files relative to it. */
+function tmDoctor(args: string[], env: Record<string, string>, cwd?: string) {
+  const result = spawnSync(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -47,7 +48,7 @@ describe('the seed incident, end to end through the CLI', () => {
   it('prints the findings as a compiler does on a terminal without colour (pinned)', () => {
     const project = copyFixture('seed-blog');
     const home = tempDir('tm-doctor-home-');
-    const { status, stdout } = tmDoctor(['check', project], { HOME: home });
+    const { status, stdout } = tmDoctor(['check', project], { HOME: home }, project);
     expect(status).toBe(1);
     const DOCS = 'https://github.com/tm-doctor/tm-doctor/blob/main/docs/rules';
     expect(stdout.split(home).join('<HOME>')).toBe(

@@ -211,6 +211,50 @@ describe('stylishReporter', () => {
     );
   });
 
+  describe('names places relative to the working directory (cwd), as a terminal opens them', () => {
+    it('at the root, or without a cwd: relative to the root (outside it, absolute)', () => {
+      expect(stylishReporter(reportInput({ cwd: ROOT }))).toBe(stylishReporter(reportInput()));
+    });
+
+    it('below the root: relative to it, and absolute for every place outside it (related ones too), the root-relative order kept', () => {
+      const atRoot = stylishReporter(reportInput());
+      const inStacks = stylishReporter(reportInput({ cwd: `${ROOT}/stacks` }));
+      const headers = (output: string) => output.split('\n').filter((line) => /: (error|warning|info): /.test(line));
+      expect(headers(inStacks).map((line) => line.replace(/: (error|warning|info): .*/, ''))).toEqual([
+        `${ROOT}/Makefile:9:1`,
+        'a b/.terraform/providers/registry.terraform.io/hashicorp/aws/5.0.0/linux_amd64/terraform-provider-aws_v5.0.0',
+        'a b/config.tm:3:5',
+        '/home/dev/.terraformrc:1:1',
+        '(environment)',
+      ]);
+      expect(inStacks).toContain(`\n ::: ${ROOT}/Makefile:3:12\n`);
+      // Only the names change: the frames, messages, help and summary are the same.
+      const names = (output: string) => output.replaceAll(`${ROOT}/`, '').replaceAll('a b/', 'stacks/a b/');
+      expect(names(inStacks)).toBe(atRoot);
+    });
+
+    it('above the root: relative paths through the project directory', () => {
+      const output = stylishReporter(reportInput({ cwd: '/work' }));
+      expect(output).toContain('\nproject/Makefile:9:1: error: ');
+      expect(output).toContain('\n ::: project/Makefile:3:12\n');
+      expect(output).toContain('\nproject/stacks/a b/config.tm:3:5: warning: ');
+      expect(output).toContain('\n/home/dev/.terraformrc:1:1: warning: ');
+    });
+
+    it('a file in the working directory itself is named by its name; the working directory as `.`', () => {
+      const findings = [
+        finding({ location: { file: `${ROOT}/stacks/a b`, range: null }, message: 'the stack' }),
+        finding({ location: at('stacks/a b/config.tm', 1, 1), message: 'here', related: [{ location: at('Makefile', 2, 1)!, messageId: 'r', message: 'there' }] }),
+      ];
+      const output = stylishReporter(reportInput({ findings, rules: [], readText: () => undefined, cwd: `${ROOT}/stacks/a b` }));
+      expect(output.split('\n').filter((line) => line !== '' && !line.startsWith('✖'))).toEqual([
+        '.: warning: the stack  plugin-cache-dir',
+        'config.tm:1:1: warning: here  plugin-cache-dir',
+        ` ::: ${ROOT}/Makefile:2:1 there`,
+      ]);
+    });
+  });
+
   it('colours only when asked, and the colours change nothing but escapes', () => {
     const plain = stylishReporter(reportInput());
     const coloured = stylishReporter(reportInput({ color: true }));
