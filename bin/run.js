@@ -16,10 +16,14 @@ if (module.enableCompileCache) {
 // HashiCorp's HCL parser is a large wasm module: baseline compilation halves a cold start.
 setFlagsFromString('--liftoff-only');
 
-// `tm-doctor [DIR]` and `tm-doctor --format json` mean `tm-doctor check ...`.
-const COMMANDS = new Set(['check', 'rules', 'explain', 'help']);
-const TOP_LEVEL_FLAGS = new Set(['--help', '-h', '--version', '-v']);
+// `tm-doctor [DIR]` and `tm-doctor --format json` mean `tm-doctor check ...`; a directory named
+// like a command is checked with `tm-doctor check DIR` (or `./DIR`). `-h`/`-v` first are
+// `--help`/`--version`, as in other oclif CLIs (oclif itself knows only the long forms).
+const COMMANDS = new Set(['check', 'rules', 'explain', 'help', 'version']);
+const TOP_LEVEL_FLAGS = new Set(['--help', '--version']);
+const SHORT_TOP_LEVEL_FLAGS = new Map([['-h', '--help'], ['-v', '--version']]);
 const args = process.argv.slice(2);
+if (SHORT_TOP_LEVEL_FLAGS.has(args[0])) args[0] = SHORT_TOP_LEVEL_FLAGS.get(args[0]);
 if (!(args[0] && (COMMANDS.has(args[0]) || TOP_LEVEL_FLAGS.has(args[0])))) args.unshift('check');
 
 /** oclif's `--version` line (its userAgent), without loading oclif; false where oclif must say it. */
@@ -43,7 +47,7 @@ function printVersion() {
 // DEBUG asks for oclif's own traces: oclif then runs everything.
 let handled = false;
 if (!process.env.DEBUG) {
-  if (args[0] === '--version') handled = printVersion();
+  if (args[0] === '--version' || (args[0] === 'version' && args.length === 1)) handled = printVersion();
   else if (args[0] === 'check') {
     // A report stored by an earlier identical run whose every dependency is unchanged (src/cli/replay.ts).
     handled = (await import('../dist/cli/replay.js')).replayStoredReport(args.slice(1));

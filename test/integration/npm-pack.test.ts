@@ -85,13 +85,23 @@ describe('npm package (slow: npm pack + npm install -g of the tarball)', () => {
     expect(listing).toEqual(packed.files.map((file) => file.path).sort());
   });
 
-  it('the shipped oclif manifest describes the three commands and the version', () => {
+  it('the shipped oclif manifest describes the commands and the version', () => {
     const manifest = JSON.parse(execFileSync('tar', ['-xzOf', tarball, 'package/oclif.manifest.json'], { encoding: 'utf8' })) as {
       version: string;
       commands: Record<string, unknown>;
     };
     expect(manifest.version).toBe(VERSION);
-    expect(Object.keys(manifest.commands).sort()).toEqual(['check', 'explain', 'rules']);
+    expect(Object.keys(manifest.commands).sort()).toEqual(['check', 'explain', 'help', 'rules', 'version']);
+  });
+
+  it('`tm-doctor help check` and `tm-doctor version` work as installed (oclif finds them through the manifest)', () => {
+    const help = runCli(['help', 'check'], { command: installedBin, cwd: tempDir() });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('$ tm-doctor check [DIR]');
+    // DEBUG: oclif, not bin/run.js's own --version line, answers.
+    const version = runCli(['version'], { command: installedBin, cwd: tempDir(), env: { DEBUG: 'nothing-matches-this' } });
+    expect(version.status).toBe(0);
+    expect(version.stdout).toMatch(new RegExp(`^tm-doctor/${VERSION.replaceAll('.', '\\.')} `));
   });
 
   it('puts tm-doctor on the prefix PATH; --version works from an unrelated directory', () => {
