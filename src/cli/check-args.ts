@@ -1,8 +1,8 @@
 // The arguments of `tm-doctor check` as oclif would parse them, for the entries that run
 // without oclif (src/cli/fast-check.ts, src/cli/replay.ts): loading oclif costs more than
 // a warm check of a small project. Anything this parser does not fully understand (help, an
-// unknown or repeated flag, a value oclif would refuse, a greedy `--rule a b`, `--`...) is left
-// to oclif, which then parses and reports it.
+// unknown or repeated flag, a value oclif would refuse, a greedy `--rule a b`, `--`, a flag
+// combination the command refuses...) is left to oclif, which then parses and reports it.
 
 /** The flags as oclif's parser hands them over: a flag not given and without a default is absent. */
 export interface CheckFlags {
@@ -54,6 +54,18 @@ const FLAGS: Record<string, Kind> = {
   color: 'negatable',
 };
 const SHORT: Record<string, string> = { f: 'format', o: 'output', c: 'config', q: 'quiet' };
+
+/**
+ * Why the check command refuses this combination of fix flags (exit 2, this one line), as
+ * ESLint refuses `--fix` with `--fix-dry-run` and `--fix-type` without either; null when it is
+ * fine. A dry run changes nothing, so it cannot also apply the fixes; `--unsafe-fixes` only
+ * widens what `--fix`/`--fix-dry-run` do, and alone would be silently ignored.
+ */
+export function refusedFixFlags(flags: Pick<CheckFlags, 'fix' | 'fix-dry-run' | 'unsafe-fixes'>): string | null {
+  if (flags.fix && flags['fix-dry-run']) return '--fix and --fix-dry-run cannot be used together';
+  if (flags['unsafe-fixes'] && !flags.fix && !flags['fix-dry-run']) return '--unsafe-fixes requires --fix or --fix-dry-run';
+  return null;
+}
 
 /**
  * The arguments and flags oclif would hand the check command for `argv` (what follows
@@ -129,5 +141,7 @@ export function parseCheckArgs(argv: readonly string[], formats: readonly string
     color: CHECK_DEFAULTS.color,
     ...given,
   } as CheckFlags;
+  // The command refuses it, with oclif's error output: oclif runs it (src/commands/check.ts).
+  if (refusedFixFlags(flags) !== null) return null;
   return { args: { dir: dir ?? '.' }, flags };
 }

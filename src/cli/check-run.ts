@@ -101,9 +101,17 @@ async function checkAndReport(
   // With --fix-dry-run stdout carries the diff alone, so that it can be piped to `git apply`.
   if (flags['fix-dry-run'] && !flags.output) process.stderr.write(report);
   else await emit(report, flags.output ?? null, 'the report', end);
+  // The last line a person reads; a report for tools on stderr stays parseable without it.
+  if (flags['fix-dry-run'] && (format === 'stylish' || flags.output)) process.stderr.write(`tm-doctor: ${dryRunLine(outcome.diff ?? '')}\n`);
   const exitCode = exitCodeFor(outcome.findings, flags['fail-on'] as FailOn);
   recording?.store({ report, stderr: notes, exitCode });
   end.exit(exitCode);
+}
+
+/** The last word of a dry run: nothing was written, and how to write it. */
+function dryRunLine(diff: string): string {
+  if (diff === '') return 'dry run: no fix to apply, nothing was written';
+  return 'dry run: nothing was written; to apply the diff, run the same command with --fix instead of --fix-dry-run';
 }
 
 /** The working directory stylish names files from; undefined (the root) when it is gone. */

@@ -1,6 +1,6 @@
 import { Args, Command, Flags } from '@oclif/core';
 import { runCheck } from '../cli/check-run.js';
-import { CHECK_DEFAULTS, MAX_TIMER_MS } from '../cli/check-args.js';
+import { CHECK_DEFAULTS, MAX_TIMER_MS, refusedFixFlags } from '../cli/check-args.js';
 import { REPORT_FORMATS } from '../reporters/index.js';
 
 export default class Check extends Command {
@@ -14,8 +14,8 @@ export default class Check extends Command {
     format: Flags.string({ char: 'f', options: [...REPORT_FORMATS], default: CHECK_DEFAULTS.format, description: 'report format' }),
     output: Flags.string({ char: 'o', description: 'write the report to FILE instead of stdout' }),
     fix: Flags.boolean({ description: 'apply safe fixes, then report what is left' }),
-    'fix-dry-run': Flags.boolean({ description: 'print the fixes as a unified diff; change nothing' }),
-    'unsafe-fixes': Flags.boolean({ description: 'with --fix/--fix-dry-run, also apply fixes outside the project' }),
+    'fix-dry-run': Flags.boolean({ description: 'print the fixes as a unified diff; change nothing (not with --fix)' }),
+    'unsafe-fixes': Flags.boolean({ description: 'with --fix or --fix-dry-run (required), also apply fixes outside the project' }),
     rule: Flags.string({ multiple: true, description: 'run only this rule (repeatable)' }),
     disable: Flags.string({ multiple: true, description: 'skip this rule (repeatable)' }),
     exec: Flags.boolean({ default: CHECK_DEFAULTS.exec, allowNo: true, description: 'execute provider binaries for the handshake check (--no-exec: never)' }),
@@ -30,6 +30,9 @@ export default class Check extends Command {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Check);
+    // The fast path (src/cli/check-args.ts) leaves these combinations here, so this is the one refusal.
+    const refused = refusedFixFlags(flags);
+    if (refused !== null) this.error(refused, { exit: 2 });
     await runCheck(args, flags, { error: (message, options) => this.error(message, options), exit: (code) => this.exit(code) });
   }
 }

@@ -70,6 +70,11 @@ describe('check without oclif: argument parsing', () => {
     ['--no-fix'],
     ['--no-format', 'json'],
     ['--output', '-'],
+    // Combinations the command refuses (exit 2): oclif prints the refusal (src/commands/check.ts).
+    ['--unsafe-fixes'],
+    ['dir', '--unsafe-fixes', '--no-exec'],
+    ['--fix', '--fix-dry-run'],
+    ['--fix-dry-run', '--fix', '--unsafe-fixes'],
   ];
   it.each(leftToOclif.map((argv) => [argv.join(' '), argv]))('%s: left to oclif', (_name, argv) => {
     expect(parseCheckArgs(argv as string[], REPORT_FORMATS)).toBeNull();
@@ -93,6 +98,8 @@ describe('check without oclif: the CLI', () => {
       ['check', project, '--no-exec', '--format', 'json', '--no-cache'],
       [project, '--no-exec', '--fail-on', 'never', '--no-cache'],
       ['check', `${project}/missing`, '--no-cache'],
+      ['check', project, '--unsafe-fixes'],
+      ['check', project, '--fix', '--fix-dry-run'],
     ]) {
       // DEBUG makes bin/run.js hand everything to oclif; a DEBUG naming nothing prints nothing more.
       expect(run(args)).toEqual(run(args, { DEBUG: 'nothing-matches-this' }));
