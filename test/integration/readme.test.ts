@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseShell } from 'shell-quote';
 import { parse } from 'yaml';
@@ -32,6 +32,17 @@ function section(heading: string): string {
   return lines.slice(start + 1, end).join('\n');
 }
 
+/** The text of every file of fixtures/seed-blog in this checkout. */
+function fixtureTexts(): Record<string, string> {
+  const texts: Record<string, string> = {};
+  const visit = (path: string): void => {
+    if (statSync(path).isDirectory()) for (const name of readdirSync(path).sort()) visit(join(path, name));
+    else texts[path] = readFileSync(path, 'utf8');
+  };
+  visit(join(REPO, 'fixtures', 'seed-blog'));
+  return texts;
+}
+
 function fencedBlocks(text: string, language: string): string[] {
   return [...text.matchAll(new RegExp('^```' + language + '\\n([\\s\\S]*?)^```$', 'gm'))].map((match) => match[1]);
 }
@@ -59,6 +70,38 @@ describe('README integration sections', () => {
     const result = spawnSync(process.execPath, [join(REPO, 'bin/run.js'), 'check', 'fixtures/seed-blog'], { cwd: REPO, env: { PATH: process.env.PATH ?? '', HOME: home }, encoding: 'utf8' });
     expect(result.status).toBe(1);
     expect(result.stdout.split(home).join('/tmp/empty-home')).toBe(`\n${expected.join('\n')}`);
+  });
+
+  it('"Try the fix" fixes a copy of the example and leaves the checkout as it was', () => {
+    const [script] = fencedBlocks(section('Try the fix'), 'sh');
+    expect(script).toContain('--fix-dry-run');
+    const checkout = () => spawnSync('git', ['status', '--porcelain', '--untracked-files=all', '--ignored', '--', 'fixtures/seed-blog', '.terraform-plugin-cache'], { cwd: REPO, encoding: 'utf8' }).stdout;
+    const before = { status: checkout(), cache: existsSync(join(REPO, '.terraform-plugin-cache')), seed: fixtureTexts() };
+    // mktemp -d makes the copy in this test's own directory (TMPDIR), removed after it.
+    const tmp = tempDir();
+    const result = spawnSync('bash', ['-c', `${script}\necho "copy=$copy"`], { cwd: REPO, env: { PATH: process.env.PATH ?? '', HOME: emptyHome(), TMPDIR: tmp }, encoding: 'utf8' });
+    // The last check of the copy is clean; the dry run printed the diff first.
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^diff --git a\/\.terraform-plugin-cache\/\.gitignore /);
+    expect(result.stderr).toContain('tm-doctor: dry run: nothing was written');
+    const copy = /^copy=(.*)$/m.exec(result.stdout)?.[1] ?? '';
+    expect(copy.startsWith(`${tmp}/`)).toBe(true);
+    expect(readFileSync(join(copy, 'Makefile'), 'utf8')).not.toBe(readFileSync(join(REPO, 'fixtures', 'seed-blog', 'Makefile'), 'utf8'));
+    expect(existsSync(join(copy, '.terraform-plugin-cache', '.gitignore'))).toBe(true);
+    expect({ status: checkout(), cache: existsSync(join(REPO, '.terraform-plugin-cache')), seed: fixtureTexts() }).toEqual(before);
+  });
+
+  it('"Running some of the tests": the README\'s subset command is an npm script that runs jest with the flags it needs, and no build', () => {
+    expect(section('Try it')).toContain('npm run test:only -- test/rules');
+    const commands = fencedBlocks(section('Running some of the tests'), 'sh').join('\n');
+    expect(commands).toContain('npm run test:only -- test/rules ');
+    const scripts = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts['test:only']).toMatch(/^node --experimental-vm-modules .*node_modules\/jest\/bin\/jest\.js$/);
+    // What `npm test` runs jest with, after its build and type check.
+    expect(scripts.test.endsWith(scripts['test:only'])).toBe(true);
+    expect(scripts['pretest:only']).toBeUndefined();
+    // Each file or folder the examples name exists.
+    for (const [, target] of commands.matchAll(/test:only -- (\S+)/g)) expect(existsSync(join(REPO, target))).toBe(true);
   });
 
   it('"Before a release" names the pack and test commands', () => {
