@@ -104,6 +104,17 @@ describe('README integration sections', () => {
     for (const [, target] of commands.matchAll(/test:only -- (\S+)/g)) expect(existsSync(join(REPO, target))).toBe(true);
   });
 
+  it('"Try it" explains the install scripts of exactly the packages package-lock.json says have one', () => {
+    const lock = JSON.parse(readFileSync(join(REPO, 'package-lock.json'), 'utf8')) as { packages: Record<string, { hasInstallScript?: boolean }> };
+    const withScripts = Object.entries(lock.packages)
+      .filter(([, entry]) => entry.hasInstallScript)
+      .map(([path]) => path.replace(/^.*node_modules\//, ''))
+      .sort();
+    const explained = [...section('Try it').matchAll(/^\| `([^`]+)` \|/gm)].map((match) => match[1]).sort();
+    expect(explained).toEqual(withScripts);
+    expect(section('Try it')).toContain(`warns that ${['no', 'one', 'two', 'three', 'four', 'five', 'six'][withScripts.length]} packages`);
+  });
+
   it('"Before a release" names the pack and test commands', () => {
     const text = section('Before a release');
     expect(text).toContain('npm test');
