@@ -92,8 +92,11 @@ const VALID: Record<Kind, (value: unknown) => boolean> = {
   },
 };
 
+/** FNV-1a over the UTF-16 units: stable across runs and platforms, and cheap (asked once per parse). */
 function shardIndex(id: string): number {
-  return createHash('sha256').update(id).digest()[0] % SHARDS;
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < id.length; index++) hash = Math.imul(hash ^ id.charCodeAt(index), 0x01000193);
+  return (hash >>> 0) % SHARDS;
 }
 
 function shardFile(index: number): string {
