@@ -330,7 +330,7 @@ describe('links and pruning: no file of the user’s is ever removed or written'
     // Without a stored report to replay (which never opens the results), so that the check runs.
     ['tm-doctor/results is a link to it', (cache, theirs) => {
       rmSync(join(cache, 'reports'), { recursive: true });
-      rmSync(join(cache, 'results'), { recursive: true });
+      rmSync(join(cache, 'results'), { recursive: true, force: true });
       symlinkSync(theirs, join(cache, 'results'));
     }],
   ];
