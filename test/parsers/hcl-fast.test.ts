@@ -342,6 +342,24 @@ const TYPICAL_DECLINED = [
   'globals {\n  a = 1\n}\n\nglobals "terraform" {\n  b = 2\n}\n',
 ];
 
+/** Edges read the way hcl2json reads them (checked against it, not written out here). */
+const EDGES = [
+  '', '\n\n', '# only', '/* only */', '\ufeff', '\ufeffa = 1\n', 'a {\n}\n\n\n', 'a = 1 # no newline at the end',
+  // Go's unicode.IsSpace around a heredoc's closing marker; CRLF and tabs in flush heredocs.
+  'a = <<EOT\nx\n\u00a0EOT\u00a0\n', 'a = <<EOT\nx\n\u0085EOT\n', 'a = <<EOT\nx\n\u2003EOT\n', 'a = <<-EOT\r\n\t\tx\r\n\t  y\r\n\r\n  EOT\r\n', 'a = <<-EOT\n\tx\n  y\nEOT\n',
+  'a = <<EOT\n${x} EOT\nEOT\n', 'a = <<EOT\n  EOT\n', 'a = <<EOT\nEOT\n', 'a = <<EOT\n$\n%\n$$\n%%\n$${x}\n%%{y}\nEOT\n', 'a = [<<EOT\nx\nEOT\n, 1]\n',
+  // Keys sorted by UTF-8 bytes, integer-like ones first; labels kept as written (not NFC).
+  'm = {"é" = 1, "z" = 2, "\u00ff" = 3, "\u4e00" = 4, "\uff01" = 5, "A" = 6, "" = 7, "10" = 8, "2" = 9, "01" = 10}\n', 'b "\u4e00" {}\nb "\uff01" {}\nb "a" {}\n', 'a "\\u0065\\u0301" {}\n', 'a "e\u0301" {}\n',
+  'a = "\u00a0x\u2028y\u0001\u0000"\n', 'a = "\\\\${x}"\n', 'a = "\\\\$${x}"\n', 'a = "$$${x}"\n', 'a = "\\u0024{x}\\u0025{y}"\n', 'a = "\\u00e9\\u0301"\n',
+  'a = 0.1e1\nb = 1e0\nc = 00.5\nd = -0.0\ne = 9007199254740993\nf = 1e250\n',
+  // Comments wherever HCL skips them, also inside the source text hcl2json copies.
+  'a = [\n  # c\n]\n', 'a = {\n  # c\n}\n', 'a = f(\n  # c\n)\n', 'a = f(# c\n x)\n', 'a = x[# c\n0]\n', 'a = "${# c\nx}"\n', 'a = /* c */ 1 /* d\n */\n', 'a /* h */ "x" /* i */ {\n}\n',
+  'a = {"a" = 1, a = 2}\n', 'a = {a = 1\n}\n', 'a = {a = 1,\n}\n', 'a = {\na = 1 ,\n b = 2\n}\n', 'a = [1\n,2]\n', 'a = {a: 1, b: [\n2]}\n', 'a { b = {\n c = 1\n} }\n',
+  'a = f(x).y[0]["k"][g(1,)].z\n', 'a = "${f("}")}"\n', 'a = f("x)", ")")\n', 'x "a" {}\nx "a" {}\nx "b" "c" {}\nx "b" "d" {}\n',
+];
+/** Edges it declines (hcl2json may or may not read them). */
+const DECLINED_EDGES = ['a = <<EOT\n${\nx}\nEOT\n', 'a = "\\u0065\\u0301"\n', 'a = "e\u0301"\n', 'a = 1.e3\n', 'a = 1e400\n', 'a = {__proto__ = 1}\n', 'a = 1\na {}\n', 'a = x .y\n', 'a = f (x)\n', 'x "b" {}\nx "b" "c" {}\n'];
+
 // ---- A grammar-shaped generator ----------------------------------------------------------
 
 type Random = () => number;
@@ -572,6 +590,15 @@ describe('parseHclFast against hcl2json', () => {
     expect(crlf.failures).toEqual([]);
     expect(crlf.answered).toBe(TYPICAL.length);
     const declined = await differential(TYPICAL_DECLINED);
+    expect(declined.failures).toEqual([]);
+    expect(declined.answered).toBe(0);
+  }, 600_000);
+
+  it('reads edge cases as hcl2json does, and declines the doubtful ones', async () => {
+    const tally = await differential(EDGES);
+    expect(tally.failures).toEqual([]);
+    expect(tally.answered).toBe(EDGES.length);
+    const declined = await differential(DECLINED_EDGES);
     expect(declined.failures).toEqual([]);
     expect(declined.answered).toBe(0);
   }, 600_000);
