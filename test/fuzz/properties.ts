@@ -9,8 +9,8 @@
 //   every report format: JSON valid against json-report.schema.json, SARIF valid against the
 //   official schema, well-formed JUnit XML, one GitHub workflow command per line, positions
 //   that are 1-based and ordered;
-// - --fix: no exception, within the budget, no file that parsed stops parsing, and a second
-//   --fix changes nothing;
+// - --fix: no exception, within the budget, --fix-dry-run's diff applied by git gives what
+//   --fix writes, no file that parsed stops parsing, and a second --fix changes nothing;
 // - CLI: `check DIR --no-exec --format json` exits 0 or 1 (2 only for a bad config, which these
 //   inputs never have) within the budget, with no stack trace on stderr, a report valid
 //   against the schema, the exit code its findings call for, and the same report again from a
@@ -245,6 +245,12 @@ export function checkReports(outcome: DoctorOutcome): void {
       problems.push(`the ${format} reporter threw: ${error instanceof Error ? error.stack : String(error)}`);
     }
   }
+  // Stylish as a terminal gets it: colour, help wrapped to a narrow width.
+  try {
+    reporters.stylish({ ...input, color: true, width: 48 });
+  } catch (error) {
+    problems.push(`the stylish reporter threw with colour and a width: ${error instanceof Error ? error.stack : String(error)}`);
+  }
   const json = rendered.get('json');
   if (json !== undefined) {
     const errors = schemaErrors(jsonReportValidator(), JSON.parse(json));
@@ -300,16 +306,20 @@ export async function checkEngine(input: FuzzInput): Promise<void> {
   }
 }
 
-/** How many engine inputs of each kind had every generated file parse (a long run prints it: a fuzzer whose inputs never parse tests only the parser's error path). */
+/**
+ * How many engine inputs of each kind had every generated file parse (a long run prints it: a
+ * fuzzer whose inputs never parse tests only the parsers' error paths).
+ */
 export const PARSED = new Map<Kind, { inputs: number; parsed: number }>();
 
-/** Every file under `dir` (path relative to it -> text). */
-function treeOf(dir: string): Map<string, string> {
+/** Every file under `dir` (path relative to it -> text), but those under `skip`. */
+function treeOf(dir: string, skip?: string): Map<string, string> {
   const files = new Map<string, string>();
   for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
     if (!entry.isFile()) continue;
-    const path = join(entry.parentPath, entry.name);
-    files.set(relative(dir, path), readFileSync(path, 'utf8'));
+    const path = relative(dir, join(entry.parentPath, entry.name));
+    if (skip !== undefined && (path === skip || path.startsWith(`${skip}/`))) continue;
+    files.set(path, readFileSync(join(dir, path), 'utf8'));
   }
   return files;
 }
@@ -320,8 +330,12 @@ function changedFiles(before: Map<string, string>, after: Map<string, string>): 
 
 const parseErrorFiles = (outcome: DoctorOutcome) => new Set(outcome.findings.filter((finding) => finding.ruleId === 'parse-error').map((finding) => finding.location?.file ?? ''));
 
+/** How many --fix inputs of each kind had a generated file fixed (a long run prints it). */
+export const FIXED = new Map<Kind, { inputs: number; fixed: number }>();
+
 /**
- * `--fix` on one input: no exception, within the budget; no file that parsed stops parsing;
+ * `--fix` on one input: no exception, within the budget; `--fix-dry-run` writes nothing and its
+ * diff, applied by `git apply`, gives what `--fix` writes; no file that parsed stops parsing;
  * and a second `--fix` changes nothing (what the first one left is stable).
  */
 export async function checkFix(input: FuzzInput): Promise<void> {
@@ -341,13 +355,34 @@ export async function checkFix(input: FuzzInput): Promise<void> {
         return outcome;
       });
     const before = await run(false);
+    // --fix-dry-run writes nothing, and its diff, applied by git, gives what --fix writes.
+    const asRead = treeOf(laid.project);
+    const dryRun = await guarded(input, FUZZ.budgetMs * 3, 'the engine with --fix-dry-run', () => runDoctor(request(laid.project, laid.home), { dryRun: true }));
+    const problems: string[] = [];
+    const touched = changedFiles(asRead, treeOf(laid.project));
+    if (touched.length > 0) problems.push(`--fix-dry-run wrote ${touched.join(', ')}`);
+    const patched = join(dirname(laid.project), 'patched');
+    cpSync(laid.project, patched, { recursive: true });
+    const git = (...args: string[]) => spawnSync('git', args, { cwd: patched, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: laid.home, GIT_CONFIG_NOSYSTEM: '1' } });
+    git('init', '-q');
+    writeFileSync(join(dirname(laid.project), 'fix.patch'), dryRun.diff ?? '');
+    const applied = dryRun.diff ? git('apply', '--whitespace=nowarn', join(dirname(laid.project), 'fix.patch')) : null;
+    if (applied && applied.status !== 0) problems.push(`git apply refused the --fix-dry-run diff: ${applied.stderr.trim()}\n${dryRun.diff}`);
     const fixed = await run(true);
+    const counts = FIXED.get(input.kind) ?? { inputs: 0, fixed: 0 };
+    const fixedInput = Object.keys(input.files).some((path) => (dryRun.diff ?? '').includes(`+++ b/${path}\n`));
+    FIXED.set(input.kind, { inputs: counts.inputs + 1, fixed: counts.fixed + (fixedInput ? 1 : 0) });
+    if (applied?.status === 0 || !dryRun.diff) {
+      const byPatch = treeOf(patched, '.git');
+      const byFix = treeOf(laid.project);
+      const differ = changedFiles(byPatch, byFix);
+      if (differ.length > 0) problems.push(`the --fix-dry-run diff and --fix disagree on ${differ.join(', ')}:\n${differ.map((path) => `--- by the diff:\n${byPatch.get(path) ?? '(none)'}\n--- by --fix:\n${byFix.get(path) ?? '(none)'}`).join('\n')}\n--- the diff:\n${dryRun.diff}`);
+    }
     checkReports(fixed);
     const afterFix = treeOf(laid.project);
     const after = await run(false);
     const brokenBefore = parseErrorFiles(before);
     const broken = [...parseErrorFiles(after)].filter((file) => !brokenBefore.has(file));
-    const problems: string[] = [];
     if (broken.length > 0) problems.push(`--fix broke ${broken.map((file) => relative(laid.project, file)).join(', ')}: ${after.findings.filter((finding) => finding.ruleId === 'parse-error' && broken.includes(finding.location?.file ?? '')).map((finding) => finding.message).join('; ')}`);
     await run(true);
     const again = changedFiles(afterFix, treeOf(laid.project));
@@ -434,7 +469,12 @@ export async function assertProperty(name: string, property: fc.IAsyncPropertyWi
   if (LONG_RUN && !details.failed) {
     const kind = KINDS.find((candidate) => name.includes(` ${candidate}`));
     const counts = name.startsWith('engine') && kind ? PARSED.get(kind) : undefined;
-    const parsed = counts ? `, ${Math.round((100 * counts.parsed) / counts.inputs)}% of the ${kind} inputs so far parse` : '';
+    const fixes = name.startsWith('fix') && kind ? FIXED.get(kind) : undefined;
+    const parsed = counts
+      ? `, ${Math.round((100 * counts.parsed) / counts.inputs)}% of the ${kind} inputs so far parse`
+      : fixes
+        ? `, ${Math.round((100 * fixes.fixed) / fixes.inputs)}% of the ${kind} inputs so far had their own file fixed`
+        : '';
     process.stderr.write(`fuzz: ${name}: ${details.numRuns} inputs${details.interrupted ? ` in ${FUZZ.seconds} s` : ''} (seed ${FUZZ.seed})${parsed}\n`);
   }
   if (!details.failed) return;

@@ -87,8 +87,8 @@ export interface TerramateCommand {
   tokens: string[];
 }
 
-/** `[ENV=v ...] terramate [global flags] run|script run NAME [flags] [--] COMMAND`. */
-export const terramateCommand: fc.Arbitrary<TerramateCommand> = fc
+/** `[ENV=v ...] terramate [global flags] run|script run NAME [flags] [--] COMMAND`, any flags. */
+const noisyTerramateCommand: fc.Arbitrary<TerramateCommand> = fc
   .record({
     env: fc.array(
       fc.tuple(
@@ -108,6 +108,23 @@ export const terramateCommand: fc.Arbitrary<TerramateCommand> = fc
     env,
     tokens: [...launcher, ...global.flat(), ...sub, ...(sub[0] === 'script' ? ['init'] : []), ...flags.flat(), ...(separator ? ['--'] : []), ...command],
   }));
+
+/** The launch as people write it: what the rules find, and what --fix edits. */
+const plausibleTerramateCommand: fc.Arbitrary<TerramateCommand> = fc
+  .record({
+    env: fc.option(fc.constantFrom('TM_ARG_RUN_PARALLEL=4', 'TM_ARG_RUN_ENABLE_SHARING=true'), { nil: undefined, freq: 4 }),
+    chdir: fc.option(fc.constantFrom(['-C', 'stacks/dev'], ['--chdir=stacks'], ['-C', 'stacks/prd/blog', '--no-recursive']), { nil: undefined, freq: 3 }),
+    tags: fc.option(fc.constantFrom(['--tags=dev'], ['--tags', 'prd'], ['--changed']), { nil: undefined, freq: 3 }),
+    parallel: fc.option(fc.constantFrom(['--parallel', '4'], ['-j', '5'], ['-j8'], ['--parallel=2']), { nil: undefined, freq: 2 }),
+    sharing: fc.subarray(['--enable-sharing', '--mock-on-fail']),
+    command: fc.constantFrom(['terraform', 'init'], ['terraform', 'init'], ['tofu', 'init'], ['terraform', 'init', '-upgrade'], ['terraform', 'plan']),
+  })
+  .map(({ env, chdir, tags, parallel, sharing, command }) => ({
+    env: env === undefined ? [] : [env],
+    tokens: ['terramate', ...(chdir ?? []), 'run', ...(tags ?? []), ...(parallel ?? []), ...sharing, '--', ...command],
+  }));
+
+export const terramateCommand: fc.Arbitrary<TerramateCommand> = fc.oneof({ weight: 2, arbitrary: plausibleTerramateCommand }, { weight: 2, arbitrary: noisyTerramateCommand });
 
 // ---- Mutation --------------------------------------------------------------------------------
 
