@@ -5,7 +5,8 @@ import type { Change } from '../types.js';
 // Sets one attribute of `terramate { config { run { env { } } } }`: replaces the value of an
 // existing definition (HCL rejects a second one), or inserts it, creating whichever blocks
 // are missing, inside the existing ones, in the file's own indentation and line endings.
-// Only that text changes: every other byte of the file stays as it was.
+// Only that text changes: every other byte of the file stays as it was (but for the argument
+// of a one-line block, which moves to a line of its own when the block opens up).
 
 const PATH = ['terramate', 'config', 'run', 'env'];
 
@@ -56,10 +57,16 @@ function insertInto(doc: HclDocument, block: BlockNode, levels: string[], attrib
     // `}` alone on its line: the new lines go right above it.
     return { kind: 'text', file: doc.file, start: closeLineStart, end: closeLineStart, text: lines.map((line) => line + style.eol).join('') };
   }
-  // `name {}` or `name { x = 1 }` on one line: open it up before the `}`.
-  const before = text.slice(block.open.endIndex, close.startIndex);
-  const start = block.open.endIndex + before.trimEnd().length;
-  return { kind: 'text', file: doc.file, start, end: close.startIndex, text: `${style.eol}${lines.join(style.eol)}${style.eol}${indent}` };
+  // `name {}` or `name { x = 1 }` on one line: open it up before the `}`. HCL allows a one-line
+  // block at most one argument and only on one line, so an argument there moves to a line of
+  // its own (the one whitespace change outside the new lines).
+  const held = text.slice(block.open.endIndex, close.startIndex).trim();
+  if (held === '') {
+    const start = block.open.endIndex;
+    return { kind: 'text', file: doc.file, start, end: close.startIndex, text: `${style.eol}${lines.join(style.eol)}${style.eol}${indent}` };
+  }
+  const moved = `${indent}${style.unit}${held}`;
+  return { kind: 'text', file: doc.file, start: block.open.endIndex, end: close.startIndex, text: `${style.eol}${[moved, ...lines].join(style.eol)}${style.eol}${indent}` };
 }
 
 /**

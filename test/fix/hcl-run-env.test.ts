@@ -85,6 +85,23 @@ describe('setRunEnv', () => {
     await expectValid(after);
   });
 
+  // Found by the fuzz suite (test/fuzz/properties.ts): the new line went before the `}` with the
+  // existing attribute left on the `{` line, and HCL refuses a block that opens with an
+  // argument on its first line but closes on another ("Invalid single-argument block definition").
+  it('opens a one-line block that holds an attribute: the attribute moves to a line of its own', async () => {
+    const before = 'terramate {\n  config {\n    run {\n      env { TF_PLUGIN_CACHE_DIR = "/tmp/cache" }\n    }\n  }\n}\n';
+    const after = await apply(before);
+    expect(after).toBe(`terramate {\n  config {\n    run {\n      env {\n        TF_PLUGIN_CACHE_DIR = "/tmp/cache"\n        ${VAR} = "true"\n      }\n    }\n  }\n}\n`);
+    await expectValid(after);
+  });
+
+  it('opens a one-line block that holds an attribute, when blocks are missing below it', async () => {
+    const before = 'terramate {\n  config {\n    run { check_gen_code = true }\n  }\n}\n';
+    const after = await apply(before);
+    expect(after).toBe(`terramate {\n  config {\n    run {\n      check_gen_code = true\n      env {\n        ${VAR} = "true"\n      }\n    }\n  }\n}\n`);
+    await expectValid(after);
+  });
+
   it('appends a terramate block to a file without one', async () => {
     const before = 'globals {\n  region = "eu-west-1"\n}\n';
     const after = await apply(before);
