@@ -102,7 +102,7 @@ export interface FuzzInput {
 
 const base = fc.constantFrom<FuzzInput['base']>('seed-blog', 'seed-blog', 'seed-author-fixed', 'clean');
 
-const HCL_PLACES = ['terramate.tm.hcl', 'stacks/dev/blog/stack.tm.hcl', 'stacks/dev/blog/extra.tm.hcl', 'config.tm', 'stacks/new/stack.tm.hcl'];
+const HCL_PLACES = ['terramate.tm.hcl', 'stacks/dev/blog/stack.tm.hcl', 'stacks/dev/blog/extra.tm.hcl', 'config.tm', 'stacks/new/stack.tm.hcl', 'stacks/n\u001B]0;x\u0007ew/stack.tm.hcl'];
 
 function files(kind: Kind, text: fc.Arbitrary<string>): fc.Arbitrary<Record<string, string>> {
   switch (kind) {
@@ -110,7 +110,8 @@ function files(kind: Kind, text: fc.Arbitrary<string>): fc.Arbitrary<Record<stri
       // Sometimes a second makefile the first may `include other.mk`.
       return fc.tuple(text, fc.option(makefileDocument, { nil: undefined, freq: 4 })).map(([makefile, other]) => ({ Makefile: makefile, ...(other === undefined ? {} : { 'other.mk': other }) }));
     case 'shell':
-      return text.map((script) => ({ 'scripts/init.sh': script }));
+      // Names are project text too: one place holds an escape sequence.
+      return fc.tuple(rarely(fc.constant('scripts/init.sh'), fc.constant('scripts/\u001B[2Jx/init.sh'), 10), text).map(([place, script]) => ({ [place]: script }));
     case 'yaml':
       return text.map((workflow) => ({ '.github/workflows/ci.yml': workflow }));
     case 'hcl':
@@ -245,11 +246,18 @@ export function checkReports(outcome: DoctorOutcome): void {
       problems.push(`the ${format} reporter threw: ${error instanceof Error ? error.stack : String(error)}`);
     }
   }
-  // Stylish as a terminal gets it: colour, help wrapped to a narrow width.
+  // Stylish as a terminal gets it: colour, help wrapped to a narrow width. Text from the project
+  // must not act on the terminal: no control character but line breaks, tabs and colour codes.
+  let coloured: string | undefined;
   try {
-    reporters.stylish({ ...input, color: true, width: 48 });
+    coloured = reporters.stylish({ ...input, color: true, width: 48 });
   } catch (error) {
     problems.push(`the stylish reporter threw with colour and a width: ${error instanceof Error ? error.stack : String(error)}`);
+  }
+  for (const [label, text] of [['stylish', rendered.get('stylish')], ['stylish with colour', coloured]] as const) {
+    const bare = text?.replace(/\u001B\[[0-9;]*m/g, '') ?? '';
+    const at = bare.search(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/);
+    if (at >= 0) problems.push(`${label} output holds control character U+${bare.charCodeAt(at).toString(16).padStart(4, '0')}: ${JSON.stringify(bare.slice(Math.max(0, at - 80), at + 40))}`);
   }
   const json = rendered.get('json');
   if (json !== undefined) {
@@ -432,6 +440,8 @@ export async function checkCli(input: FuzzInput): Promise<void> {
     else if (![0, 1, 2].includes(run.status ?? -1)) problems.push(`exit ${run.status}`);
     else if (run.status === 2) problems.push('exit 2 (an internal failure: these inputs have no config file)');
     if (STACK_TRACE.test(run.stderr)) problems.push('a stack trace on stderr');
+    const control = run.stderr.search(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/);
+    if (control >= 0) problems.push(`stderr holds control character U+${run.stderr.charCodeAt(control).toString(16).padStart(4, '0')}`);
     if (run.status === 0 || run.status === 1) {
       let report: unknown;
       try {

@@ -110,6 +110,20 @@ const envBody = fc.uniqueArray(
   { maxLength: 4, selector: (line) => (/^[A-Z_]+ =/.test(line) ? line.split(' =')[0] : line) },
 );
 
+/** The root config written the short ways: one-line blocks, empty blocks, env as an object. */
+const compactTerramateBlock = fc.constantFrom(
+  'terramate {\n  config {\n    run {\n      env { TF_PLUGIN_CACHE_DIR = "/tmp/cache" }\n    }\n  }\n}',
+  'terramate {\n  config { run { env {} } }\n}',
+  'terramate {\n  config {}\n}',
+  'terramate {}',
+  'terramate { required_version = ">= 0.9.0" }',
+  'terramate {\n  config {\n    run {\n      env = { TF_PLUGIN_CACHE_DIR = "/tmp/cache" }\n    }\n  }\n}',
+  'terramate {\n  config {\n    run {\n      check_gen_code = true\n    }\n  }\n}',
+  'terramate {\n  config {\n    run { # the run options\n      env { # the env\n        X = "1" # x\n      } # end\n    }\n  }\n}',
+  'terramate {\n\tconfig {\n\t\trun {\n\t\t\tenv {\n\t\t\t\tTF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE = "1"\n\t\t\t}\n\t\t}\n\t}\n}',
+  'terramate {\n  config {\n    run {\n      env {\n        TF_PLUGIN_CACHE_DIR = "/tmp/cache"\n      }\n    }\n  }\n}\nterramate {\n  config {\n    git {\n      default_branch = "main"\n    }\n  }\n}',
+);
+
 const terramateBlock = fc
   .record({
     version: fc.option(fc.constantFrom('required_version = ">= 0.9.0"', 'required_version = "~> 0.11"', 'required_version = 1', 'required_version_allow_prereleases = true'), { nil: undefined, freq: 4 }),
@@ -142,7 +156,7 @@ const scriptCommand = fc
 
 const scriptBlock = fc
   .record({
-    labels: fc.constantFrom(['init'], ['deploy'], ['init', 'all'], [], ['a', 'b', 'c']),
+    labels: fc.constantFrom(['init'], ['deploy'], ['init', 'all'], [], ['a', 'b', 'c'], ['de\u001b[2Jploy']),
     description: fc.option(fc.constantFrom('description = "init all"', 'description = 1'), { nil: undefined }),
     jobs: fc.array(
       fc.oneof(
@@ -180,6 +194,7 @@ const otherBlock = fc.oneof(
 
 const topLevel = fc.oneof(
   { weight: 3, arbitrary: terramateBlock },
+  { weight: 1, arbitrary: compactTerramateBlock },
   { weight: 2, arbitrary: stackBlock },
   { weight: 2, arbitrary: scriptBlock },
   { weight: 1, arbitrary: generateBlock },

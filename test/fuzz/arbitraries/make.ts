@@ -103,7 +103,7 @@ const recipeLine = fc
   )
   .map(([prefix, flags, command, trailer]) => `${prefix}${flags}${command}${trailer}`);
 
-const targetName = fc.constantFrom('init', 'init', 'plan', 'all', '%', 'init-%', '$(ENVS)', 'a b', '.PHONY', 'init dev', '$(CMD)', 'P C');
+const targetName = fc.constantFrom('init', 'init', 'plan', 'all', '%', 'init-%', '$(ENVS)', 'a b', '.PHONY', 'init dev', '$(CMD)', 'P C', 'in\u001B[2Jit');
 
 const rule = fc
   .tuple(

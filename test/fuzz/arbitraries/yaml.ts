@@ -102,7 +102,7 @@ const step = fc.oneof(
 
 const jobFields = fc
   .record({
-    id: fc.constantFrom('init', 'plan', 'deploy', 'init-dev', '"quoted id"', 'x'),
+    id: fc.constantFrom('init', 'plan', 'deploy', 'init-dev', '"quoted id"', 'x', '"in\\eit"', '"a\\x9b2Jb"'),
     anchor: fc.constantFrom('', '', ' &job'),
     runsOn: fc.constantFrom('runs-on: ubuntu-latest', 'runs-on: [self-hosted, linux]', 'runs-on: ${{ matrix.os }}', ''),
     env: fc.option(envBlock, { nil: undefined }),
@@ -118,8 +118,20 @@ function renderJob({ id, anchor, runsOn, env, defaults, strategy, steps }: JobFi
   return `${id}:${anchor}\n${indent(fields.join('\n'), '  ')}`;
 }
 
+/** Layouts the grammar does not write: flow style, wide or deep indentation, comments between steps. */
+const WORKFLOW_SHAPES = [
+  'on: push\njobs:\n  init: {runs-on: ubuntu-latest, steps: [{uses: actions/checkout@v4}, {run: "terramate run --parallel 4 -- terraform init"}]}\n',
+  'on: push\njobs:\n  init:\n    runs-on: ubuntu-latest\n    steps: [{run: terramate run -j 4 -- terraform init}]\n',
+  'on: push\njobs:\n  init:\n    runs-on: ubuntu-latest\n    steps:\n        -   name: init\n            run: terramate run -j 4 -- terraform init\n',
+  'on: push\njobs:\n  init:\n    steps:\n      - uses: actions/checkout@v4\n      # the init\n\n      - run: terramate run -j 4 -- terraform init   # trailing\n      # the end\n',
+  'on: push\njobs:\n  init:\n    steps:\n    - run: terramate run --parallel=3 --tags=dev -- terraform init\n      working-directory: stacks\n    - run: terramate run -- terraform plan\n',
+  'on: push\njobs:\n  init:\n    steps:\n      - run: |\n          set -e\n          terramate run -j 4 -- terraform init\n          terramate run -- terraform plan\n        env:\n          TF_PLUGIN_CACHE_DIR: /tmp/cache\n',
+  'on: push\njobs:\n  init:\n    steps:\n      - name: init\n        run: >-\n          terramate run\n          --parallel 4\n          -- terraform init\n',
+  'on: push\njobs:\n  a: &a\n    steps:\n      - run: terramate run -j 2 -- tofu init\n  b: *a\n',
+];
+
 /** A workflow from the grammar: header, optional top-level env, 1 to 3 jobs. */
-export const workflowDocument: fc.Arbitrary<string> = fc
+const grammarWorkflow: fc.Arbitrary<string> = fc
   .record({
     header: fc.constantFrom('name: init\non: [push]', 'on:\n  push:\n    branches: [main]\n  workflow_dispatch:\n    inputs:\n      parallel:\n        default: "4"', '"on": push', 'on: push', ''),
     env: fc.option(envBlock, { nil: undefined }),
@@ -132,6 +144,12 @@ export const workflowDocument: fc.Arbitrary<string> = fc
   .map(({ header, env, jobs, documentEnd, start, ending }) =>
     (start + [header, env, `jobs:\n${indent(jobs.join('\n'), '  ')}`].filter((part) => part !== undefined && part !== '').join('\n') + '\n' + documentEnd).replaceAll('\n', ending),
   );
+
+/** A workflow: from the grammar, or one of the layouts above (with the grammar's line ending). */
+export const workflowDocument: fc.Arbitrary<string> = fc.oneof(
+  { weight: 6, arbitrary: grammarWorkflow },
+  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...WORKFLOW_SHAPES), lineEnding).map(([text, ending]) => text.replaceAll('\n', ending)) },
+);
 
 const SEED_WORKFLOW = `name: init
 on: [push]
