@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Run by `prepack` after tsc: replaces dist/cli/fast-check.js and dist/cli/replay.js
 // (what `tm-doctor check` loads, see bin/run.js) with one ES module each, holding it and every
-// module of ours it imports (each bundle self-contained, sharing no state with the other). The
-// installed CLI then opens and links one file instead of about a hundred, which a pre-commit
-// hook pays on every commit (bench/startup.mjs measures it). Packages stay separate imports
+// module of ours it imports (each bundle self-contained; what both must share lives on
+// globalThis). The installed CLI then opens and links one file instead of about a hundred,
+// which a pre-commit hook pays on every commit (bench/startup.mjs measures it). Packages stay separate imports
 // (but globby, see below): they load lazily, each only when a run needs it. Modules resolving
 // files relative to themselves (package.json, schema/) sit two levels below the package root,
 // as this one does.

@@ -101,14 +101,15 @@ async function walk(scanDir: string, patterns: string[], unwalked: DiscoveredFil
       else queueMicrotask(answer);
     },
     readdirSync: (path: string) => list(path),
-    // Asked only of links (never followed here) and with `stats`, which is not asked for.
+    // fast-glob asks these only to follow links or for `stats`, neither of which is asked for
+    // here; globby stats `cwd` once.
     lstat: (path: string, callback: (error: NodeJS.ErrnoException | null, stats?: Stats) => void) => settle(() => lstatSync(path), callback),
     stat: (path: string, callback: (error: NodeJS.ErrnoException | null, stats?: Stats) => void) => settle(() => statSync(path), callback),
     lstatSync,
     statSync,
   };
   // Every pattern starts at the scanned directory: one task, in which no entry comes twice,
-  // so fast-glob's de-duplication (a set of every path) is cost without use.
+  // so fast-glob's own de-duplication is cost without use (globby still unites the tasks).
   return globby(patterns, {
     cwd: scanDir,
     dot: true,

@@ -12,7 +12,7 @@
 // how to mend it. Pruning removes only names this module's callers write, by exact pattern,
 // with unlink (never through a link), and only in a directory that passed.
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { chmodSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { errnoCode } from '../util/errors.js';
 
@@ -111,7 +111,9 @@ function ancestorProblem(dir: string): CacheProblem | null {
       return { path: current, reason: `is owned by uid ${stats.uid}, neither you (uid ${euid}) nor root`, remedy: 'set XDG_CACHE_HOME to a directory of your own' };
     }
     if ((stats.mode & 0o022) !== 0 && (stats.mode & STICKY) === 0) {
-      return { path: current, reason: 'is writable by others and not sticky', remedy: 'set XDG_CACHE_HOME to a directory of your own' };
+      const who = (stats.mode & 0o002) !== 0 ? 'everyone' : 'its group';
+      const remedy = stats.uid === euid ? `run chmod go-w ${quoted(current)}` : 'set XDG_CACHE_HOME to a directory of your own';
+      return { path: current, reason: `is writable by ${who} and not sticky`, remedy };
     }
     if (dirname(current) === current) return null;
   }
@@ -208,11 +210,24 @@ export class CacheDirectory {
         if (!create) return false;
         try {
           mkdirSync(path, { recursive: index === 0, mode: 0o700 });
+        } catch (made) {
+          // Another run made it first: it is examined below like any other.
+          if (errnoCode(made) !== 'EEXIST') return false; // read-only home: the run goes on without a cache
+        }
+        try {
           fd = openSync(path, OPEN_DIRECTORY);
         } catch (retry) {
-          if (errnoCode(retry) !== 'EEXIST') return false; // read-only home: the run goes on without a cache
           this.distrust(openProblem(retry, path));
           return false;
+        }
+        // Made now, below directories checked before they existed: check them again.
+        if (index === 0) {
+          const problem = ancestorProblem(root);
+          if (problem) {
+            closeSync(fd);
+            this.distrust(problem);
+            return false;
+          }
         }
       }
       try {
@@ -234,7 +249,17 @@ export class CacheDirectory {
    * ours (Node's compile cache); null when it is not to be used.
    */
   subdirectory(relative: string): string | null {
-    return this.directoryUsable(relative, true) ? join(this.path!, relative) : null;
+    if (!this.directoryUsable(relative, true)) return null;
+    const path = join(this.path!, relative);
+    // The reader makes its own subdirectories with the umask's modes (0775 under umask 002):
+    // only a directory no one else may even enter keeps them ours.
+    try {
+      const stats = lstatSync(path);
+      if ((stats.mode & 0o077) !== 0) chmodSync(path, 0o700);
+    } catch {
+      return null;
+    }
+    return path;
   }
 
   /**

@@ -71,8 +71,14 @@ function readStored(cache: CacheDirectory, key: string): StoredReport | null {
     Array.isArray(stored.answers) &&
     // A report that depended on nothing could have been written by anyone for anything.
     stored.answers.length > 0 &&
-    stored.answers.every((entry) => isStringPair(entry, (value) => typeof value === 'string') && QUESTIONS.has(entry[0].slice(0, entry[0].indexOf('\n'))));
+    stored.answers.every((entry) => isStringPair(entry, (value) => typeof value === 'string') && QUESTIONS.has(questionOf(entry[0])));
   return valid ? (stored as StoredReport) : null;
+}
+
+/** The question of a `question\npath` key; '' when there is no newline. */
+function questionOf(key: string): string {
+  const newline = key.indexOf('\n');
+  return newline > 0 ? key.slice(0, newline) : '';
 }
 
 /** Whether every variable and every file-system answer the stored run depended on is unchanged. */

@@ -85,7 +85,6 @@ async function checkAndReport(
   if (outcome.diff !== null) await emit(outcome.diff, null, 'the diff', end);
   const notes = outcome.notes.map((note) => `tm-doctor: ${escapeControlCharacters(note)}\n`).join('');
   process.stderr.write(notes);
-  if (cache.problem) process.stderr.write(`tm-doctor: ${escapeControlCharacters(describeCacheProblem(cache.problem))}\n`);
 
   const report = reporters[format]({
     root: outcome.root,
@@ -105,6 +104,8 @@ async function checkAndReport(
   if (flags['fix-dry-run'] && (format === 'stylish' || flags.output)) process.stderr.write(`tm-doctor: ${dryRunLine(outcome.diff ?? '')}\n`);
   const exitCode = exitCodeFor(outcome.findings, flags['fail-on'] as FailOn);
   recording?.store({ report, stderr: notes, exitCode });
+  // Last: storing the report may be what first finds the cache untrusted.
+  if (cache.problem) process.stderr.write(`tm-doctor: ${escapeControlCharacters(describeCacheProblem(cache.problem))}\n`);
   end.exit(exitCode);
 }
 

@@ -83,7 +83,7 @@ describe('CacheDirectory', () => {
   it('takes a directory above that others may write only when it is sticky', () => {
     const { parent, root } = freshCache();
     chmodSync(parent, 0o777);
-    expect(problemOf(root).problem).toEqual(expect.objectContaining({ path: parent, reason: 'is writable by others and not sticky' }));
+    expect(problemOf(root).problem).toEqual(expect.objectContaining({ path: parent, reason: 'is writable by everyone and not sticky', remedy: `run chmod go-w '${parent}'` }));
     chmodSync(parent, 0o1777);
     expect(problemOf(root)).toEqual({ content: 'A', problem: null, usable: true });
   });
@@ -126,6 +126,18 @@ process.stdout.write(JSON.stringify({ content: cache.read('reports/a.json', 1024
     chmodSync(base, 0o700);
     expect(run.stderr).toBe('');
     expect(JSON.parse(run.stdout)).toEqual({ content: null, problem: expect.objectContaining({ path: join(root, 'reports', 'a.json'), reason: 'cannot be read by you' }) });
+  });
+
+  it('keeps a directory for another reader (the compile cache) closed to everyone else', () => {
+    const { root } = freshCache();
+    mkdirSync(join(root, 'compile-cache'), { mode: 0o755 });
+    chmodSync(join(root, 'compile-cache'), 0o755);
+    expect(CacheDirectory.at(root).subdirectory('compile-cache')).toBe(join(root, 'compile-cache'));
+    expect(statSync(join(root, 'compile-cache')).mode & 0o777).toBe(0o700);
+    chmodSync(join(root, 'compile-cache'), 0o775);
+    const cache = CacheDirectory.at(root);
+    expect(cache.subdirectory('compile-cache')).toBeNull();
+    expect(cache.problem).toEqual(expect.objectContaining({ path: join(root, 'compile-cache'), reason: 'is writable by its group' }));
   });
 
   it('removes only names its caller calls its own, and a link as a link', () => {

@@ -343,6 +343,17 @@ describe('links and pruning: no file of the user’s is ever removed or written'
     expect(snapshot(theirs)).toEqual(before);
   }, 120_000);
 
+  it('is said once even when storing the report is what finds it (oclif runs the check, no replay first)', async () => {
+    const { project, truth } = await legitimate();
+    const theirs = theirFiles();
+    const before = snapshot(theirs);
+    rmSync(join(project.cache, 'reports'), { recursive: true });
+    symlinkSync(theirs, join(project.cache, 'reports'));
+    const run = await cli({ ...project, env: { ...project.env, DEBUG: 'nothing-of-ours' } });
+    expect({ code: run.code, stdout: run.stdout, cacheLines: cacheLines(run) }).toEqual({ code: truth.code, stdout: truth.stdout, cacheLines: 1 });
+    expect(snapshot(theirs)).toEqual(before);
+  }, 120_000);
+
   it('a link in reports/ named like a report is not followed, and pruning never removes its target', async () => {
     const { project, truth, report } = await legitimate();
     const theirs = theirFiles();
