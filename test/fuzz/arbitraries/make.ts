@@ -165,10 +165,24 @@ const statement = fc.oneof(
   },
 );
 
-/** A Makefile from the grammar: 1 to 10 statements. */
+/** Recipe layouts the grammar does not write, each with a launch that --fix edits. */
+const MAKEFILE_SHAPES = [
+  '.RECIPEPREFIX := >\ninit:\n> terramate run -j 4 --enable-sharing -- terraform init\n',
+  '.ONESHELL:\ninit:\n\tcd stacks\n\tterramate run -j 4 -- terraform init\n',
+  'define INIT\nterramate run -j 4 --enable-sharing -- terraform init\nendef\ninit:\n\t$(INIT)\n',
+  'init:\n\t@echo start; \\\n\tterramate run --parallel 4 --enable-sharing \\\n\t  -- terraform init\n',
+  'ifeq ($(CI),true)\ninit:\n\tterramate run -j 4 -- terraform init\nelse\ninit:\n\tterramate run --enable-sharing -- terraform init\nendif\n',
+  'init: ; terramate run -j 4 --enable-sharing -- terraform init\n',
+  'TM := terramate\nJ ?= 4\ninit:\n\t$(TM) run -j $(J) -- terraform init\n',
+  'init:\n\t-@terramate run -j 4 -- terraform init # tm-doctor-ignore: parallel-init-cache-race\n\t+terramate run --enable-sharing -- terraform init\n',
+  'init: export TM_ARG_RUN_PARALLEL = 4\ninit:\n\tterramate run -- terraform init\n',
+  'init:\n\n\t# comment\n\n\tterramate run -j 4 -- terraform init\nplan:\n\tterramate run -- terraform plan\n',
+];
+
+/** A Makefile from the grammar (1 to 10 statements), or one of the layouts above. */
 export const makefileDocument: fc.Arbitrary<string> = fc
-  .tuple(fc.array(statement, { minLength: 1, maxLength: 10 }), lineEnding)
-  .map(([statements, ending]) => joinLines(statements.join('\n').split('\n'), ending));
+  .tuple(fc.oneof({ weight: 6, arbitrary: fc.array(statement, { minLength: 1, maxLength: 10 }).map((statements) => statements.join('\n')) }, { weight: 1, arbitrary: fc.constantFrom(...MAKEFILE_SHAPES) }), lineEnding)
+  .map(([text, ending]) => joinLines(text.replace(/\n$/, '').split('\n'), ending));
 
 const fixtureMakefiles = ['seed-blog', 'seed-author-fixed', 'clean'].map((fixture) => readFileSync(join(FIXTURES, fixture, 'Makefile'), 'utf8'));
 

@@ -122,10 +122,28 @@ const { statement } = fc.letrec<{ statement: string; compound: string }>((tie) =
   ),
 }));
 
-/** A shell script from the grammar: a shebang, then 1 to 8 statements. */
+/** Layouts the grammar does not write, each with a launch that --fix edits. */
+const SCRIPT_SHAPES = [
+  'set -e\nif [ "$1" = init ]; then\n  terramate run -j 4 -- terraform init\nfi',
+  'init() {\n  terramate run --parallel 4 --enable-sharing -- terraform init\n}\ninit',
+  'terramate run -j 4 \\\n  --enable-sharing \\\n  -- terraform init',
+  'for env in dev prd; do terramate run -C "stacks/$env" -j 4 -- terraform init; done',
+  '(cd stacks && terramate run -j 4 -- terraform init)',
+  'terramate run -j 4 -- terraform init || exit 1',
+  'TM_OPTS="--enable-sharing"\nterramate run -j 4 $TM_OPTS -- terraform init',
+  '\tterramate run -j 4 -- terraform init\n\tterramate run -- terraform plan',
+  'terramate run -j 4 -- terraform init; terramate run -- terraform plan',
+  'exec terramate run --parallel 4 -- terraform init "$@"',
+];
+
+/** A shell script: a shebang, then 1 to 8 statements from the grammar or one of the layouts above. */
 export const shellDocument: fc.Arbitrary<string> = fc
-  .tuple(fc.constantFrom('#!/bin/sh', '#!/usr/bin/env bash', '#!/bin/bash -e', ''), fc.array(statement, { minLength: 1, maxLength: 8 }), lineEnding)
-  .map(([shebang, statements, ending]) => joinLines([shebang, ...statements].join('\n').split('\n'), ending));
+  .tuple(
+    fc.constantFrom('#!/bin/sh', '#!/usr/bin/env bash', '#!/bin/bash -e', ''),
+    fc.oneof({ weight: 6, arbitrary: fc.array(statement, { minLength: 1, maxLength: 8 }).map((statements) => statements.join('\n')) }, { weight: 1, arbitrary: fc.constantFrom(...SCRIPT_SHAPES) }),
+    lineEnding,
+  )
+  .map(([shebang, body, ending]) => joinLines([shebang, body].join('\n').split('\n'), ending));
 
 const SEED_SCRIPT = `#!/usr/bin/env bash
 # Initialise every stack of an environment: scripts/init.sh dev [parallelism]
