@@ -4,6 +4,9 @@ import module from 'node:module';
 import { arch, release } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 
+// Ctrl-C and SIGTERM end any run with 130/143, start-up included (src/util/interrupts.ts).
+(await import('../dist/util/interrupts.js')).installInterruptHandlers();
+
 // A pre-commit hook pays this start-up on every commit. V8's compile cache (Node >= 22.1)
 // lets later runs skip parsing and compiling the CLI's modules. It goes where the result cache
 // goes, never into TMPDIR (Node's default), which belongs to the user's other programs, and

@@ -16,7 +16,7 @@ import { readLockFile, type LockFile } from './lockfile.js';
 import { parallelCondition, type ParallelCondition } from './parallelism.js';
 import { providerRequirements, type ProviderRequirements } from './provider-requirements.js';
 import { inspectProviders, type ProviderInspection } from './provider-inspection.js';
-import { pace } from '../util/pacing.js';
+import { pace, takeTurn } from '../util/pacing.js';
 import type { ResultStore } from '../cache/results.js';
 import { findProjectRoot } from './root.js';
 import { effectiveSetting, type EffectiveSetting, type SettingName } from './settings.js';
@@ -257,7 +257,7 @@ export class Analysis {
     let parsed = this.hclByFile.get(file);
     if (!parsed) {
       parsed = (async () => {
-        await pace();
+        await takeTurn();
         const text = this.text(file);
         if (text === undefined) return null;
         // HashiCorp's parser (Go in wasm) aborts the process on very deep nesting: refuse first.

@@ -19,8 +19,17 @@ export function onInterrupt(cleanup: InterruptCleanup): () => void {
   return () => cleanups.delete(cleanup);
 }
 
-/** Installs the SIGINT/SIGTERM handlers; returns the function that removes them. */
+const INSTALLED = Symbol.for('tm-doctor.interrupt-handlers');
+
+/**
+ * Installs the SIGINT/SIGTERM handlers, once per process (bin/run.js does it first, so that
+ * even start-up ends with 130/143); returns the function that removes them, a no-op for a
+ * caller that found them installed.
+ */
 export function installInterruptHandlers(): () => void {
+  const memo = globalThis as Record<symbol, unknown>;
+  if (memo[INSTALLED]) return () => {};
+  memo[INSTALLED] = true;
   const handler = (signal: NodeJS.Signals): void => {
     const said: string[] = [];
     try {
@@ -41,5 +50,6 @@ export function installInterruptHandlers(): () => void {
   for (const signal of signals) process.on(signal, handler);
   return () => {
     for (const signal of signals) process.off(signal, handler);
+    memo[INSTALLED] = false;
   };
 }

@@ -22,3 +22,17 @@ export function pace(): Promise<void> | undefined {
   );
   return turn;
 }
+
+let queue: Promise<void> = Promise.resolve();
+
+/**
+ * `pace()` for tasks started all at once (a `Promise.all` over thousands of files): each
+ * caller waits for the one before it to have run up to its next await, then paces. A plain
+ * `await pace()` at the start of each would be asked of every task before any had worked,
+ * and all would pass.
+ */
+export function takeTurn(): Promise<void> {
+  const turn = queue.then(() => pace());
+  queue = turn;
+  return turn;
+}
