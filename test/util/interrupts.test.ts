@@ -1,8 +1,10 @@
 // Ctrl-C and SIGTERM end a check of a large monorepo whatever it is doing: discovery, the
 // parse of ten thousand HCL files, the rules. The run is first timed whole, then interrupted
 // at points spread over that time: each interrupted run exits 130/143 with no report (not on
-// stdout, not in --output), no temp file left. How soon it ended is printed, not asserted (the
-// machine is shared): `npm run bench:interrupt` measures it.
+// stdout, not in --output), no temp file left. How soon it ended is printed, and held only to a
+// bound three times the one second asked for (the machine is shared): a phase that holds the
+// event loop takes seconds (4.8 s once), load alone has not passed 0.7 s. `npm run
+// bench:interrupt` measures it.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -87,6 +89,7 @@ describe(`an interrupt during a check of ${STACKS} stacks`, () => {
       }
       expect({ code: run.code, signal: run.signal }).toEqual({ code: point.name === 'SIGINT' ? 130 : 143, signal: null });
       expect(run.stderr).toContain(`interrupted by ${point.name}`);
+      expect(run.ms).toBeLessThan(3_000);
       expect(run.stderr).not.toMatch(/\n\s+at /);
       expect(run.stdout).toBe('');
       expect(existsSync(run.output)).toBe(false);
