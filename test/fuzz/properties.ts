@@ -304,6 +304,7 @@ export async function checkEngine(input: FuzzInput): Promise<void> {
     }
     const elapsed = performance.now() - started;
     if (elapsed > FUZZ.budgetMs) throw new Error(`the engine took ${Math.round(elapsed)} ms, over the ${FUZZ.budgetMs} ms budget`);
+    SLOWEST.set(input.kind, Math.max(SLOWEST.get(input.kind) ?? 0, elapsed));
     checkReports(outcome);
     const unparsed = new Set(outcome.findings.filter((finding) => finding.ruleId === 'parse-error').map((finding) => finding.location?.file));
     const parsed = Object.keys(input.files).every((path) => !unparsed.has(join(laid.project, path)));
@@ -313,6 +314,9 @@ export async function checkEngine(input: FuzzInput): Promise<void> {
     laid.remove();
   }
 }
+
+/** The slowest engine run of each kind, in ms (a long run prints it: how close the inputs come to the budget). */
+export const SLOWEST = new Map<Kind, number>();
 
 /**
  * How many engine inputs of each kind had every generated file parse (a long run prints it: a
@@ -470,6 +474,19 @@ export const engineProperty = (arbitrary: fc.Arbitrary<FuzzInput>) => fc.asyncPr
 export const cliProperty = (arbitrary: fc.Arbitrary<FuzzInput>) => fc.asyncProperty(arbitrary, checkCli);
 export const fixProperty = (arbitrary: fc.Arbitrary<FuzzInput>) => fc.asyncProperty(arbitrary, checkFix);
 
+/** What a long run says after a property: how many inputs parse and the slowest, or how many had their own file fixed. */
+function statistics(name: string): string {
+  const kind = KINDS.find((candidate) => name.endsWith(` ${candidate}`) || name.includes(` ${candidate} `));
+  if (!kind) return '';
+  const parsed = PARSED.get(kind);
+  if (name.startsWith('engine') && parsed) {
+    return `, ${Math.round((100 * parsed.parsed) / parsed.inputs)}% of the ${kind} inputs so far parse, the slowest took ${Math.round(SLOWEST.get(kind) ?? 0)} ms`;
+  }
+  const fixed = FIXED.get(kind);
+  if (name.startsWith('fix') && fixed) return `, ${Math.round((100 * fixed.fixed) / fixed.inputs)}% of the ${kind} inputs so far had their own file fixed`;
+  return '';
+}
+
 /**
  * Runs a property; on failure writes the shrunk counterexample as a project tree and throws
  * fast-check's report (seed, path, counterexample) with that directory and a replay line.
@@ -477,15 +494,7 @@ export const fixProperty = (arbitrary: fc.Arbitrary<FuzzInput>) => fc.asyncPrope
 export async function assertProperty(name: string, property: fc.IAsyncPropertyWithHooks<[FuzzInput]>, runs: number): Promise<void> {
   const details = await fc.check(property, parameters<[FuzzInput]>(runs));
   if (LONG_RUN && !details.failed) {
-    const kind = KINDS.find((candidate) => name.includes(` ${candidate}`));
-    const counts = name.startsWith('engine') && kind ? PARSED.get(kind) : undefined;
-    const fixes = name.startsWith('fix') && kind ? FIXED.get(kind) : undefined;
-    const parsed = counts
-      ? `, ${Math.round((100 * counts.parsed) / counts.inputs)}% of the ${kind} inputs so far parse`
-      : fixes
-        ? `, ${Math.round((100 * fixes.fixed) / fixes.inputs)}% of the ${kind} inputs so far had their own file fixed`
-        : '';
-    process.stderr.write(`fuzz: ${name}: ${details.numRuns} inputs${details.interrupted ? ` in ${FUZZ.seconds} s` : ''} (seed ${FUZZ.seed})${parsed}\n`);
+    process.stderr.write(`fuzz: ${name}: ${details.numRuns} inputs${details.interrupted ? ` in ${FUZZ.seconds} s` : ''} (seed ${FUZZ.seed})${statistics(name)}\n`);
   }
   if (!details.failed) return;
   const example = details.counterexample?.[0];
