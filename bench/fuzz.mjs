@@ -3,7 +3,7 @@
 // more inputs and a random (or given) seed.
 //
 //   npm run bench:fuzz [-- --seed N] [--runs N] [--fix-runs N] [--cli-runs N] [--seconds S] [--budget MS]
-//                      [--only "engine make grammar"] [--path P]
+//                      [--only "engine: make from the grammar"] [--path P]
 //
 // It runs that Jest suite with TM_DOCTOR_FUZZ_* set, because the properties import the
 // TypeScript sources: this repository runs TypeScript only through Jest's swc transform (no

@@ -157,7 +157,7 @@ function layOut(input: FuzzInput): Laid {
 
 /** Writes a counterexample as a project tree (the seed project plus the input's files); returns its directory. */
 export function saveCounterexample(input: FuzzInput, label: string): string {
-  const dir = join(FUZZ.outDir, `${label.replace(/[^A-Za-z0-9.-]+/g, '-')}-seed${FUZZ.seed}`);
+  const dir = join(FUZZ.outDir, `${label.replace(/[^A-Za-z0-9.]+/g, '-').replace(/^-|-$/g, '')}-seed${FUZZ.seed}`);
   rmSync(dir, { recursive: true, force: true });
   cpSync(join(FIXTURES, input.base), dir, { recursive: true });
   for (const [path, text] of Object.entries(input.files)) {
@@ -166,6 +166,9 @@ export function saveCounterexample(input: FuzzInput, label: string): string {
   }
   return dir;
 }
+
+/** When the watchdog calls a run hung: well past the budget (which fails the property without it). */
+const HANG_MS = Math.max(FUZZ.budgetMs * 3, 30_000);
 
 const watchdog = new Watchdog();
 let armed = 0;
@@ -297,7 +300,7 @@ export async function checkEngine(input: FuzzInput): Promise<void> {
     const started = performance.now();
     let outcome: DoctorOutcome;
     try {
-      outcome = await guarded(input, FUZZ.budgetMs * 3, 'the engine', () => runDoctor(request(laid.project, laid.home)));
+      outcome = await guarded(input, HANG_MS, 'the engine', () => runDoctor(request(laid.project, laid.home)));
     } catch (error) {
       // These inputs carry no config file and name an existing directory: no UsageError is due either.
       throw new Error(`the engine threw: ${error instanceof Error ? error.stack : String(error)}`);
@@ -354,7 +357,7 @@ export async function checkFix(input: FuzzInput): Promise<void> {
   const laid = layOut(input);
   try {
     const run = (fix: boolean) =>
-      guarded(input, FUZZ.budgetMs * 3, fix ? 'the engine with --fix' : 'the engine', async () => {
+      guarded(input, HANG_MS, fix ? 'the engine with --fix' : 'the engine', async () => {
         const started = performance.now();
         let outcome: DoctorOutcome;
         try {
@@ -369,7 +372,7 @@ export async function checkFix(input: FuzzInput): Promise<void> {
     const before = await run(false);
     // --fix-dry-run writes nothing, and its diff, applied by git, gives what --fix writes.
     const asRead = treeOf(laid.project);
-    const dryRun = await guarded(input, FUZZ.budgetMs * 3, 'the engine with --fix-dry-run', () => runDoctor(request(laid.project, laid.home), { dryRun: true }));
+    const dryRun = await guarded(input, HANG_MS, 'the engine with --fix-dry-run', () => runDoctor(request(laid.project, laid.home), { dryRun: true }));
     const problems: string[] = [];
     const touched = changedFiles(asRead, treeOf(laid.project));
     if (touched.length > 0) problems.push(`--fix-dry-run wrote ${touched.join(', ')}`);
@@ -423,7 +426,7 @@ export async function checkCli(input: FuzzInput): Promise<void> {
   try {
     const limit = FUZZ.budgetMs * 2;
     const cli = () =>
-      guarded(input, limit * 3, 'the CLI', () =>
+      guarded(input, HANG_MS + limit, 'the CLI', () =>
         spawnSync(process.execPath, ['--max-old-space-size=512', BIN, 'check', laid.project, '--no-exec', '--format', 'json'], {
           env: { PATH: process.env.PATH ?? '', HOME: laid.home },
           encoding: 'utf8',
@@ -478,12 +481,12 @@ export const fixProperty = (arbitrary: fc.Arbitrary<FuzzInput>) => fc.asyncPrope
 function statistics(name: string): string {
   const kind = KINDS.find((candidate) => name.endsWith(` ${candidate}`) || name.includes(` ${candidate} `));
   if (!kind) return '';
+  const fixed = FIXED.get(kind);
+  if (name.includes('--fix') && fixed) return `, ${Math.round((100 * fixed.fixed) / fixed.inputs)}% of the ${kind} inputs so far had their own file fixed`;
   const parsed = PARSED.get(kind);
   if (name.startsWith('engine') && parsed) {
     return `, ${Math.round((100 * parsed.parsed) / parsed.inputs)}% of the ${kind} inputs so far parse, the slowest took ${Math.round(SLOWEST.get(kind) ?? 0)} ms`;
   }
-  const fixed = FIXED.get(kind);
-  if (name.startsWith('fix') && fixed) return `, ${Math.round((100 * fixed.fixed) / fixed.inputs)}% of the ${kind} inputs so far had their own file fixed`;
   return '';
 }
 
@@ -499,7 +502,8 @@ export async function assertProperty(name: string, property: fc.IAsyncPropertyWi
   if (!details.failed) return;
   const example = details.counterexample?.[0];
   const saved = example ? saveCounterexample(example, name) : null;
-  const replay = `TM_DOCTOR_FUZZ_SEED=${details.seed} TM_DOCTOR_FUZZ_PATH=${details.counterexamplePath} npm run bench:fuzz -- --only ${JSON.stringify(name)}`;
+  const budget = process.env.TM_DOCTOR_FUZZ_BUDGET_MS ? ` TM_DOCTOR_FUZZ_BUDGET_MS=${FUZZ.budgetMs}` : '';
+  const replay = `TM_DOCTOR_FUZZ_SEED=${details.seed} TM_DOCTOR_FUZZ_PATH=${details.counterexamplePath}${budget} npm run bench:fuzz -- --only ${JSON.stringify(name)}`;
   const error = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
   throw new Error(`${fc.defaultReportMessage(details) ?? 'property failed'}\n\nFailure: ${error}\n\nCounterexample project: ${saved ?? '(none)'}\nReplay: ${replay}\n`);
 }
