@@ -20,8 +20,10 @@ interface Ended {
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
-  /** From the signal (or the start, without one) to the exit. */
+  /** From the signal (or the start, when none was sent) to the exit. */
   ms: number;
+  /** Whether the signal was sent before the run ended. */
+  signalled: boolean;
 }
 
 let project: string;
@@ -50,9 +52,11 @@ function check(signal?: { name: NodeJS.Signals; afterMs: number }): Promise<Ende
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   let from = performance.now();
+  let signalled = false;
   const timer = signal
     ? setTimeout(() => {
         from = performance.now();
+        signalled = true;
         child.kill(signal.name);
       }, signal.afterMs)
     : undefined;
@@ -61,7 +65,7 @@ function check(signal?: { name: NodeJS.Signals; afterMs: number }): Promise<Ende
       clearTimeout(timer);
       const ms = performance.now() - from;
       // Let the pipes drain before reading what they carried.
-      setImmediate(() => done({ code, signal: exitSignal, stdout, stderr, ms, tmp, cache, output }));
+      setImmediate(() => done({ code, signal: exitSignal, stdout, stderr, ms, signalled, tmp, cache, output }));
     }),
   );
 }
@@ -74,6 +78,8 @@ function leftovers(dir: string): string[] {
 
 describe(`an interrupt during a check of ${STACKS} stacks`, () => {
   it('ends it with 130 or 143 at any point, with no report and no temp file', async () => {
+    // Timed the second time: the first also pays for a cold start (modules, the page cache).
+    await check();
     const whole = await check();
     expect(whole.code).toBe(1);
     expect(existsSync(whole.output)).toBe(true);
@@ -81,15 +87,22 @@ describe(`an interrupt during a check of ${STACKS} stacks`, () => {
     const ended: string[] = [];
     for (const point of points) {
       const run = await check(point);
+      // A run may be quicker than the one timed and end before the signal: then it reported.
+      if (!run.signalled) {
+        ended.push(`${point.name} at ${point.afterMs} ms: the run had ended`);
+        expect(run.code).toBe(1);
+        expect(existsSync(run.output)).toBe(true);
+        continue;
+      }
       ended.push(`${point.name} at ${point.afterMs} ms: ended ${run.ms.toFixed(0)} ms later`);
-      // The run may have finished on its own just before the signal came (the last point): then it reported.
+      expect(run.ms).toBeLessThan(3_000);
+      // Or end on its own just as the signal came (exit 1, the report written).
       if (run.code === 1) {
         expect(existsSync(run.output)).toBe(true);
         continue;
       }
       expect({ code: run.code, signal: run.signal }).toEqual({ code: point.name === 'SIGINT' ? 130 : 143, signal: null });
       expect(run.stderr).toContain(`interrupted by ${point.name}`);
-      expect(run.ms).toBeLessThan(3_000);
       expect(run.stderr).not.toMatch(/\n\s+at /);
       expect(run.stdout).toBe('');
       expect(existsSync(run.output)).toBe(false);
