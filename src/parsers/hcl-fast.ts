@@ -559,13 +559,7 @@ class FastParser {
           out += this.interpolation(depth);
           continue;
         }
-        if (next === c && this.code(this.pos + 2) === LBRACE) {
-          run += c === DOLLAR ? '${' : '%{';
-          this.pos += 3;
-          continue;
-        }
-        run += c === DOLLAR ? '$' : '%';
-        this.pos++;
+        run += this.templateMarkerText(c);
         continue;
       }
       if (c === LF || c === CR) decline();
@@ -584,6 +578,19 @@ class FastParser {
   }
 
   /** `${` expression `}` where the expression is written as source: its converted form. */
+  /**
+   * At a `$` or `%` that opens no interpolation: `$${` and `%%{` are the escapes of `${` and
+   * `%{` (three characters), anything else is the character itself.
+   */
+  private templateMarkerText(c: number): string {
+    if (this.code(this.pos + 1) === c && this.code(this.pos + 2) === LBRACE) {
+      this.pos += 3;
+      return c === DOLLAR ? '${' : '%{';
+    }
+    this.pos++;
+    return c === DOLLAR ? '$' : '%';
+  }
+
   private interpolation(depth: number): string {
     this.pos += 2;
     if (this.code(this.pos) === TILDE) decline();
@@ -634,13 +641,7 @@ class FastParser {
             if (this.pos > lineEnd) decline();
             continue;
           }
-          if (next === c && this.code(this.pos + 2) === LBRACE) {
-            run += c === DOLLAR ? '${' : '%{';
-            this.pos += 3;
-            continue;
-          }
-          run += c === DOLLAR ? '$' : '%';
-          this.pos++;
+          run += this.templateMarkerText(c);
           continue;
         }
         const start = this.pos;
