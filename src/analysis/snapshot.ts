@@ -1,5 +1,6 @@
 // What the rules saw: the text of each file and a fingerprint of the bytes it came from, so a
 // later write can tell whether the file changed underneath.
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { lstatSync, readFileSync, realpathSync } from '../util/observed-fs.js';
@@ -7,8 +8,8 @@ import { normalAbsolute } from '../util/path.js';
 import { readStats } from '../util/read-stats.js';
 
 export interface FileFingerprint {
-  /** sha256 of the bytes read, hex. */
-  hash: string;
+  /** sha256 of the bytes read, hex (computed when first asked: only a write asks). */
+  readonly hash: string;
   size: number;
   mtimeMs: number;
   /** Permission bits (mode & 0o7777) of the file the path resolved to. */
@@ -35,13 +36,24 @@ export function hashBytes(bytes: Uint8Array): string {
 }
 
 export function fingerprintBytes(bytes: Buffer, stats: Pick<Stats, 'size' | 'mtimeMs' | 'mode'>): FileFingerprint {
-  const text = bytes.toString('utf8');
+  return fingerprintOfRead(bytes, isUtf8(bytes) ? null : bytes, stats);
+}
+
+/**
+ * The fingerprint of a read whose text is kept: valid UTF-8 decodes and encodes back to the
+ * same bytes, so the hash is computed from the text when a write first asks; other bytes
+ * (`lossyBytes`) are kept for it.
+ */
+function fingerprintOfRead(source: Buffer | string, lossyBytes: Buffer | null, stats: Pick<Stats, 'size' | 'mtimeMs' | 'mode'>): FileFingerprint {
+  let hash: string | undefined;
   return {
-    hash: hashBytes(bytes),
+    get hash() {
+      return (hash ??= hashBytes(lossyBytes ?? (typeof source === 'string' ? Buffer.from(source, 'utf8') : source)));
+    },
     size: stats.size,
     mtimeMs: stats.mtimeMs,
     mode: stats.mode & 0o7777,
-    lossless: Buffer.from(text, 'utf8').equals(bytes),
+    lossless: lossyBytes === null,
   };
 }
 
@@ -90,7 +102,7 @@ export class DiskSnapshot implements Snapshot {
     const text = bytes.toString('utf8');
     readStats.files++;
     readStats.bytes += bytes.length;
-    this.files.set(normalAbsolute(file), { text, fingerprint: fingerprintBytes(bytes, stats) });
+    this.files.set(normalAbsolute(file), { text, fingerprint: fingerprintOfRead(text, isUtf8(bytes) ? null : bytes, stats) });
     return text;
   }
 
