@@ -95,6 +95,8 @@ export class Analysis {
   private loading = true;
   private readonly facts = new Map<string, Promise<unknown>>();
   private readonly hclByFile = new Map<string, Promise<HclDocument | null>>();
+  private readonly requirementsByStack = new Map<string, Promise<ProviderRequirements>>();
+  private readonly settings = new Map<Tool, Map<SettingName, Map<string, Promise<EffectiveSetting | null>>>>();
   private readonly conditions = new Map<InitLaunch, ParallelCondition | null>();
   private readonly listedNames = new Map<string, Set<string>>();
   private terramateLoaded: TerramateConfig | null = null;
@@ -125,18 +127,28 @@ export class Analysis {
   /** True when a directory the walk read shows that `path` does not exist (no system call). */
   knownAbsent(path: string): boolean {
     let child = normalAbsolute(path);
+    // The parent first, without path.dirname's copies: most paths asked lie in a listed directory.
+    const slash = child.lastIndexOf(sep);
+    const parent = slash > 0 ? child.slice(0, slash) : null;
+    const names = parent === null ? undefined : this.namesListed(parent);
+    if (names) return !names.has(child.slice(slash + 1));
     for (let dir = dirname(child); dir !== child; child = dir, dir = dirname(dir)) {
-      const entries = this.discovered.listings.get(dir);
-      if (entries) {
-        let names = this.listedNames.get(dir);
-        if (!names) {
-          names = new Set(entries.map((entry) => entry.name));
-          this.listedNames.set(dir, names);
-        }
-        return !names.has(child.slice(dir.length + (dir.endsWith(sep) ? 0 : 1)));
-      }
+      const listed = this.namesListed(dir);
+      if (listed) return !listed.has(child.slice(dir.length + (dir.endsWith(sep) ? 0 : 1)));
     }
     return false;
+  }
+
+  /** The names in a directory the walk read; undefined for one it did not read. */
+  private namesListed(dir: string): Set<string> | undefined {
+    let names = this.listedNames.get(dir);
+    if (!names) {
+      const entries = this.discovered.listings.get(dir);
+      if (!entries) return undefined;
+      names = new Set(entries.map((entry) => entry.name));
+      this.listedNames.set(dir, names);
+    }
+    return names;
   }
 
   /** The session's root for a directory argument: what a new RunSession needs. */
@@ -338,7 +350,7 @@ export class Analysis {
 
   /** The provider packages a stack's init installs (lock file, else `required_providers`). */
   providerRequirements(stack: Stack): Promise<ProviderRequirements> {
-    return this.fact(`provider-requirements:${stack.dir}`, async () => {
+    return memoized(this.requirementsByStack, stack.dir, async () => {
       const lock = await this.lockFile(stack.dir);
       const locked = lock ? providerRequirements(lock, null) : null;
       if (locked?.key) return locked;
@@ -389,7 +401,13 @@ export class Analysis {
 
   /** What the tool sees for `variable` in `stack` (Terramate run env over environment over CLI config). */
   setting(stack: Stack, tool: Tool, variable: SettingName): Promise<EffectiveSetting | null> {
-    return this.fact(`setting:${stack.dir}\0${tool}\0${variable}`, async () =>
+    // Asked per stack by several rules: keyed without building a string per question.
+    let byStack = this.settings.get(tool)?.get(variable);
+    if (!byStack) {
+      byStack = new Map();
+      this.settings.set(tool, new Map([...(this.settings.get(tool) ?? []), [variable, byStack]]));
+    }
+    return memoized(byStack, stack.dir, async () =>
       effectiveSetting({ terramate: await this.terramate(), cliConfig: await this.cliConfig(tool), env: this.env }, stack, variable),
     );
   }
@@ -450,4 +468,14 @@ export class Analysis {
     }
     return null;
   }
+}
+
+/** The value computed once for `key` in `cache`. */
+function memoized<T>(cache: Map<string, T>, key: string, compute: () => T): T {
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = compute();
+    cache.set(key, value);
+  }
+  return value;
 }

@@ -53,9 +53,10 @@ export class FileStore {
   }
 
   private load(path: string): ReadResult {
-    const pending = this.overlay.get(path) ?? this.snapshot.textOf(path);
+    const recorded = this.snapshot.recordedText(path);
+    const pending = this.overlay.get(path) ?? recorded ?? undefined;
     if (pending !== undefined) return { ok: true, file: { path, text: pending, lines: new LineIndex(pending) } };
-    if (this.snapshot.fingerprintOf(path) === null) return { ok: false, missing: true, problem: { path, reason: 'no such file' } };
+    if (recorded === null) return { ok: false, missing: true, problem: { path, reason: 'no such file' } };
     if (this.knownAbsent(path)) {
       this.snapshot.rememberAbsent(path);
       return { ok: false, missing: true, problem: { path, reason: 'no such file' } };

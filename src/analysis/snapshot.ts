@@ -116,6 +116,12 @@ export class DiskSnapshot implements Snapshot {
     return this.files.get(normalAbsolute(file))?.text;
   }
 
+  /** The text read (a string), null for a file looked for and absent, undefined for one never looked at. */
+  recordedText(file: string): string | null | undefined {
+    const known = this.files.get(normalAbsolute(file));
+    return known === undefined ? undefined : known === null ? null : known.text;
+  }
+
   fingerprintOf(file: string): FileFingerprint | null | undefined {
     const known = this.files.get(normalAbsolute(file));
     return known === undefined ? undefined : known === null ? null : known.fingerprint;

@@ -86,6 +86,7 @@ export class TerramateConfig {
   /** `envDefinitions` and `scripts` by directory, built on first use (a lookup walks a stack's ancestors, not every definition). */
   private envIndex: { size: number; byDir: Map<string, EnvDefinition[]> } | undefined;
   private envCache = new WeakMap<object, Map<string, Map<string, { value: EnvValue; definition: EnvDefinition }>>>();
+  private readonly stacklessValues = new WeakMap<object, Map<string, EnvValue>>();
   private scriptIndex: { size: number; byLabels: Map<string, Map<string, ScriptDefinition>> } | undefined;
 
   /**
@@ -207,7 +208,7 @@ export class TerramateConfig {
       .flatMap((dir) => byDir.get(dir) ?? []);
     for (const definition of applicable) {
       if (definition.value === null || definition.value === '${unset}') env.delete(definition.name);
-      else env.set(definition.name, { value: this.evaluate(definition.value, stackDir, processEnv), definition });
+      else env.set(definition.name, { value: this.evaluateIn(definition.value, stackDir, processEnv), definition });
     }
     return env;
   }
@@ -252,6 +253,22 @@ export class TerramateConfig {
       this.scriptIndex = { size: this.scripts.length, byLabels };
     }
     return this.scriptIndex.byLabels;
+  }
+
+  /** `evaluate`, once per run for a value that names nothing of the stack (most: one per root definition). */
+  private evaluateIn(value: HclValue, stackDir: string, processEnv: Record<string, string | undefined>): EnvValue {
+    if (typeof value !== 'string' || value.includes('terramate.stack.')) return this.evaluate(value, stackDir, processEnv);
+    let known = this.stacklessValues.get(processEnv);
+    if (!known) {
+      known = new Map();
+      this.stacklessValues.set(processEnv, known);
+    }
+    let evaluated = known.get(value);
+    if (evaluated === undefined) {
+      evaluated = this.evaluate(value, stackDir, processEnv);
+      known.set(value, evaluated);
+    }
+    return evaluated;
   }
 
   // Terramate evaluates these with its own functions and globals; only the metadata and

@@ -2,10 +2,18 @@ import type { Range } from '../types.js';
 
 /** Offsets of each line's first character, for turning offsets into 1-based positions. */
 export class LineIndex {
-  private readonly starts: number[] = [0];
+  // Every file read gets an index; most are never asked (only files with findings are): built on first use.
+  private lineStarts: number[] | undefined;
 
-  constructor(readonly text: string) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+  constructor(readonly text: string) {}
+
+  private get starts(): number[] {
+    if (this.lineStarts === undefined) {
+      const starts = [0];
+      for (let at = this.text.indexOf('\n'); at !== -1; at = this.text.indexOf('\n', at + 1)) starts.push(at + 1);
+      this.lineStarts = starts;
+    }
+    return this.lineStarts;
   }
 
   position(offset: number): { line: number; column: number } {
