@@ -14,9 +14,10 @@ const root = process.argv[2];
 const sync = process.argv[3] === '--sync';
 const concurrency = sync ? 1 : Number(process.argv[3] ?? 64);
 const SKIPPED = new Set(['.git', 'node_modules', '.terraform']);
-// What tm-doctor reads of such a project: Terramate files, lock files, the stacks' Terraform
-// files (their required_version is the tool-version evidence), Makefiles, workflows.
-const NEEDED = /(\.tm|\.tm\.hcl|\.tf|\.terraform\.lock\.hcl|\.mk|\/Makefile|\/\.github\/workflows\/[^/]+\.ya?ml)$/;
+// What tm-doctor reads of such a project: Terramate files, lock files, Makefiles, workflows.
+// Not the stacks' Terraform files: with a lock file their providers are not needed, and their
+// required_version only tells OpenTofu's versions apart (the project runs Terraform).
+const NEEDED = /(\.tm|\.tm\.hcl|\.terraform\.lock\.hcl|\.mk|\/Makefile|\/\.github\/workflows\/[^/]+\.ya?ml)$/;
 
 let files = 0;
 let bytes = 0;

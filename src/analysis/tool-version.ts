@@ -92,6 +92,14 @@ export async function versionEvidence(inputs: VersionInputs): Promise<VersionEvi
   return partial ?? { tool: inputs.tool, version: null, source: { kind: 'none' }, locksCache: inputs.tool === 'terraform' ? false : null };
 }
 
+/**
+ * What is known without any evidence: Terraform never locks its plugin cache, whatever its
+ * version, so no file need be read (nor the binary run) to know it; null for OpenTofu.
+ */
+export function evidenceNotNeeded(tool: Tool): VersionEvidence | null {
+  return tool === 'terraform' ? { tool, version: null, source: { kind: 'none' }, locksCache: false } : null;
+}
+
 /** Whether a tool at this version locks the cache (a pre-release of 1.10.0 comes before 1.10.0). */
 export function versionLocksCache(tool: Tool, version: GoVersion): boolean {
   return tool === 'tofu' && compareVersions(version, LOCK_VERSION) >= 0;
