@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from '../util/observed-fs.js';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { evaluateMakefile } from '../parsers/make/index.js';
-import { hclDocument, parseHclValues, type HclDocument, type HclParse } from '../parsers/hcl.js';
+import { hclDocumentNow, parseHclValues, treeParserReady, type HclDocument } from '../parsers/hcl.js';
 import { parseHclFast } from '../parsers/hcl-fast.js';
 import { extractCommandSites, type CiFileKind, type CommandSite } from '../parsers/yaml-ci.js';
 import type { Range, RunOptions } from '../types.js';
@@ -95,6 +95,7 @@ export class Analysis {
   private loading = true;
   private readonly facts = new Map<string, Promise<unknown>>();
   private readonly hclByFile = new Map<string, Promise<HclDocument | null>>();
+  private readonly lockFiles = new Map<string, Promise<LockFile | null>>();
   private readonly requirementsByStack = new Map<string, Promise<ProviderRequirements>>();
   private readonly settings = new Map<Tool, Map<SettingName, Map<string, Promise<EffectiveSetting | null>>>>();
   private readonly conditions = new Map<InitLaunch, ParallelCondition | null>();
@@ -160,6 +161,8 @@ export class Analysis {
     // The root was found once for the run (Terramate's own rule reads the ancestors' files).
     const root = options.session.root;
     const scanDir = resolve(options.dir);
+    // The syntax-tree parser (wasm) loads while the walk reads directories; its failure is met when awaited.
+    treeParserReady().catch(() => {});
     const discovered = await discoverFiles(root, scanDir);
     // Files that fixes created in earlier passes exist only in the overlay so far.
     for (const file of options.overlay?.keys() ?? []) {
@@ -216,7 +219,7 @@ export class Analysis {
 
   private async parseEverything(): Promise<void> {
     for (const { path, reason } of this.discovered.unwalked) this.record({ file: path, range: null, message: reason });
-    await Promise.all([...this.filesOf('terramate'), ...this.filesOf('lockfile')].map((file) => this.hcl(file)));
+    await this.hclAll([...this.filesOf('terramate'), ...this.filesOf('lockfile')]);
     this.makefiles = this.evaluateMakefiles();
     for (const kind of COMMAND_SITE_KINDS) {
       for (const file of this.filesOf(kind)) {
@@ -266,40 +269,59 @@ export class Analysis {
 
   /** HashiCorp's parse of an HCL file (with a syntax tree for positions); null when unreadable. */
   hcl(file: string): Promise<HclDocument | null> {
-    let parsed = this.hclByFile.get(file);
-    if (!parsed) {
-      parsed = (async () => {
-        await takeTurn();
-        const text = this.text(file);
-        if (text === undefined) return null;
-        // HashiCorp's parser (Go in wasm) aborts the process on very deep nesting: refuse first.
-        if (bracketDepth(text) > MAX_NESTING) {
-          this.record({ file, range: null, message: `nested deeper than ${MAX_NESTING} levels; not parsed` });
-          return null;
-        }
-        // HashiCorp's parser is the costly part of a run (0.4 to 1 ms a file). The fast reader
-        // answers what it reads exactly as HashiCorp's parser does, and declines the rest: those
-        // go to HashiCorp's parser, whose answer is remembered per content.
-        const fast = parseHclFast(file, text);
-        let parse: HclParse | undefined = fast ? { body: fast, diagnostic: null } : undefined;
-        if (!parse) {
-          const content = createHash('sha256').update(text).digest('base64');
-          parse = this.cache.getParse(file, content);
-          if (!parse) {
-            parse = await parseHclValues(file, text);
-            this.cache.setParse(file, content, parse);
-          }
-        }
-        const doc = await hclDocument(file, text, parse);
-        if (doc.diagnostic) {
-          const { line, column, endLine, endColumn, message } = doc.diagnostic;
-          this.record({ file, range: { line, column, endLine: endLine ?? line, endColumn: endColumn ?? column }, message });
-        }
-        return doc;
-      })();
-      this.hclByFile.set(file, parsed);
+    return memoized(this.hclByFile, file, async () => {
+      await takeTurn();
+      await treeParserReady();
+      return this.parseHclFile(file);
+    });
+  }
+
+  /** `hcl` for many files, each parsed in turn without a promise of its own when the fast reader answers. */
+  private async hclAll(files: readonly string[]): Promise<void> {
+    await treeParserReady();
+    const pending: Array<Promise<HclDocument | null>> = [];
+    for (const file of files) {
+      const turn = pace();
+      if (turn) await turn;
+      if (!this.hclByFile.has(file)) {
+        const parsed = this.parseHclFile(file);
+        this.hclByFile.set(file, parsed);
+        pending.push(parsed);
+      }
     }
-    return parsed;
+    await Promise.all(pending);
+  }
+
+  /** The parse of a file (the tree parser loaded): settled at once unless HashiCorp's parser must answer. */
+  private parseHclFile(file: string): Promise<HclDocument | null> {
+    const text = this.text(file);
+    if (text === undefined) return NO_DOCUMENT;
+    // HashiCorp's parser (Go in wasm) aborts the process on very deep nesting: refuse first.
+    if (bracketDepth(text) > MAX_NESTING) {
+      this.record({ file, range: null, message: `nested deeper than ${MAX_NESTING} levels; not parsed` });
+      return NO_DOCUMENT;
+    }
+    // HashiCorp's parser is the costly part of a run (0.4 to 1 ms a file). The fast reader
+    // answers what it reads exactly as HashiCorp's parser does, and declines the rest: those
+    // go to HashiCorp's parser, whose answer is remembered per content.
+    const fast = parseHclFast(file, text);
+    if (fast) return Promise.resolve(hclDocumentNow(file, text, { body: fast, diagnostic: null }));
+    return this.parseWithHashiCorp(file, text);
+  }
+
+  private async parseWithHashiCorp(file: string, text: string): Promise<HclDocument> {
+    const content = createHash('sha256').update(text).digest('base64');
+    let parse = this.cache.getParse(file, content);
+    if (!parse) {
+      parse = await parseHclValues(file, text);
+      this.cache.setParse(file, content, parse);
+    }
+    const doc = hclDocumentNow(file, text, parse);
+    if (doc.diagnostic) {
+      const { line, column, endLine, endColumn, message } = doc.diagnostic;
+      this.record({ file, range: { line, column, endLine: endLine ?? line, endColumn: endColumn ?? column }, message });
+    }
+    return doc;
   }
 
   // ---- Derived facts, each computed once per pass -----------------------------------------
@@ -343,9 +365,12 @@ export class Analysis {
     });
   }
 
-  async lockFile(stackDir: string): Promise<LockFile | null> {
-    const doc = await this.hcl(join(stackDir, '.terraform.lock.hcl'));
-    return doc?.body ? readLockFile(doc) : null;
+  /** The stack's lock file, read once per pass (half a dozen rules ask for every stack's). */
+  lockFile(stackDir: string): Promise<LockFile | null> {
+    return memoized(this.lockFiles, stackDir, async () => {
+      const doc = await this.hcl(join(stackDir, '.terraform.lock.hcl'));
+      return doc?.body ? readLockFile(doc) : null;
+    });
   }
 
   /** The provider packages a stack's init installs (lock file, else `required_providers`). */
@@ -469,6 +494,8 @@ export class Analysis {
     return null;
   }
 }
+
+const NO_DOCUMENT: Promise<HclDocument | null> = Promise.resolve(null);
 
 /** The value computed once for `key` in `cache`. */
 function memoized<T>(cache: Map<string, T>, key: string, compute: () => T): T {

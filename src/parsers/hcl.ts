@@ -155,7 +155,21 @@ function isObject(value: HclValue | undefined): value is { [key: string]: HclVal
  * needed where a finding or a fix needs a position, so it is built on first use.
  */
 export async function hclDocument(file: string, text: string, parse: HclParse): Promise<HclDocument> {
-  const treeParser = await loadTreeParser();
+  await treeParserReady();
+  return hclDocumentNow(file, text, parse);
+}
+
+/** Loads the syntax-tree parser (a wasm module) once; `hclDocumentNow` needs it loaded. */
+export async function treeParserReady(): Promise<void> {
+  loadedTreeParser ??= await loadTreeParser();
+}
+
+let loadedTreeParser: Parser | undefined;
+
+/** `hclDocument` once `treeParserReady()` has settled: no promise per file. */
+export function hclDocumentNow(file: string, text: string, parse: HclParse): HclDocument {
+  const treeParser = loadedTreeParser;
+  if (!treeParser) throw new Error('the syntax-tree parser is not loaded yet (await treeParserReady() first)');
   let tree: Tree | undefined;
   return {
     file,
