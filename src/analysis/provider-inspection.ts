@@ -136,7 +136,10 @@ async function gatherInputs(analysis: Analysis): Promise<InspectionInputs> {
         file: lock?.file ?? '',
         version: provider.version,
         hashes: provider.hashes,
-        range: provider.range,
+        // Found in the text only for an entry that is reported.
+        get range() {
+          return provider.range;
+        },
       });
     }
     locks.set(stack.dir, entries);
