@@ -3,7 +3,7 @@ import { globby, type Options } from 'globby';
 import { lstatSync, readdirSync, statSync } from '../util/observed-fs.js';
 import { describeErrno, errnoCode } from '../util/errors.js';
 import { pace } from '../util/pacing.js';
-import { WRITER_TEMP_GLOB, writerPidOf } from '../util/writer-temp.js';
+import { writerPidOf } from '../util/writer-temp.js';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 
@@ -20,7 +20,8 @@ export type FileKind =
   | 'justfile'
   | 'lockfile';
 
-const PATTERNS: Record<FileKind, string[]> = {
+/** The files of each kind, by path relative to the scanned directory (picomatch, `dot: true`). */
+export const PATTERNS: Readonly<Record<FileKind, readonly string[]>> = {
   terramate: ['**/*.tm', '**/*.tm.hcl'],
   makefile: ['**/Makefile', '**/makefile', '**/GNUmakefile', '**/*.mk'],
   shell: ['**/*.sh', '**/*.bash'],
@@ -36,11 +37,40 @@ const PATTERNS: Record<FileKind, string[]> = {
 /** Directories the walk never enters, wherever they are. */
 const NEVER_WALKED = new Set(['.git', 'node_modules', '.terraform']);
 
-const MATCHERS = Object.entries(PATTERNS).map(([kind, patterns]) => ({ kind: kind as FileKind, matches: picomatch(patterns, { dot: true }) }));
+/**
+ * A pattern tested the cheap way: its last segment against the path's last segment (which any
+ * match needs), and the whole pattern only when it says more than `**` before that segment.
+ * picomatch's `**` prefix alone costs a scan of every prefix of the path.
+ */
+function segmentMatcher(pattern: string): (relativePath: string, name: string) => boolean {
+  const last = pattern.slice(pattern.lastIndexOf('/') + 1);
+  if (last.includes('**')) throw new Error(`a discovery pattern must end in a plain segment: ${pattern}`);
+  const name = segmentTest(last);
+  if (pattern === `**/${last}`) return (_relativePath, base) => name(base);
+  const whole = picomatch(pattern, { dot: true });
+  return (relativePath, base) => name(base) && whole(relativePath);
+}
+
+/**
+ * The test of one path segment: a literal name and `*.ext` as string comparisons (with `dot`,
+ * picomatch's `*.ext` is any name ending in `.ext`, `.ext` itself included), anything else
+ * by picomatch. test/analysis/discover.test.ts compares kindOf with picomatch over many paths.
+ */
+function segmentTest(segment: string): (name: string) => boolean {
+  const GLOB = /[*?[\]{}()!+@]/;
+  if (!GLOB.test(segment)) return (name) => name === segment;
+  const suffix = segment.slice(1);
+  if (segment.startsWith('*') && suffix.startsWith('.') && !GLOB.test(suffix)) return (name) => name.endsWith(suffix);
+  return picomatch(segment, { dot: true });
+}
+
+const MATCHERS = Object.entries(PATTERNS).map(([kind, patterns]) => ({ kind: kind as FileKind, matchers: patterns.map(segmentMatcher) }));
 
 /** The kind of a `/`-separated path relative to the scanned directory, by the patterns above. */
 export function kindOf(relativePath: string): FileKind | null {
-  return MATCHERS.find(({ matches }) => matches(relativePath))?.kind ?? null;
+  const name = relativePath.slice(relativePath.lastIndexOf('/') + 1);
+  for (const { kind, matchers } of MATCHERS) if (matchers.some((matches) => matches(relativePath, name))) return kind;
+  return null;
 }
 
 function isHidden(relativePath: string): boolean {
@@ -149,11 +179,12 @@ function isValidUtf8Name(dir: string, shown: string): boolean {
  * followed, so a link loop cannot trap the walk.
  */
 export async function discoverFiles(root: string, scanDir: string): Promise<DiscoveredFiles> {
-  const patterns = [...Object.values(PATTERNS).flat(), '**/.tmskip', WRITER_TEMP_GLOB];
   const unwalked: DiscoveredFiles['unwalked'] = [];
   const listings = new Map<string, Dirent[]>();
-  const found = await walk(resolve(scanDir), patterns, unwalked, listings);
-  const skipped = found.filter((path) => path.endsWith('.tmskip')).map((path) => dirname(path));
+  // Every entry, classified below by kindOf: one cheap test per entry, where the kinds' thirty
+  // patterns handed to globby cost a test of each against every entry that matches none.
+  const found = await walk(resolve(scanDir), ['**'], unwalked, listings);
+  const skipped = found.filter((path) => path === '.tmskip' || path.endsWith('/.tmskip')).map((path) => dirname(path));
   const isSkipped = (path: string) => skipped.some((dir) => dir === '.' || path.startsWith(`${dir}/`));
 
   const byKind = new Map<FileKind, string[]>();
@@ -163,7 +194,7 @@ export async function discoverFiles(root: string, scanDir: string): Promise<Disc
       writerTemps.push(join(scanDir, path));
       continue;
     }
-    if (path.endsWith('.tmskip') || isSkipped(path)) continue;
+    if (path === '.tmskip' || path.endsWith('/.tmskip') || isSkipped(path)) continue;
     const kind = kindOf(path);
     if (!kind) continue;
     // Terramate ignores dot-directories for configuration; CI files live in some by design.

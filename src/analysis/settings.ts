@@ -24,8 +24,16 @@ export type CacheProblem = 'tilde' | 'relative' | 'missing' | 'not-a-directory';
 export function sourceLocation(source: SettingSource): Location | null {
   if (source.kind === 'environment') return null;
   if (source.kind === 'cli-config') return source.location;
-  return { file: source.definition.file, range: nodeRange(source.definition.node) };
+  // Asked per stack of thousands that share one definition: its position is read from the syntax tree once.
+  let location = definitionLocations.get(source.definition);
+  if (!location) {
+    location = { file: source.definition.file, range: nodeRange(source.definition.node) };
+    definitionLocations.set(source.definition, location);
+  }
+  return location;
 }
+
+const definitionLocations = new WeakMap<EnvDefinition, Location>();
 
 function fromCliConfig(config: CliConfig, key: 'pluginCacheDir' | 'mayBreakLockFile'): EffectiveSetting | null {
   const setting = config[key];

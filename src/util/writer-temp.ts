@@ -5,9 +5,6 @@
 /** Marks the writer's temp files. */
 export const TEMP_MARKER = '.tm-doctor-';
 
-/** Matches a writer temp file anywhere below the scanned directory (for the file walk). */
-export const WRITER_TEMP_GLOB = `**/.*${TEMP_MARKER}*`;
-
 const TEMP_NAME = /^\..+\.tm-doctor-([1-9][0-9]*)-[0-9a-f]+$/;
 
 /** The temp file name for `baseName`, made by process `pid`. */
