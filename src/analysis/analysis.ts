@@ -130,26 +130,29 @@ export class Analysis {
     let child = normalAbsolute(path);
     // The parent first, without path.dirname's copies: most paths asked lie in a listed directory.
     const slash = child.lastIndexOf(sep);
-    const parent = slash > 0 ? child.slice(0, slash) : null;
-    const names = parent === null ? undefined : this.namesListed(parent);
-    if (names) return !names.has(child.slice(slash + 1));
+    if (slash > 0) {
+      const listed = this.isListedIn(child.slice(0, slash), child.slice(slash + 1));
+      if (listed !== undefined) return !listed;
+    }
     for (let dir = dirname(child); dir !== child; child = dir, dir = dirname(dir)) {
-      const listed = this.namesListed(dir);
-      if (listed) return !listed.has(child.slice(dir.length + (dir.endsWith(sep) ? 0 : 1)));
+      const listed = this.isListedIn(dir, child.slice(dir.length + (dir.endsWith(sep) ? 0 : 1)));
+      if (listed !== undefined) return !listed;
     }
     return false;
   }
 
-  /** The names in a directory the walk read; undefined for one it did not read. */
-  private namesListed(dir: string): Set<string> | undefined {
+  /** Whether the walk saw `name` in `dir`; undefined for a directory it did not read. */
+  private isListedIn(dir: string, name: string): boolean | undefined {
+    const entries = this.discovered.listings.get(dir);
+    if (!entries) return undefined;
+    // A stack directory holds a handful of entries: a scan costs less than a set built for it.
+    if (entries.length <= 16) return entries.some((entry) => entry.name === name);
     let names = this.listedNames.get(dir);
     if (!names) {
-      const entries = this.discovered.listings.get(dir);
-      if (!entries) return undefined;
       names = new Set(entries.map((entry) => entry.name));
       this.listedNames.set(dir, names);
     }
-    return names;
+    return names.has(name);
   }
 
   /** The session's root for a directory argument: what a new RunSession needs. */

@@ -5,26 +5,14 @@ import path from 'node:path';
  * no doubled or trailing `/` (POSIX). The paths tm-doctor builds with `join` all are.
  */
 export function isNormalAbsolute(file: string): boolean {
-  // One pass (this is asked for every file looked at): a `/` followed by `/`, or by `.` or `..`
-  // ending a segment, or a trailing `/`, makes the path other than what resolve returns.
   if (path.sep !== '/' || file.charCodeAt(0) !== SLASH) return false;
-  const length = file.length;
-  if (length > 1 && file.charCodeAt(length - 1) === SLASH) return false;
-  for (let at = file.indexOf('/', 0); at !== -1; at = file.indexOf('/', at + 1)) {
-    let next = at + 1;
-    if (next === length) break;
-    const first = file.charCodeAt(next);
-    if (first === SLASH) return false;
-    if (first !== DOT) continue;
-    next++;
-    if (next < length && file.charCodeAt(next) === DOT) next++;
-    if (next === length || file.charCodeAt(next) === SLASH) return false;
-  }
-  return true;
+  if (file.length > 1 && file.charCodeAt(file.length - 1) === SLASH) return false;
+  return !NOT_NORMAL.test(file);
 }
 
 const SLASH = 47;
-const DOT = 46;
+/** A doubled `/`, or a `.` or `..` segment. */
+const NOT_NORMAL = /\/\/|\/\.\.?(?:\/|$)/;
 
 /** `path.resolve(file)`, without its cost (a string per call) when `file` is already normal and absolute. */
 export function normalAbsolute(file: string): string {
