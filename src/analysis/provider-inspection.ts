@@ -8,7 +8,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 
 import { CACHE_DIR_VAR, cacheDirProblem } from './settings.js';
-import type { Analysis } from './analysis.js';
+import type { Analysis, RunSession } from './analysis.js';
 import {
   discoverProviderPackages,
   type DiscoveryProblem,
@@ -98,13 +98,29 @@ export const QUARANTINE_DIR_NAME = '.tm-doctor-quarantine';
  */
 export async function inspectProviders(analysis: Analysis, progress: (status: string) => void): Promise<ProviderInspection> {
   const inputs = await gatherInputs(analysis);
-  const signature = inputsSignature(inputs, analysis.options);
-  return analysis.session.fact(`provider-inspection:${signature}`, async () => {
-    const inspection = await inspect(analysis, inputs, progress);
-    analysis.session.inspections.push(inspection);
-    return inspection;
+  // An earlier pass's inspection when its inputs are the same: compared, not serialized
+  // (a key built from thousands of stacks' lock entries cost more than the comparison, which
+  // only a second pass makes).
+  const inspections = earlierInspections.get(analysis.session) ?? [];
+  earlierInspections.set(analysis.session, inspections);
+  const earlier = inspections.find((known) => sameInspectionInputs(known.inputs, known.options, inputs, analysis.options));
+  if (earlier) return earlier.inspection;
+  const inspection = inspect(analysis, inputs, progress).then((done) => {
+    analysis.session.inspections.push(done);
+    return done;
   });
+  inspections.push({ inputs, options: analysis.options, inspection });
+  return inspection;
 }
+
+interface EarlierInspection {
+  inputs: InspectionInputs;
+  options: RunOptions;
+  inspection: Promise<ProviderInspection>;
+}
+
+/** The inspections of a run's passes (a --fix run has several), with what each looked at. */
+const earlierInspections = new WeakMap<RunSession, EarlierInspection[]>();
 
 async function gatherInputs(analysis: Analysis): Promise<InspectionInputs> {
   const stacks = await analysis.stacks();
@@ -147,14 +163,38 @@ async function gatherInputs(analysis: Analysis): Promise<InspectionInputs> {
   return { stacks, dataDirGroups, cacheDirs: [...cacheDirs].sort(), locks };
 }
 
-function inputsSignature(inputs: InspectionInputs, options: RunOptions): string {
-  const { noExec, skipHandshakes, handshakeTimeoutMs, noCache } = options;
-  return JSON.stringify({
-    options: [noExec, Boolean(skipHandshakes), handshakeTimeoutMs, noCache],
-    groups: [...inputs.dataDirGroups].map(([dataDir, stacks]) => [dataDir, stacks.map((stack) => stack.dir)]),
-    caches: inputs.cacheDirs,
-    locks: [...inputs.locks].map(([dir, entries]) => [dir, [...entries].map(([address, entry]) => [address, entry.version, entry.hashes])]),
-  });
+/** Whether two passes would inspect the same: the same options, data directories, caches and lock entries. */
+function sameInspectionInputs(left: InspectionInputs, leftOptions: RunOptions, right: InspectionInputs, rightOptions: RunOptions): boolean {
+  const optionsOf = ({ noExec, skipHandshakes, handshakeTimeoutMs, noCache }: RunOptions) => [noExec, Boolean(skipHandshakes), handshakeTimeoutMs, noCache];
+  if (!sameList(optionsOf(leftOptions), optionsOf(rightOptions))) return false;
+  if (!sameList(left.cacheDirs, right.cacheDirs)) return false;
+  const leftGroups = [...left.dataDirGroups];
+  const rightGroups = [...right.dataDirGroups];
+  if (leftGroups.length !== rightGroups.length) return false;
+  for (let index = 0; index < leftGroups.length; index++) {
+    const [leftDir, leftStacks] = leftGroups[index];
+    const [rightDir, rightStacks] = rightGroups[index];
+    if (leftDir !== rightDir || !sameList(leftStacks.map((stack) => stack.dir), rightStacks.map((stack) => stack.dir))) return false;
+  }
+  const leftLocks = [...left.locks];
+  const rightLocks = [...right.locks];
+  if (leftLocks.length !== rightLocks.length) return false;
+  for (let index = 0; index < leftLocks.length; index++) {
+    const [leftDir, leftEntries] = leftLocks[index];
+    const [rightDir, rightEntries] = rightLocks[index];
+    if (leftDir !== rightDir || leftEntries.size !== rightEntries.size) return false;
+    const rightList = [...rightEntries];
+    let at = 0;
+    for (const [address, entry] of leftEntries) {
+      const [otherAddress, other] = rightList[at++];
+      if (address !== otherAddress || entry.version !== other.version || !sameList(entry.hashes, other.hashes)) return false;
+    }
+  }
+  return true;
+}
+
+function sameList(left: readonly unknown[], right: readonly unknown[]): boolean {
+  return left.length === right.length && left.every((item, index) => item === right[index]);
 }
 
 async function inspect(analysis: Analysis, inputs: InspectionInputs, progress: (status: string) => void): Promise<ProviderInspection> {
