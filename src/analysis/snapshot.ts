@@ -36,25 +36,38 @@ export function hashBytes(bytes: Uint8Array): string {
 }
 
 export function fingerprintBytes(bytes: Buffer, stats: Pick<Stats, 'size' | 'mtimeMs' | 'mode'>): FileFingerprint {
-  return fingerprintOfRead(bytes, isUtf8(bytes) ? null : bytes, stats);
+  return new ReadFingerprint(bytes, isUtf8(bytes) ? null : bytes, stats);
 }
 
 /**
  * The fingerprint of a read whose text is kept: valid UTF-8 decodes and encodes back to the
  * same bytes, so the hash is computed from the text when a write first asks; other bytes
- * (`lossyBytes`) are kept for it.
+ * (`lossyBytes`) are kept for it. A class: one is kept per file read, thousands per run.
  */
-function fingerprintOfRead(source: Buffer | string, lossyBytes: Buffer | null, stats: Pick<Stats, 'size' | 'mtimeMs' | 'mode'>): FileFingerprint {
-  let hash: string | undefined;
-  return {
-    get hash() {
-      return (hash ??= hashBytes(lossyBytes ?? (typeof source === 'string' ? Buffer.from(source, 'utf8') : source)));
-    },
-    size: stats.size,
-    mtimeMs: stats.mtimeMs,
-    mode: stats.mode & 0o7777,
-    lossless: lossyBytes === null,
-  };
+class ReadFingerprint implements FileFingerprint {
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly mode: number;
+  private computedHash: string | undefined;
+
+  constructor(
+    private readonly source: Buffer | string,
+    private readonly lossyBytes: Buffer | null,
+    stats: Pick<Stats, 'size' | 'mtimeMs' | 'mode'>,
+  ) {
+    this.size = stats.size;
+    this.mtimeMs = stats.mtimeMs;
+    this.mode = stats.mode & 0o7777;
+  }
+
+  get lossless(): boolean {
+    return this.lossyBytes === null;
+  }
+
+  get hash(): string {
+    this.computedHash ??= hashBytes(this.lossyBytes ?? (typeof this.source === 'string' ? Buffer.from(this.source, 'utf8') : this.source));
+    return this.computedHash;
+  }
 }
 
 interface Recorded {
@@ -102,7 +115,7 @@ export class DiskSnapshot implements Snapshot {
     const text = bytes.toString('utf8');
     readStats.files++;
     readStats.bytes += bytes.length;
-    this.files.set(normalAbsolute(file), { text, fingerprint: fingerprintOfRead(text, isUtf8(bytes) ? null : bytes, stats) });
+    this.files.set(normalAbsolute(file), { text, fingerprint: new ReadFingerprint(text, isUtf8(bytes) ? null : bytes, stats) });
     return text;
   }
 

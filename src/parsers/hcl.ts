@@ -170,18 +170,26 @@ let loadedTreeParser: Parser | undefined;
 export function hclDocumentNow(file: string, text: string, parse: HclParse): HclDocument {
   const treeParser = loadedTreeParser;
   if (!treeParser) throw new Error('the syntax-tree parser is not loaded yet (await treeParserReady() first)');
-  let tree: Tree | undefined;
-  return {
-    file,
-    text,
-    body: parse.body,
-    diagnostic: parse.diagnostic,
-    get tree() {
-      tree ??= treeParser.parse(text) ?? undefined;
-      if (!tree) throw new Error(`tree-sitter could not parse ${file}`);
-      return tree;
-    },
-  };
+  return new ParsedDocument(file, text, parse.body, parse.diagnostic, treeParser);
+}
+
+/** A class, not an object with a closure: thousands are kept per run, each smaller this way. */
+class ParsedDocument implements HclDocument {
+  private parsedTree: Tree | undefined;
+
+  constructor(
+    readonly file: string,
+    readonly text: string,
+    readonly body: HclBody | null,
+    readonly diagnostic: HclDiagnostic | null,
+    private readonly treeParser: Parser,
+  ) {}
+
+  get tree(): Tree {
+    this.parsedTree ??= this.treeParser.parse(this.text) ?? undefined;
+    if (!this.parsedTree) throw new Error(`tree-sitter could not parse ${this.file}`);
+    return this.parsedTree;
+  }
 }
 
 export async function parseHcl(file: string, text: string): Promise<HclDocument> {

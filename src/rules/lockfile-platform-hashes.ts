@@ -27,9 +27,8 @@ export const lockfilePlatformHashes = createRule({
     const reports: Array<RuleReport<typeof messages, typeof help>> = [];
     for (const stack of await analysis.terraformStacks()) {
       const lock = await analysis.lockFile(stack.dir);
-      const lockPath = join(stack.dir, '.terraform.lock.hcl');
       if (!lock) {
-        if (analysis.files.read(lockPath).ok) continue; // present but broken: parse-error says so
+        if (analysis.files.read(join(stack.dir, '.terraform.lock.hcl')).ok) continue; // present but broken: parse-error says so
         reports.push({
           messageId: 'no-lock-file',
           data: { stack: displayPath(analysis.root, stack.dir) },
