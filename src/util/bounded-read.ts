@@ -35,7 +35,8 @@ export function readBounded(path: string, maxBytes = MAX_TEXT_BYTES): BoundedRea
       if (read === 0) break;
       length += read;
       if (length > maxBytes) return { ok: false, missing: false, reason: tooLarge(length, maxBytes) };
-      if (length === buffer.length) break;
+      // The size fstat gave is read (as readFileSync stops): no read more to learn the end.
+      if (length === buffer.length || length === stats.size) break;
     }
     return { ok: true, bytes: buffer.subarray(0, length), stats };
   } catch (error) {
