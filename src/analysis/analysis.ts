@@ -281,6 +281,8 @@ export class Analysis {
 
   /** `hcl` for many files, each parsed in turn without a promise of its own when the fast reader answers. */
   private async hclAll(files: readonly string[]): Promise<void> {
+    // A project without HCL files never needs the syntax-tree parser (nor fails for want of it).
+    if (files.length === 0) return;
     await treeParserReady();
     const pending: Array<Promise<HclDocument | null>> = [];
     for (const file of files) {
@@ -288,6 +290,9 @@ export class Analysis {
       if (turn) await turn;
       if (!this.hclByFile.has(file)) {
         const parsed = this.parseHclFile(file);
+        // Handled now (Promise.all below reports it): a parse failing while the loop yields
+        // would otherwise be an unhandled rejection, which ends the process.
+        parsed.catch(() => {});
         this.hclByFile.set(file, parsed);
         pending.push(parsed);
       }

@@ -44,7 +44,7 @@ const NEVER_WALKED = new Set(['.git', 'node_modules', '.terraform']);
  */
 function segmentMatcher(pattern: string): (relativePath: string, name: string) => boolean {
   const last = pattern.slice(pattern.lastIndexOf('/') + 1);
-  if (last.includes('**')) throw new Error(`a discovery pattern must end in a plain segment: ${pattern}`);
+  if (!pattern.startsWith('**/') || last.includes('**')) throw new Error(`a discovery pattern must be **/ then plain segments: ${pattern}`);
   const name = segmentTest(last);
   if (pattern === `**/${last}`) return (_relativePath, base) => name(base);
   const whole = picomatch(pattern, { dot: true });
@@ -53,22 +53,29 @@ function segmentMatcher(pattern: string): (relativePath: string, name: string) =
 
 /**
  * The test of one path segment: a literal name and `*.ext` as string comparisons (with `dot`,
- * picomatch's `*.ext` is any name ending in `.ext`, `.ext` itself included), anything else
+ * picomatch's `*.ext` is any name ending in `.ext`, `.ext` itself included, that does not start
+ * with a line terminator), anything else
  * by picomatch. test/analysis/discover.test.ts compares kindOf with picomatch over many paths.
  */
 function segmentTest(segment: string): (name: string) => boolean {
   const GLOB = /[*?[\]{}()!+@]/;
   if (!GLOB.test(segment)) return (name) => name === segment;
   const suffix = segment.slice(1);
-  if (segment.startsWith('*') && suffix.startsWith('.') && !GLOB.test(suffix)) return (name) => name.endsWith(suffix);
+  // picomatch's leading `*` needs a first character that is not a line terminator.
+  if (segment.startsWith('*') && suffix.startsWith('.') && !GLOB.test(suffix)) return (name) => name.endsWith(suffix) && !LINE_TERMINATOR.test(name.charAt(0));
   return picomatch(segment, { dot: true });
 }
+
+const LINE_TERMINATOR = /[\n\r\u2028\u2029]/;
 
 const MATCHERS = Object.entries(PATTERNS).map(([kind, patterns]) => ({ kind: kind as FileKind, matchers: patterns.map(segmentMatcher) }));
 
 /** The kind of a `/`-separated path relative to the scanned directory, by the patterns above. */
 export function kindOf(relativePath: string): FileKind | null {
-  const name = relativePath.slice(relativePath.lastIndexOf('/') + 1);
+  const slash = relativePath.lastIndexOf('/');
+  // Every pattern starts with `**/`, whose directories never hold a line terminator in picomatch.
+  if (slash >= 0 && LINE_TERMINATOR.test(relativePath.slice(0, slash))) return null;
+  const name = relativePath.slice(slash + 1);
   for (const { kind, matchers } of MATCHERS) if (matchers.some((matches) => matches(relativePath, name))) return kind;
   return null;
 }
@@ -183,26 +190,34 @@ export async function discoverFiles(root: string, scanDir: string): Promise<Disc
   const listings = new Map<string, Dirent[]>();
   // Every entry, classified below by kindOf: one cheap test per entry, where the kinds' thirty
   // patterns handed to globby cost a test of each against every entry that matches none.
-  const found = await walk(resolve(scanDir), ['**'], unwalked, listings);
+  // `**/*`, not `**`: picomatch's `**` never matches a name holding a line terminator
+  // (U+2028...), which a final `*` does, as the kinds' own patterns did.
+  const found = await walk(resolve(scanDir), ['**/*'], unwalked, listings);
   const skipped = found.filter((path) => path === '.tmskip' || path.endsWith('/.tmskip')).map((path) => dirname(path));
   const isSkipped = (path: string) => skipped.some((dir) => dir === '.' || path.startsWith(`${dir}/`));
 
   const byKind = new Map<FileKind, string[]>();
   const writerTemps: string[] = [];
-  for (const path of found.sort()) {
+  for (const path of found) {
+    // Every entry of the tree passes here: Ctrl-C must not wait for a million of them.
+    const turn = pace();
+    if (turn) await turn;
     if (writerPidOf(path.slice(path.lastIndexOf('/') + 1)) !== null) {
       writerTemps.push(join(scanDir, path));
       continue;
     }
-    if (path === '.tmskip' || path.endsWith('/.tmskip') || isSkipped(path)) continue;
+    if (path === '.tmskip' || path.endsWith('/.tmskip')) continue;
     const kind = kindOf(path);
-    if (!kind) continue;
+    if (!kind || isSkipped(path)) continue;
     // Terramate ignores dot-directories for configuration; CI files live in some by design.
     if ((kind === 'terramate' || kind === 'makefile' || kind === 'shell') && isHidden(path)) continue;
     const list = byKind.get(kind) ?? [];
     list.push(join(scanDir, path));
     byKind.set(kind, list);
   }
+  // Sorted as the relative paths would be (one prefix): only what was kept, not every entry.
+  for (const list of byKind.values()) list.sort();
+  writerTemps.sort();
 
   const between = relative(root, scanDir);
   if (between && !between.startsWith('..')) {

@@ -35,7 +35,10 @@ const NAMES = [
   '.terraform.lock.hcl',
   'é.sh',
 ];
-const DIRS = ['', 'a/', '.github/', '.github/workflows/', 'x/.github/workflows/', 'workflows/', '.github/x/workflows/', 'a/b/c/', '.hidden/', 'github/workflows/'];
+// Line terminators: picomatch's `*` matches them in a name, its `**/` never in a directory.
+const TERMINATORS = ['\n', '\r', '\u2028', '\u2029'];
+NAMES.push(...TERMINATORS.flatMap((character) => [`a${character}b.tm`, `Make${character}.mk`, `${character}.sh`, `.x${character}y.tm-doctor-1-ab`]));
+const DIRS = ['', 'a/', '.github/', '.github/workflows/', 'x/.github/workflows/', 'workflows/', '.github/x/workflows/', 'a/b/c/', '.hidden/', 'github/workflows/', ...TERMINATORS.map((character) => `d${character}/`), '.github/work\u2028flows/'];
 
 describe('kindOf', () => {
   it('answers as picomatch on the whole path, for every name in every kind of directory', () => {
@@ -52,7 +55,7 @@ describe('discoverFiles', () => {
   it('lists, by kind, exactly the files picomatch matches among all it walks', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tm-doctor-discover-'));
     try {
-      const files = ['stacks/a/stack.tm.hcl', 'stacks/a/main.tf', 'stacks/a/.terraform.lock.hcl', 'Makefile', 'mk/x.mk', '.github/workflows/ci.yml', '.github/workflows/README.md', 'ci/action.yaml', 'scripts/run.sh', 'package.json', 'Justfile', 'taskfile.yml', '.gitlab-ci.yml', 'x.tm', 'notes.txt'];
+      const files = ['stacks/a/stack.tm.hcl', 'stacks/a/main.tf', 'stacks/a/.terraform.lock.hcl', 'Makefile', 'mk/x.mk', '.github/workflows/ci.yml', '.github/workflows/README.md', 'ci/action.yaml', 'scripts/run.sh', 'package.json', 'Justfile', 'taskfile.yml', '.gitlab-ci.yml', 'x.tm', 'notes.txt', 'a\u2028b.tm', 'mk/Make\u2029.mk', 'stacks/b/s\u2028.tm.hcl'];
       for (const file of files) {
         mkdirSync(join(dir, file, '..'), { recursive: true });
         writeFileSync(join(dir, file), '');

@@ -92,6 +92,28 @@ describe('exit codes', () => {
     expect(hasStackTrace(result.stderr)).toBe(false);
   });
 
+  it('2 with one line when HashiCorp\'s parser cannot load while thousands of files are parsed: no raw trace', () => {
+    // The file HashiCorp's parser must read sorts first, so that its failure comes while the
+    // parse loop still has thousands of files to go (and gives the event loop its turns).
+    const project = tempDir();
+    writeFileSync(join(project, 'terramate.tm.hcl'), 'terramate {\n  required_version = ">= 0.9.0"\n}\n');
+    mkdirSync(join(project, 'aaa'));
+    writeFileSync(join(project, 'aaa', 'broken.tm'), 'stack {\n  name = \n');
+    for (let i = 0; i < 4000; i++) {
+      mkdirSync(join(project, 's', `${i}`), { recursive: true });
+      writeFileSync(join(project, 's', `${i}`, 'stack.tm.hcl'), `stack {\n  name = "s${i}"\n}\n`);
+    }
+    const hook = join(tempDir(), 'no-hcl2json.mjs');
+    writeFileSync(
+      hook,
+      `import { register } from 'node:module';\nregister('data:text/javascript,' + encodeURIComponent("export async function resolve(specifier, context, next) { if (specifier === '@cdktf/hcl2json') throw new Error('simulated: hcl2json cannot load'); return next(specifier, context); }"));\n`,
+    );
+    const result = runCli(['check', project, '--no-exec', '--no-cache'], { env: { NODE_OPTIONS: `--import ${hook}` } });
+    expect([result.status, result.stdout]).toEqual([2, '']);
+    expect(unwrapOclifError(result.stderr)).toContain('internal failure: simulated: hcl2json cannot load');
+    expect(hasStackTrace(result.stderr)).toBe(false);
+  });
+
   it('DEBUG=tm-doctor* adds the stack trace (so the check above can fail)', () => {
     const missing = join(tempDir(), 'missing');
     const result = runCli(['check', missing], { env: { DEBUG: 'tm-doctor*' } });
