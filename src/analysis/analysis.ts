@@ -100,6 +100,7 @@ export class Analysis {
   private readonly settings = new Map<Tool, Map<SettingName, Map<string, Promise<EffectiveSetting | null>>>>();
   private readonly conditions = new Map<InitLaunch, ParallelCondition | null>();
   private readonly listedNames = new Map<string, Set<string>>();
+  private readonly walkedFiles: ReadonlySet<string>;
   private terramateLoaded: TerramateConfig | null = null;
   /** Make's view of each default makefile (and of `.mk` files nothing includes). */
   makefiles: EvaluatedMakefile[] = [];
@@ -112,6 +113,7 @@ export class Analysis {
     private readonly discovered: DiscoveredFiles,
     overlay: ReadonlyMap<string, string>,
   ) {
+    this.walkedFiles = new Set([...discovered.byKind.values()].flat());
     this.files = new FileStore(session.snapshot, overlay, (path) => this.knownAbsent(path));
   }
 
@@ -127,6 +129,8 @@ export class Analysis {
 
   /** True when a directory the walk read shows that `path` does not exist (no system call). */
   knownAbsent(path: string): boolean {
+    // Most files read are those the walk found (the same strings, whose hashes are kept).
+    if (this.walkedFiles.has(path)) return false;
     let child = normalAbsolute(path);
     // The parent first, without path.dirname's copies: most paths asked lie in a listed directory.
     const slash = child.lastIndexOf(sep);
@@ -288,32 +292,33 @@ export class Analysis {
     for (const file of files) {
       const turn = pace();
       if (turn) await turn;
-      if (!this.hclByFile.has(file)) {
-        const parsed = this.parseHclFile(file);
+      if (this.hclByFile.has(file)) continue;
+      const parsed = this.parseHclFile(file);
+      if (parsed instanceof Promise) {
         // Handled now (Promise.all below reports it): a parse failing while the loop yields
         // would otherwise be an unhandled rejection, which ends the process.
         parsed.catch(() => {});
-        this.hclByFile.set(file, parsed);
         pending.push(parsed);
-      }
+        this.hclByFile.set(file, parsed);
+      } else this.hclByFile.set(file, Promise.resolve(parsed));
     }
     await Promise.all(pending);
   }
 
-  /** The parse of a file (the tree parser loaded): settled at once unless HashiCorp's parser must answer. */
-  private parseHclFile(file: string): Promise<HclDocument | null> {
+  /** The parse of a file (the tree parser loaded): known at once unless HashiCorp's parser must answer. */
+  private parseHclFile(file: string): HclDocument | null | Promise<HclDocument> {
     const text = this.text(file);
-    if (text === undefined) return NO_DOCUMENT;
+    if (text === undefined) return null;
     // HashiCorp's parser (Go in wasm) aborts the process on very deep nesting: refuse first.
     if (bracketDepth(text) > MAX_NESTING) {
       this.record({ file, range: null, message: `nested deeper than ${MAX_NESTING} levels; not parsed` });
-      return NO_DOCUMENT;
+      return null;
     }
     // HashiCorp's parser is the costly part of a run (0.4 to 1 ms a file). The fast reader
     // answers what it reads exactly as HashiCorp's parser does, and declines the rest: those
     // go to HashiCorp's parser, whose answer is remembered per content.
     const fast = parseHclFast(file, text);
-    if (fast) return Promise.resolve(hclDocumentNow(file, text, { body: fast, diagnostic: null }));
+    if (fast) return hclDocumentNow(file, text, { body: fast, diagnostic: null });
     return this.parseWithHashiCorp(file, text);
   }
 
@@ -502,8 +507,6 @@ export class Analysis {
     return null;
   }
 }
-
-const NO_DOCUMENT: Promise<HclDocument | null> = Promise.resolve(null);
 
 /** The value computed once for `key` in `cache`. */
 function memoized<T>(cache: Map<string, T>, key: string, compute: () => T): T {
