@@ -84,7 +84,9 @@ export class TerramateConfig {
   /** Directories whose `generate_hcl` blocks write Terraform code into the stacks below. */
   private readonly generatesTerraform = new Set<string>();
   /** `envDefinitions` and `scripts` by directory, built on first use (a lookup walks a stack's ancestors, not every definition). */
-  private envIndex: { size: number; byDir: Map<string, EnvDefinition[]> } | undefined;
+  private envIndex: { size: number; byDir: Map<string, EnvDefinition[]>; chains: Map<string, DefinitionChain> } | undefined;
+  /** Per process environment, the env of every chain whose values name nothing of the stack (shared by its stacks). */
+  private sharedEnvs = new WeakMap<object, Map<DefinitionChain, Map<string, { value: EnvValue; definition: EnvDefinition }>>>();
   private envCache = new WeakMap<object, Map<string, Map<string, { value: EnvValue; definition: EnvDefinition }>>>();
   private readonly stacklessValues = new WeakMap<object, Map<string, EnvValue>>();
   private scriptIndex: { size: number; byLabels: Map<string, Map<string, ScriptDefinition>> } | undefined;
@@ -201,16 +203,51 @@ export class TerramateConfig {
     stackDir: string,
     processEnv: Record<string, string | undefined>,
   ): Map<string, { value: EnvValue; definition: EnvDefinition }> {
+    const chain = this.definitionsAt(resolve(stackDir), byDir);
+    if (chain.namesStack) return this.envOf(chain, stackDir, processEnv);
+    // Thousands of stacks below one group directory see the same definitions and values.
+    let shared = this.sharedEnvs.get(processEnv);
+    if (!shared) {
+      shared = new Map();
+      this.sharedEnvs.set(processEnv, shared);
+    }
+    let env = shared.get(chain);
+    if (!env) {
+      env = this.envOf(chain, stackDir, processEnv);
+      shared.set(chain, env);
+    }
+    return env;
+  }
+
+  /** The definitions of the stack's directory and its ancestors, the root's first. */
+  private envOf(chain: DefinitionChain, stackDir: string, processEnv: Record<string, string | undefined>): Map<string, { value: EnvValue; definition: EnvDefinition }> {
     const env = new Map<string, { value: EnvValue; definition: EnvDefinition }>();
-    // The definitions of the stack's directory and its ancestors, the root's first.
-    const applicable = ancestorsOf(stackDir)
-      .reverse()
-      .flatMap((dir) => byDir.get(dir) ?? []);
-    for (const definition of applicable) {
+    for (const definition of chain.definitions) {
       if (definition.value === null || definition.value === '${unset}') env.delete(definition.name);
       else env.set(definition.name, { value: this.evaluateIn(definition.value, stackDir, processEnv), definition });
     }
     return env;
+  }
+
+  /**
+   * The definitions that apply in `dir` (absolute), the root's first; a directory without
+   * definitions of its own shares its parent's chain (the same object).
+   */
+  private definitionsAt(dir: string, byDir: Map<string, EnvDefinition[]>): DefinitionChain {
+    const chains = this.envIndex?.chains ?? new Map<string, DefinitionChain>();
+    let chain = chains.get(dir);
+    if (chain) return chain;
+    const parent = dirname(dir);
+    const inherited: DefinitionChain = parent === dir ? NO_DEFINITIONS : this.definitionsAt(parent, byDir);
+    const own = byDir.get(dir);
+    chain = own
+      ? {
+          definitions: [...inherited.definitions, ...own],
+          namesStack: inherited.namesStack || own.some((definition) => typeof definition.value === 'string' && definition.value.includes('terramate.stack.')),
+        }
+      : inherited;
+    chains.set(dir, chain);
+    return chain;
   }
 
   /** Scripts in scope for a directory with these labels: the nearest definition wins. */
@@ -233,8 +270,9 @@ export class TerramateConfig {
         if (list) list.push(definition);
         else byDir.set(dir, [definition]);
       }
-      this.envIndex = { size: this.envDefinitions.length, byDir };
+      this.envIndex = { size: this.envDefinitions.length, byDir, chains: new Map() };
       this.envCache = new WeakMap();
+      this.sharedEnvs = new WeakMap();
     }
     return this.envIndex.byDir;
   }
@@ -300,6 +338,14 @@ export class TerramateConfig {
     return unknown ? UNKNOWN : result;
   }
 }
+
+/** The definitions that apply in a directory, and whether any value names the stack (`terramate.stack.*`). */
+interface DefinitionChain {
+  definitions: readonly EnvDefinition[];
+  namesStack: boolean;
+}
+
+const NO_DEFINITIONS: DefinitionChain = { definitions: [], namesStack: false };
 
 /** `dir` (made absolute) and every directory above it, nearest first. */
 function ancestorsOf(dir: string): string[] {
