@@ -3,9 +3,10 @@
 // monorepo, each time in a fresh process as a check runs it (cold: modules loaded and code
 // compiled in that run), against a plain synchronous walk of the same tree (readdir of every
 // directory and a stat of each, as the recording file system asks). Other builds can be put
-// beside the current one, e.g. the hand-written walk that globby replaced:
-//   git worktree add /tmp/walk e761ab6 && (cd /tmp/walk && ln -s "$PWD/node_modules" . && npx tsc -p tsconfig.build.json)
-//   node bench/discovery.mjs --dist /tmp/walk/dist 5000
+// beside the current one, e.g. the globby walk of 7e3de50 (README, "Why the walk is our own"),
+// built where globby is installed:
+//   git worktree add /tmp/globby-walk 7e3de50 && cd /tmp/globby-walk && npm ci && npx tsc -p tsconfig.build.json
+//   node bench/discovery.mjs --dist /tmp/globby-walk/dist 5000
 // Prints the medians of the import and of the walk per build, in turn round after round.
 // Usage: node bench/discovery.mjs [--runs N] [--dist DIR]... [STACKS]
 import { spawnSync } from 'node:child_process';

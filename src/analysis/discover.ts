@@ -1,6 +1,5 @@
-import type { Dirent, Stats } from 'node:fs';
-import { globby, globbySync, type Options } from 'globby';
-import { lstatSync, readdirSync, statSync } from '../util/observed-fs.js';
+import type { Dirent } from 'node:fs';
+import { readdirSync } from '../util/observed-fs.js';
 import { describeErrno, errnoCode } from '../util/errors.js';
 import { pace } from '../util/pacing.js';
 import { writerPidOf } from '../util/writer-temp.js';
@@ -117,82 +116,31 @@ function readDirectory(path: string, unwalked: DiscoveredFiles['unwalked']): Dir
   return entries;
 }
 
-/** How long the walk may hold the event loop before it goes on in steps (Ctrl-C waits that long at most). */
-const SYNC_WALK_MS = 300;
-
-/** Thrown by the file system of the synchronous walk when its time is up. */
-class WalkSlice extends Error {}
-
 /**
- * Every entry below `scanDir` that `patterns` match (directories and links included), as
- * `/`-separated relative paths, found by globby. Its file system is ours: each directory is
- * read once through observed-fs (so a stored report knows what the walk saw), its listing kept
- * and what it cannot read or name recorded. Links to directories are not entered; neither are
- * NEVER_WALKED directories. globby's synchronous walk costs a third less than its asynchronous
- * one (no callback and promise per directory and entry: bench/discovery.mjs); a tree it cannot
- * walk within SYNC_WALK_MS is walked again asynchronously, giving the event loop its turns, the
- * directories already read answered from their kept listings.
+ * Every entry below `scanDir` as a `/`-separated relative path (directories and links
+ * included), read by one synchronous `readdir` per directory through observed-fs (so a stored
+ * report knows what the walk saw), each listing kept and what cannot be read or named recorded;
+ * the event loop gets its turns. Links to directories are not entered; neither are
+ * NEVER_WALKED directories. Nothing below a directory whose name holds a line terminator is
+ * listed, as a picomatch `**` would not match it. (globby is not used here: README, "Why the
+ * walk is our own".)
  */
-async function walk(scanDir: string, patterns: string[], unwalked: DiscoveredFiles['unwalked'], listings: Map<string, Dirent[]>, syncWalkMs: number): Promise<string[]> {
-  const list = (path: string): Dirent[] => {
-    let entries = listings.get(path);
-    if (!entries) {
-      entries = readDirectory(path, unwalked);
-      listings.set(path, entries);
+async function walk(scanDir: string, unwalked: DiscoveredFiles['unwalked'], listings: Map<string, Dirent[]>): Promise<string[]> {
+  const found: string[] = [];
+  const pending: Array<{ dir: string; prefix: string }> = [{ dir: scanDir, prefix: '' }];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const turn = pace();
+    if (turn) await turn;
+    const entries = readDirectory(next.dir, unwalked);
+    listings.set(next.dir, entries);
+    const named = !LINE_TERMINATOR.test(next.prefix);
+    for (const entry of entries) {
+      const relativePath = next.prefix + entry.name;
+      if (named) found.push(relativePath);
+      if (entry.isDirectory() && !NEVER_WALKED.has(entry.name)) pending.push({ dir: join(next.dir, entry.name), prefix: `${relativePath}/` });
     }
-    return entries;
-  };
-  const recordingFs = {
-    readdir(path: string, _options: unknown, callback: (error: NodeJS.ErrnoException | null, entries: Dirent[]) => void): void {
-      const answer = () => callback(null, list(path));
-      const turn = pace();
-      if (turn) void turn.then(answer);
-      else queueMicrotask(answer);
-    },
-    readdirSync: (path: string) => list(path),
-    // fast-glob asks these only to follow links or for `stats`, neither of which is asked for
-    // here; globby stats `cwd` once.
-    lstat: (path: string, callback: (error: NodeJS.ErrnoException | null, stats?: Stats) => void) => settle(() => lstatSync(path), callback),
-    stat: (path: string, callback: (error: NodeJS.ErrnoException | null, stats?: Stats) => void) => settle(() => statSync(path), callback),
-    lstatSync,
-    statSync,
-  };
-  // Every pattern starts at the scanned directory: one task, in which no entry comes twice,
-  // so fast-glob's own de-duplication is cost without use (globby still unites the tasks).
-  const options: Options = {
-    cwd: scanDir,
-    dot: true,
-    onlyFiles: false,
-    followSymbolicLinks: false,
-    expandDirectories: false,
-    unique: false,
-    ignore: [...NEVER_WALKED].map((name) => `**/${name}/**`),
-  };
-  const until = performance.now() + syncWalkMs;
-  const slicedFs = {
-    ...recordingFs,
-    readdirSync: (path: string) => {
-      if (performance.now() > until) throw new WalkSlice();
-      return list(path);
-    },
-  };
-  try {
-    return globbySync(patterns, { ...options, fs: slicedFs as unknown as Options['fs'] });
-  } catch (error) {
-    if (!(error instanceof WalkSlice)) throw error;
   }
-  return globby(patterns, { ...options, fs: recordingFs as unknown as Options['fs'] });
-}
-
-function settle<T>(call: () => T, callback: (error: NodeJS.ErrnoException | null, value?: T) => void): void {
-  let value: T;
-  try {
-    value = call();
-  } catch (error) {
-    queueMicrotask(() => callback(error as NodeJS.ErrnoException));
-    return;
-  }
-  queueMicrotask(() => callback(null, value));
+  return found;
 }
 
 /** Whether a name shown with U+FFFD really is that character (and not undecodable bytes). */
@@ -208,17 +156,14 @@ function isValidUtf8Name(dir: string, shown: string): boolean {
  * Lists the files of every kind below `scanDir` (absolute paths, sorted), plus the
  * Terramate files of the directories between the project root and `scanDir`, whose
  * configuration applies to the stacks below. Symbolic links to directories are not
- * followed, so a link loop cannot trap the walk. `syncWalkMs`: how long the walk may hold the
- * event loop before it goes on in steps (tests set 0 to take the steps at once).
+ * followed, so a link loop cannot trap the walk.
  */
-export async function discoverFiles(root: string, scanDir: string, { syncWalkMs = SYNC_WALK_MS }: { syncWalkMs?: number } = {}): Promise<DiscoveredFiles> {
+export async function discoverFiles(root: string, scanDir: string): Promise<DiscoveredFiles> {
   const unwalked: DiscoveredFiles['unwalked'] = [];
   const listings = new Map<string, Dirent[]>();
-  // Every entry, classified below by kindOf: one cheap test per entry, where the kinds' thirty
-  // patterns handed to globby cost a test of each against every entry that matches none.
-  // `**/*`, not `**`: picomatch's `**` never matches a name holding a line terminator
-  // (U+2028...), which a final `*` does, as the kinds' own patterns did.
-  const found = await walk(resolve(scanDir), ['**/*'], unwalked, listings, syncWalkMs);
+  // Every entry, classified below by kindOf (a name test first, the whole pattern only where
+  // it says more), as the kinds' patterns would match it.
+  const found = await walk(resolve(scanDir), unwalked, listings);
   const skipped = found.filter((path) => path === '.tmskip' || path.endsWith('/.tmskip')).map((path) => dirname(path));
   const isSkipped = (path: string) => skipped.some((dir) => dir === '.' || path.startsWith(`${dir}/`));
 
@@ -257,7 +202,7 @@ export async function discoverFiles(root: string, scanDir: string, { syncWalkMs 
     byKind.set('terramate', terramateFiles);
   }
   const isUnder = (path: string, dir: string) => path === dir || path.startsWith(dir + sep);
-  const skippedAbsolute = skipped.map((dir) => join(scanDir, dir));
+  const skippedAbsolute = skipped.map((dir) => join(scanDir, dir)).sort();
   const notNeverWalked = (path: string) => !relative(scanDir, path).split(sep).some((part) => part === '.git' || part === 'node_modules' || part === '.terraform');
   return {
     byKind,
