@@ -53,8 +53,8 @@ function segmentMatcher(pattern: string): (relativePath: string, name: string) =
 /**
  * The test of one path segment: a literal name and `*.ext` as string comparisons (with `dot`,
  * picomatch's `*.ext` is any name ending in `.ext`, `.ext` itself included, that does not start
- * with a line terminator), anything else
- * by picomatch. test/analysis/discover.test.ts compares kindOf with picomatch over many paths.
+ * with a line terminator), anything else by picomatch. test/analysis/discover.test.ts compares
+ * kindOf with picomatch over many paths.
  */
 function segmentTest(segment: string): (name: string) => boolean {
   const GLOB = /[*?[\]{}()!+@]/;
@@ -122,7 +122,7 @@ function readDirectory(path: string, unwalked: DiscoveredFiles['unwalked']): Dir
  * report knows what the walk saw), each listing kept and what cannot be read or named recorded;
  * the event loop gets its turns. Links to directories are not entered; neither are
  * NEVER_WALKED directories. Nothing below a directory whose name holds a line terminator is
- * listed, as a picomatch `**` would not match it. (globby is not used here: README, "Why the
+ * returned (its listing is kept), as a picomatch `**` would not match it. (globby is not used here: README, "Why the
  * walk is our own".)
  */
 async function walk(scanDir: string, unwalked: DiscoveredFiles['unwalked'], listings: Map<string, Dirent[]>): Promise<string[]> {
