@@ -16,6 +16,7 @@ import { readLockFile, type LockFile } from './lockfile.js';
 import { parallelCondition, type ParallelCondition } from './parallelism.js';
 import { providerRequirements, type ProviderRequirements } from './provider-requirements.js';
 import { inspectProviders, type ProviderInspection } from './provider-inspection.js';
+import { memoized } from '../util/memo.js';
 import { pace, takeTurn } from '../util/pacing.js';
 import type { ResultStore } from '../cache/results.js';
 import { findProjectRoot } from './root.js';
@@ -58,12 +59,7 @@ export class RunSession {
 
   /** The fact computed once per run for `key`. */
   fact<T>(key: string, compute: () => Promise<T>): Promise<T> {
-    let value = this.facts.get(key) as Promise<T> | undefined;
-    if (!value) {
-      value = compute();
-      this.facts.set(key, value);
-    }
-    return value;
+    return memoized(this.facts, key, compute) as Promise<T>;
   }
 }
 
@@ -340,12 +336,7 @@ export class Analysis {
   // ---- Derived facts, each computed once per pass -----------------------------------------
 
   private fact<T>(key: string, compute: () => Promise<T>): Promise<T> {
-    let value = this.facts.get(key) as Promise<T> | undefined;
-    if (!value) {
-      value = compute();
-      this.facts.set(key, value);
-    }
-    return value;
+    return memoized(this.facts, key, compute) as Promise<T>;
   }
 
   terramate(): Promise<TerramateConfig> {
@@ -440,11 +431,7 @@ export class Analysis {
   /** What the tool sees for `variable` in `stack` (Terramate run env over environment over CLI config). */
   setting(stack: Stack, tool: Tool, variable: SettingName): Promise<EffectiveSetting | null> {
     // Asked per stack by several rules: keyed without building a string per question.
-    let byStack = this.settings.get(tool)?.get(variable);
-    if (!byStack) {
-      byStack = new Map();
-      this.settings.set(tool, new Map([...(this.settings.get(tool) ?? []), [variable, byStack]]));
-    }
+    const byStack = memoized(memoized(this.settings, tool, () => new Map()), variable, () => new Map<string, Promise<EffectiveSetting | null>>());
     return memoized(byStack, stack.dir, async () =>
       effectiveSetting({ terramate: await this.terramate(), cliConfig: await this.cliConfig(tool), env: this.env }, stack, variable),
     );
@@ -506,14 +493,4 @@ export class Analysis {
     }
     return null;
   }
-}
-
-/** The value computed once for `key` in `cache`. */
-function memoized<T>(cache: Map<string, T>, key: string, compute: () => T): T {
-  let value = cache.get(key);
-  if (value === undefined) {
-    value = compute();
-    cache.set(key, value);
-  }
-  return value;
 }

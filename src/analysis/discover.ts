@@ -122,8 +122,8 @@ function readDirectory(path: string, unwalked: DiscoveredFiles['unwalked']): Dir
  * report knows what the walk saw), each listing kept and what cannot be read or named recorded;
  * the event loop gets its turns. Links to directories are not entered; neither are
  * NEVER_WALKED directories. Nothing below a directory whose name holds a line terminator is
- * returned (its listing is kept), as a picomatch `**` would not match it. (globby is not used here: README, "Why the
- * walk is our own".)
+ * returned (its listing is kept), as a picomatch `**` would not match it. globby is not used
+ * here: README, "Why the walk is our own".
  */
 async function walk(scanDir: string, unwalked: DiscoveredFiles['unwalked'], listings: Map<string, Dirent[]>): Promise<string[]> {
   const found: string[] = [];

@@ -4,6 +4,7 @@
 // provider-handshake is not selected).
 import { noteUnrepeatable } from '../util/dependency-record.js';
 import { existsSync } from '../util/observed-fs.js';
+import { memoized } from '../util/memo.js';
 import { availableParallelism, tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 
@@ -87,7 +88,15 @@ interface InspectionInputs {
   dataDirGroups: Map<string, Stack[]>;
   cacheDirs: string[];
   /** Lock entries per stack dir, keyed by lower-cased provider address. */
-  locks: Map<string, Map<string, { file: string; version: string | null; hashes: string[]; range: Range | null }>>;
+  locks: Map<string, Map<string, LockEntry>>;
+}
+
+/** A stack's lock entry for one provider, by the provider's address in lower case. */
+interface LockEntry {
+  file: string;
+  version: string | null;
+  hashes: string[];
+  readonly range: Range | null;
 }
 
 export const QUARANTINE_DIR_NAME = '.tm-doctor-quarantine';
@@ -101,8 +110,7 @@ export async function inspectProviders(analysis: Analysis, progress: (status: st
   // An earlier pass's inspection when its inputs are the same: compared, not serialized
   // (a key built from thousands of stacks' lock entries cost more than the comparison, which
   // only a second pass makes).
-  const inspections = earlierInspections.get(analysis.session) ?? [];
-  earlierInspections.set(analysis.session, inspections);
+  const inspections = memoized(earlierInspections, analysis.session, () => []);
   const earlier = inspections.find((known) => sameInspectionInputs(known.inputs, known.options, inputs, analysis.options));
   if (earlier) return earlier.inspection;
   const inspection = inspect(analysis, inputs, progress).then((done) => {
@@ -146,7 +154,7 @@ async function gatherInputs(analysis: Analysis): Promise<InspectionInputs> {
       if (usable) cacheDirs.add(cache.value);
     }
     const lock = await analysis.lockFile(stack.dir);
-    const entries = new Map<string, { file: string; version: string | null; hashes: string[]; range: Range | null }>();
+    const entries = new Map<string, LockEntry>();
     for (const provider of lock?.providers ?? []) {
       entries.set(provider.address.toLowerCase(), {
         file: lock?.file ?? '',
@@ -166,35 +174,23 @@ async function gatherInputs(analysis: Analysis): Promise<InspectionInputs> {
 /** Whether two passes would inspect the same: the same options, data directories, caches and lock entries. */
 function sameInspectionInputs(left: InspectionInputs, leftOptions: RunOptions, right: InspectionInputs, rightOptions: RunOptions): boolean {
   const optionsOf = ({ noExec, skipHandshakes, handshakeTimeoutMs, noCache }: RunOptions) => [noExec, Boolean(skipHandshakes), handshakeTimeoutMs, noCache];
-  if (!sameList(optionsOf(leftOptions), optionsOf(rightOptions))) return false;
-  if (!sameList(left.cacheDirs, right.cacheDirs)) return false;
-  const leftGroups = [...left.dataDirGroups];
-  const rightGroups = [...right.dataDirGroups];
-  if (leftGroups.length !== rightGroups.length) return false;
-  for (let index = 0; index < leftGroups.length; index++) {
-    const [leftDir, leftStacks] = leftGroups[index];
-    const [rightDir, rightStacks] = rightGroups[index];
-    if (leftDir !== rightDir || !sameList(leftStacks.map((stack) => stack.dir), rightStacks.map((stack) => stack.dir))) return false;
-  }
-  const leftLocks = [...left.locks];
-  const rightLocks = [...right.locks];
-  if (leftLocks.length !== rightLocks.length) return false;
-  for (let index = 0; index < leftLocks.length; index++) {
-    const [leftDir, leftEntries] = leftLocks[index];
-    const [rightDir, rightEntries] = rightLocks[index];
-    if (leftDir !== rightDir || leftEntries.size !== rightEntries.size) return false;
-    const rightList = [...rightEntries];
-    let at = 0;
-    for (const [address, entry] of leftEntries) {
-      const [otherAddress, other] = rightList[at++];
-      if (address !== otherAddress || entry.version !== other.version || !sameList(entry.hashes, other.hashes)) return false;
-    }
-  }
-  return true;
+  const sameStacks = (a: Stack[], b: Stack[]) => sameList(a, b, (x, y) => x.dir === y.dir);
+  const sameEntry = (a: LockEntry, b: LockEntry) => a.version === b.version && sameList(a.hashes, b.hashes);
+  return (
+    sameList(optionsOf(leftOptions), optionsOf(rightOptions)) &&
+    sameList(left.cacheDirs, right.cacheDirs) &&
+    sameEntries(left.dataDirGroups, right.dataDirGroups, sameStacks) &&
+    sameEntries(left.locks, right.locks, (a, b) => sameEntries(a, b, sameEntry))
+  );
 }
 
-function sameList(left: readonly unknown[], right: readonly unknown[]): boolean {
-  return left.length === right.length && left.every((item, index) => item === right[index]);
+function sameList<T>(left: readonly T[], right: readonly T[], same: (a: T, b: T) => boolean = (a, b) => a === b): boolean {
+  return left.length === right.length && left.every((item, index) => same(item, right[index]));
+}
+
+/** Two maps with the same keys in the same order, and values the same by `same`. */
+function sameEntries<K, V>(left: ReadonlyMap<K, V>, right: ReadonlyMap<K, V>, same: (a: V, b: V) => boolean): boolean {
+  return sameList([...left], [...right], ([leftKey, leftValue], [rightKey, rightValue]) => leftKey === rightKey && same(leftValue, rightValue));
 }
 
 async function inspect(analysis: Analysis, inputs: InspectionInputs, progress: (status: string) => void): Promise<ProviderInspection> {

@@ -3,6 +3,7 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import type { Node } from 'web-tree-sitter';
 import { isInsideRoot } from '../util/path.js';
+import { memoized } from '../util/memo.js';
 import { UNKNOWN, type Knowable } from '../util/unknown.js';
 import { blocksAtPath, childAttributes, childBlocks, NO_MORE_LABELS, type HclBody, type HclDocument, type HclValue } from '../parsers/hcl.js';
 
@@ -83,12 +84,8 @@ export class TerramateConfig {
 
   /** Directories whose `generate_hcl` blocks write Terraform code into the stacks below. */
   private readonly generatesTerraform = new Set<string>();
-  /** `envDefinitions` and `scripts` by directory, built on first use (a lookup walks a stack's ancestors, not every definition). */
-  private envIndex: { size: number; byDir: Map<string, EnvDefinition[]>; chains: Map<string, DefinitionChain> } | undefined;
-  /** Per process environment, the env of every chain whose values name nothing of the stack (shared by its stacks). */
-  private sharedEnvs = new WeakMap<object, Map<DefinitionChain, Map<string, { value: EnvValue; definition: EnvDefinition }>>>();
-  private envCache = new WeakMap<object, Map<string, Map<string, { value: EnvValue; definition: EnvDefinition }>>>();
-  private readonly stacklessValues = new WeakMap<object, Map<string, EnvValue>>();
+  /** `envDefinitions` by directory and the envs derived from it, built on first use (a lookup walks a stack's ancestors, not every definition). */
+  private envIndex: EnvIndex | undefined;
   private scriptIndex: { size: number; byLabels: Map<string, Map<string, ScriptDefinition>> } | undefined;
 
   /**
@@ -182,49 +179,23 @@ export class TerramateConfig {
   }
 
   /** The stack's `config.run.env`: definitions from the root down, the nearest winning. */
-  envFor(stackDir: string, processEnv: Record<string, string | undefined>): Map<string, { value: EnvValue; definition: EnvDefinition }> {
+  envFor(stackDir: string, processEnv: Record<string, string | undefined>): RunEnv {
     // Asked per stack by several rules: computed once per stack (the map is shared, not to be changed).
-    const byDir = this.envByDir();
-    let cached = this.envCache.get(processEnv);
-    if (!cached) {
-      cached = new Map();
-      this.envCache.set(processEnv, cached);
-    }
-    let env = cached.get(stackDir);
-    if (!env) {
-      env = this.computeEnv(byDir, stackDir, processEnv);
-      cached.set(stackDir, env);
-    }
-    return env;
+    const index = this.envIndexed();
+    return memoized(memoized(index.envByStack, processEnv, () => new Map()), stackDir, () => {
+      const chain = this.definitionsAt(resolve(stackDir), index);
+      if (chain.namesStack) return this.envOf(chain, stackDir, processEnv);
+      // Thousands of stacks below one group directory see the same definitions and values.
+      return memoized(memoized(index.envByChain, processEnv, () => new Map()), chain, () => this.envOf(chain, stackDir, processEnv));
+    });
   }
 
-  private computeEnv(
-    byDir: Map<string, EnvDefinition[]>,
-    stackDir: string,
-    processEnv: Record<string, string | undefined>,
-  ): Map<string, { value: EnvValue; definition: EnvDefinition }> {
-    const chain = this.definitionsAt(resolve(stackDir), byDir);
-    if (chain.namesStack) return this.envOf(chain, stackDir, processEnv);
-    // Thousands of stacks below one group directory see the same definitions and values.
-    let shared = this.sharedEnvs.get(processEnv);
-    if (!shared) {
-      shared = new Map();
-      this.sharedEnvs.set(processEnv, shared);
-    }
-    let env = shared.get(chain);
-    if (!env) {
-      env = this.envOf(chain, stackDir, processEnv);
-      shared.set(chain, env);
-    }
-    return env;
-  }
-
-  /** The definitions of the stack's directory and its ancestors, the root's first. */
-  private envOf(chain: DefinitionChain, stackDir: string, processEnv: Record<string, string | undefined>): Map<string, { value: EnvValue; definition: EnvDefinition }> {
-    const env = new Map<string, { value: EnvValue; definition: EnvDefinition }>();
+  /** The env a chain of definitions gives the stack, evaluated for it. */
+  private envOf(chain: DefinitionChain, stackDir: string, processEnv: Record<string, string | undefined>): RunEnv {
+    const env: RunEnv = new Map();
     for (const definition of chain.definitions) {
       if (definition.value === null || definition.value === '${unset}') env.delete(definition.name);
-      else env.set(definition.name, { value: this.evaluateIn(definition.value, stackDir, processEnv), definition });
+      else env.set(definition.name, { value: this.evaluate(definition.value, stackDir, processEnv), definition });
     }
     return env;
   }
@@ -233,21 +204,17 @@ export class TerramateConfig {
    * The definitions that apply in `dir` (absolute), the root's first; a directory without
    * definitions of its own shares its parent's chain (the same object).
    */
-  private definitionsAt(dir: string, byDir: Map<string, EnvDefinition[]>): DefinitionChain {
-    const chains = this.envIndex?.chains ?? new Map<string, DefinitionChain>();
-    let chain = chains.get(dir);
-    if (chain) return chain;
-    const parent = dirname(dir);
-    const inherited: DefinitionChain = parent === dir ? NO_DEFINITIONS : this.definitionsAt(parent, byDir);
-    const own = byDir.get(dir);
-    chain = own
-      ? {
-          definitions: [...inherited.definitions, ...own],
-          namesStack: inherited.namesStack || own.some((definition) => typeof definition.value === 'string' && definition.value.includes('terramate.stack.')),
-        }
-      : inherited;
-    chains.set(dir, chain);
-    return chain;
+  private definitionsAt(dir: string, index: EnvIndex): DefinitionChain {
+    return memoized(index.chains, dir, () => {
+      const parent = dirname(dir);
+      const inherited = parent === dir ? NO_DEFINITIONS : this.definitionsAt(parent, index);
+      const own = index.byDir.get(dir);
+      if (!own) return inherited;
+      return {
+        definitions: [...inherited.definitions, ...own],
+        namesStack: inherited.namesStack || own.some((definition) => typeof definition.value === 'string' && definition.value.includes('terramate.stack.')),
+      };
+    });
   }
 
   /** Scripts in scope for a directory with these labels: the nearest definition wins. */
@@ -261,7 +228,8 @@ export class TerramateConfig {
     return null;
   }
 
-  private envByDir(): Map<string, EnvDefinition[]> {
+  /** The definitions by directory and what is derived from them, made again when definitions were added. */
+  private envIndexed(): EnvIndex {
     if (this.envIndex?.size !== this.envDefinitions.length) {
       const byDir = new Map<string, EnvDefinition[]>();
       for (const definition of this.envDefinitions) {
@@ -270,11 +238,9 @@ export class TerramateConfig {
         if (list) list.push(definition);
         else byDir.set(dir, [definition]);
       }
-      this.envIndex = { size: this.envDefinitions.length, byDir, chains: new Map() };
-      this.envCache = new WeakMap();
-      this.sharedEnvs = new WeakMap();
+      this.envIndex = { size: this.envDefinitions.length, byDir, chains: new Map(), envByStack: new WeakMap(), envByChain: new WeakMap() };
     }
-    return this.envIndex.byDir;
+    return this.envIndex;
   }
 
   /** Per label list, the first script defined in each directory. */
@@ -291,22 +257,6 @@ export class TerramateConfig {
       this.scriptIndex = { size: this.scripts.length, byLabels };
     }
     return this.scriptIndex.byLabels;
-  }
-
-  /** `evaluate`, once per run for a value that names nothing of the stack (most: one per root definition). */
-  private evaluateIn(value: HclValue, stackDir: string, processEnv: Record<string, string | undefined>): EnvValue {
-    if (typeof value !== 'string' || value.includes('terramate.stack.')) return this.evaluate(value, stackDir, processEnv);
-    let known = this.stacklessValues.get(processEnv);
-    if (!known) {
-      known = new Map();
-      this.stacklessValues.set(processEnv, known);
-    }
-    let evaluated = known.get(value);
-    if (evaluated === undefined) {
-      evaluated = this.evaluate(value, stackDir, processEnv);
-      known.set(value, evaluated);
-    }
-    return evaluated;
   }
 
   // Terramate evaluates these with its own functions and globals; only the metadata and
@@ -337,6 +287,20 @@ export class TerramateConfig {
     });
     return unknown ? UNKNOWN : result;
   }
+}
+
+/** A stack's `config.run.env`: each variable's value and the definition it comes from. */
+type RunEnv = Map<string, { value: EnvValue; definition: EnvDefinition }>;
+
+interface EnvIndex {
+  /** How many definitions it was built from. */
+  size: number;
+  byDir: Map<string, EnvDefinition[]>;
+  chains: Map<string, DefinitionChain>;
+  /** Per process environment, each stack's env. */
+  envByStack: WeakMap<object, Map<string, RunEnv>>;
+  /** Per process environment, the env of each chain whose values name nothing of the stack. */
+  envByChain: WeakMap<object, Map<DefinitionChain, RunEnv>>;
 }
 
 /** The definitions that apply in a directory, and whether any value names the stack (`terramate.stack.*`). */

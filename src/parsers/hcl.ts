@@ -150,15 +150,6 @@ function isObject(value: HclValue | undefined): value is { [key: string]: HclVal
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/**
- * A document from a parse (fresh or remembered from an earlier run). The syntax tree is only
- * needed where a finding or a fix needs a position, so it is built on first use.
- */
-export async function hclDocument(file: string, text: string, parse: HclParse): Promise<HclDocument> {
-  await treeParserReady();
-  return hclDocumentNow(file, text, parse);
-}
-
 /** Loads the syntax-tree parser (a wasm module) once; `hclDocumentNow` needs it loaded. */
 export async function treeParserReady(): Promise<void> {
   loadedTreeParser ??= await loadTreeParser();
@@ -166,7 +157,11 @@ export async function treeParserReady(): Promise<void> {
 
 let loadedTreeParser: Parser | undefined;
 
-/** `hclDocument` once `treeParserReady()` has settled: no promise per file. */
+/**
+ * A document from a parse (fresh or remembered from an earlier run), once `treeParserReady()`
+ * has settled: no promise per file. The syntax tree is only needed where a finding or a fix
+ * needs a position, so it is built on first use.
+ */
 export function hclDocumentNow(file: string, text: string, parse: HclParse): HclDocument {
   const treeParser = loadedTreeParser;
   if (!treeParser) throw new Error('the syntax-tree parser is not loaded yet (await treeParserReady() first)');
@@ -193,7 +188,9 @@ class ParsedDocument implements HclDocument {
 }
 
 export async function parseHcl(file: string, text: string): Promise<HclDocument> {
-  return hclDocument(file, text, await parseHclValues(file, text));
+  const parse = await parseHclValues(file, text);
+  await treeParserReady();
+  return hclDocumentNow(file, text, parse);
 }
 
 // ---- Syntax-tree navigation -------------------------------------------------------------

@@ -1,4 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parseHcl } from '../../src/parsers/hcl.js';
 import { TerramateConfig } from '../../src/analysis/terramate.js';
 import { UNKNOWN } from '../../src/util/unknown.js';
@@ -95,6 +97,22 @@ describe('TerramateConfig.envFor', () => {
       }
       const got = config.envFor(stackDir, { HOME: home });
       expect([stackDir, new Map([...got].map(([name, { value }]) => [name, value]))]).toEqual([stackDir, want]);
+    }
+  });
+
+  it('reads the clean fixture as Terramate does: every stack gets the root run.env, nothing else', async () => {
+    const root = join(import.meta.dirname, '../../fixtures/clean');
+    const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((file) => /\.tm(\.hcl)?$/.test(file));
+    const documents = await Promise.all(files.map((file) => parseHcl(join(root, file), readFileSync(join(root, file), 'utf8'))));
+    const config = new TerramateConfig(root, documents);
+    const stacks = config.stacks.map((stack) => stack.dir);
+    expect(stacks.map((dir) => dir.slice(root.length))).toEqual(['/stacks/dev/blog', '/stacks/dev/network', '/stacks/prd/blog', '/stacks/prd/network']);
+    for (const stackDir of stacks) {
+      const env = config.envFor(stackDir, { HOME: '/h' });
+      expect([stackDir, [...env].map(([name, { value, definition }]) => [name, value, dirname(definition.file)])]).toEqual([
+        stackDir,
+        [['TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE', 'true', root]],
+      ]);
     }
   });
 
