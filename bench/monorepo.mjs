@@ -4,7 +4,9 @@
 // config.tm.hcl with `config.run.env` per group directory; a Makefile with includes; two
 // workflows), against the read floor: one Node process that walks the same tree and reads
 // every file the check needs (bench/read-floor.mjs), in parallel with fs.promises and, as a
-// second candidate, synchronously; the faster median is the floor. Per size: the first run
+// second candidate, synchronously; the faster median is the floor. Beside it the read-and-parse
+// floor: the synchronous read with every HCL file parsed by the CLI's fast reader, the least
+// any check of those files can cost. Per size: the first run
 // (empty result cache), then the check (which reuses the report stored by an earlier identical
 // run when nothing changed), both floors and the check with no stored report to reuse, in turn,
 // round after round, and a check on an empty cache directory (a fresh CI runner); then a warm check of
@@ -62,10 +64,12 @@ for (const stacks of sizes) {
     const colds = [];
     const parallelFloors = [];
     const syncFloors = [];
+    const parseFloors = [];
     for (let round = 0; round < runs; round++) {
       parallelFloors.push(floor());
       checks.push(check());
       syncFloors.push(floor('--sync'));
+      parseFloors.push(floor('--parse'));
       unstored.push(check(false));
       colds.push(cold());
     }
@@ -76,6 +80,7 @@ for (const stacks of sizes) {
     const syncMs = median(syncFloors.map((run) => run.ms));
     const floors = parallelMs <= syncMs ? parallelFloors : syncFloors;
     const floorMs = Math.min(parallelMs, syncMs);
+    const parseFloorMs = median(parseFloors.map((run) => run.ms));
     const row = {
       stacks,
       firstMs: first.ms,
@@ -88,6 +93,7 @@ for (const stacks of sizes) {
       coldRssMb: Math.max(...colds.map((run) => run.rssMb)),
       filesRead: checks[0].filesRead,
       floorMs,
+      parseFloorMs,
       floorFiles: floors[0].files,
       floorBytes: floors[0].bytes,
       findings: checks[0].findings,
@@ -97,8 +103,9 @@ for (const stacks of sizes) {
       `${String(stacks).padStart(5)} stacks: check ${checkMs.toFixed(0)} ms (median; min ${Math.min(...checks.map((run) => run.ms)).toFixed(0)}), ` +
         `peak RSS ${row.rssMb.toFixed(0)} MB, files read ${row.filesRead}, ${row.findings} findings | ` +
         `read floor ${floorMs.toFixed(0)} ms (parallel ${parallelMs.toFixed(0)}, sync ${syncMs.toFixed(0)}; ${row.floorFiles} files, ${(row.floorBytes / 1024 / 1024).toFixed(1)} MiB) | ` +
+        `read and parse floor ${parseFloorMs.toFixed(0)} ms, ${(parseFloorMs / floorMs).toFixed(2)}x the read floor | ` +
         `ratio to the floor ${(checkMs / floorMs).toFixed(2)}x (stored report reused in ${checks.filter((run) => run.reused).length} of ${checks.length}) | ` +
-        `cold (empty cache directory): ${coldMs.toFixed(0)} ms, ${(coldMs / floorMs).toFixed(2)}x the floor, peak RSS ${row.coldRssMb.toFixed(0)} MB | ` +
+        `cold (empty cache directory): ${coldMs.toFixed(0)} ms, ${(coldMs / floorMs).toFixed(2)}x the floor (${(coldMs / parseFloorMs).toFixed(2)}x read and parse), peak RSS ${row.coldRssMb.toFixed(0)} MB | ` +
         `no stored report (results store warm): ${unstoredMs.toFixed(0)} ms, ${(unstoredMs / floorMs).toFixed(2)}x the floor, peak RSS ${row.unstoredRssMb.toFixed(0)} MB, files read ${unstored[0].filesRead} | ` +
         `first run (empty result cache) ${first.ms.toFixed(0)} ms, ${first.rssMb.toFixed(0)} MB`,
     );
@@ -111,7 +118,7 @@ for (const stacks of sizes) {
 const at = (stacks) => summary.find((row) => row.stacks === stacks);
 if (at(5000) && at(2000)) {
   console.log(
-    `5000/2000 stacks: check ${(at(5000).checkMs / at(2000).checkMs).toFixed(2)}x, cold ${(at(5000).coldMs / at(2000).coldMs).toFixed(2)}x, no stored report ${(at(5000).unstoredMs / at(2000).unstoredMs).toFixed(2)}x, read floor ${(at(5000).floorMs / at(2000).floorMs).toFixed(2)}x`,
+    `5000/2000 stacks: check ${(at(5000).checkMs / at(2000).checkMs).toFixed(2)}x, cold ${(at(5000).coldMs / at(2000).coldMs).toFixed(2)}x, no stored report ${(at(5000).unstoredMs / at(2000).unstoredMs).toFixed(2)}x, read floor ${(at(5000).floorMs / at(2000).floorMs).toFixed(2)}x, read and parse ${(at(5000).parseFloorMs / at(2000).parseFloorMs).toFixed(2)}x`,
   );
 }
 
