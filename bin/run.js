@@ -1,23 +1,9 @@
 #!/usr/bin/env node
 import { existsSync, readFileSync } from 'node:fs';
-import module from 'node:module';
 import { arch, release } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
 
 // Ctrl-C and SIGTERM end any run with 130/143, start-up included (src/util/interrupts.ts).
 (await import('../dist/util/interrupts.js')).installInterruptHandlers();
-
-// A pre-commit hook pays this start-up on every commit. V8's compile cache (Node >= 22.1)
-// lets later runs skip parsing and compiling the CLI's modules. It goes where the result cache
-// goes, never into TMPDIR (Node's default), which belongs to the user's other programs, and
-// only while that directory is the user's own: compiled code from it is run (src/cache/directory.ts).
-if (module.enableCompileCache) {
-  const { CacheDirectory } = await import('../dist/cache/directory.js');
-  const compileCache = CacheDirectory.open(process.env).subdirectory('compile-cache');
-  if (compileCache) module.enableCompileCache(compileCache);
-}
-// HashiCorp's HCL parser is a large wasm module: baseline compilation halves a cold start.
-setFlagsFromString('--liftoff-only');
 
 // `tm-doctor [DIR]` and `tm-doctor --format json` mean `tm-doctor check ...`; a directory named
 // like a command is checked with `tm-doctor check DIR` (or `./DIR`). `-h`/`-v` first are
@@ -47,17 +33,43 @@ function printVersion() {
   return true;
 }
 
+/**
+ * A pre-commit hook pays this start-up on every commit. V8's compile cache (Node >= 22.1)
+ * lets later runs skip parsing and compiling the CLI's modules. It goes where the result cache
+ * goes, never into TMPDIR (Node's default), which belongs to the user's other programs, and
+ * only while that directory is the user's own: compiled code from it is run (src/cache/directory.ts).
+ */
+async function enableCompileCache() {
+  const { default: module } = await import('node:module');
+  if (!module.enableCompileCache) return;
+  const { CacheDirectory } = await import('../dist/cache/directory.js');
+  const compileCache = CacheDirectory.open(process.env).subdirectory('compile-cache');
+  if (compileCache) module.enableCompileCache(compileCache);
+}
+
+/**
+ * HashiCorp's HCL parser is a large wasm module: baseline compilation halves a cold start.
+ * Set only where a run may parse HCL: loading node:v8 costs `--version` and a replayed report
+ * milliseconds of their start-up, as do the compile cache's modules `--version` (bench/startup.mjs).
+ */
+async function compileWasmBaselineOnly() {
+  (await import('node:v8')).setFlagsFromString('--liftoff-only');
+}
+
 // DEBUG asks for oclif's own traces: oclif then runs everything.
-let handled = false;
-if (!process.env.DEBUG) {
-  if (args[0] === '--version' || (args[0] === 'version' && args.length === 1)) handled = printVersion();
-  else if (args[0] === 'check') {
-    // A report stored by an earlier identical run whose every dependency is unchanged (src/cli/replay.ts).
-    handled = (await import('../dist/cli/replay.js')).replayStoredReport(args.slice(1));
-    if (!handled) handled = await (await import('../dist/cli/fast-check.js')).runFastCheck(args.slice(1));
+const debug = Boolean(process.env.DEBUG);
+let handled = !debug && (args[0] === '--version' || (args[0] === 'version' && args.length === 1)) && printVersion();
+if (!handled) await enableCompileCache();
+if (!handled && !debug && args[0] === 'check') {
+  // A report stored by an earlier identical run whose every dependency is unchanged (src/cli/replay.ts).
+  handled = (await import('../dist/cli/replay.js')).replayStoredReport(args.slice(1));
+  if (!handled) {
+    await compileWasmBaselineOnly();
+    handled = await (await import('../dist/cli/fast-check.js')).runFastCheck(args.slice(1));
   }
 }
 if (!handled) {
+  await compileWasmBaselineOnly();
   const { execute } = await import('@oclif/core');
   await execute({ args, dir: import.meta.url });
 }
