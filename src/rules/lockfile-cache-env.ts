@@ -56,7 +56,7 @@ export const lockfileCacheEnv = createRule({
           { messageId: 'why' },
           { messageId: 'remedy' },
           { messageId: 'trade-off' },
-          { messageId: 'stacks', data: { stacks: listWithMore(missing.map((stack) => displayPath(analysis.root, stack.dir))) } },
+          { messageId: 'stacks', data: { stacks: listWithMore(missing, 3, (stack) => displayPath(analysis.root, stack.dir)) } },
           ...(unwarmed.length > 0 ? [{ messageId: 'unwarmed-race' as const, data: { label: unwarmed[0].label } }] : []),
         ],
         related: [...[...cacheSettings.values()].map((location) => ({ location, label: { messageId: 'cache-on' as const } })), ...racing],

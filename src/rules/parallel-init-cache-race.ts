@@ -105,7 +105,7 @@ export const parallelInitCacheRace = createRule({
       if (cacheAssumed) continue;
       const source = analysis.files.read(launch.file);
       if (!source.ok) continue;
-      const shown = (list: Stack[]) => listWithMore(list.map((stack) => displayPath(analysis.root, stack.dir)));
+      const shown = (list: Stack[]) => listWithMore(list, 3, (stack) => displayPath(analysis.root, stack.dir));
       const helpSentences: Help[] = [{ messageId: 'symptoms' }];
       const warmed = state.warmUps.length > 0;
       if (!warmed && state.bypassing.length > 0) {

@@ -137,7 +137,7 @@ export const pluginCacheDir = createRule({
         help: [
           { messageId: 'none-why' },
           { messageId: 'none-remedy', data: { cliFile: cli.mainFile ?? `the ${tool} CLI configuration` } },
-          { messageId: 'stacks', data: { stacks: listWithMore(uncached.map((stack) => displayPath(analysis.root, stack.dir))) } },
+          { messageId: 'stacks', data: { stacks: listWithMore(uncached, 3, (stack) => displayPath(analysis.root, stack.dir)) } },
         ],
         location: await configRootLocation(analysis),
         fix: options.unsafeFixes

@@ -94,7 +94,7 @@ export const providerChecksum = createRule({
       const mismatches = inspected.locks.filter((verdict) => verdict.status === 'mismatch');
       if (mismatches.length > 0 && vouchers.length === 0) {
         // Nothing vouches for the package: it may really be damaged.
-        const lockFiles = listWithMore(mismatches.map((verdict) => displayPath(analysis.root, verdict.lockFile)), 2);
+        const lockFiles = listWithMore(mismatches, 2, (verdict) => displayPath(analysis.root, verdict.lockFile));
         reports.push({
           ...at(mismatches[0]),
           messageId: 'mismatch',
@@ -156,7 +156,7 @@ function lockFailingReport(
   const h1 = inspected.h1 ?? '';
   const label = providerLabel(found);
   const stack = displayPath(analysis.root, verdict.stack.dir);
-  const voucherFiles = listWithMore(vouchers.map((voucher) => displayPath(analysis.root, voucher.file)), 2);
+  const voucherFiles = listWithMore(vouchers, 2, (voucher) => displayPath(analysis.root, voucher.file));
   const related = [{ location: { file: vouchers[0].file, range: vouchers[0].range }, label: { messageId: 'vouching-lock' as const } }];
   const wrong = locks.unaccountedInFailing(entry);
   if (wrong.length === 0) {

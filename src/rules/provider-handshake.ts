@@ -7,7 +7,7 @@ import type { Location } from '../types.js';
 import { displayPath } from '../util/path.js';
 import { createRule, type RuleMessage, type RuleReport } from './framework/create-rule.js';
 import { AFFECTED_MESSAGES, affectedDetails, providerLabel } from './providers/affected.js';
-import { quarantineFix, reinitCommands, subjectOf } from './providers/quarantine.js';
+import { quarantineFix, reinitCommand, subjectOf } from './providers/quarantine.js';
 
 const messages = {
   timeout: '{{label}} does not start: no handshake line within {{timeoutMs}} ms',
@@ -164,7 +164,7 @@ function danglingLinkReports(analysis: Analysis, inspection: ProviderInspection)
         messageId: 'dangling-detail',
         data: { link: displayPath(analysis.root, problem.linkPath), target: problem.linkTarget, provider: problem.source, version: problem.version },
       },
-      { messageId: 'dangling-remedy', data: { command: reinitCommands(analysis, [stack.dir])[0] } },
+      { messageId: 'dangling-remedy', data: { command: reinitCommand(analysis, stack.dir) } },
     ],
     location: lock,
     stack: stack.dir,

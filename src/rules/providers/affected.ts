@@ -5,7 +5,7 @@ import type { InspectedPackage } from '../../analysis/provider-inspection.js';
 import type { ProviderPackage } from '../../analysis/provider-packages.js';
 import { listWithMore } from '../../util/list.js';
 import { displayPath } from '../../util/path.js';
-import { reinitCommands } from './quarantine.js';
+import { reinitCommand } from './quarantine.js';
 
 /** The help sentences about who is affected and what to do, as help ids of the provider rules. */
 export type AffectedDetails =
@@ -14,11 +14,11 @@ export type AffectedDetails =
   | [{ messageId: 'unused' }, { messageId: 'quarantine-only' }];
 
 export function affectedDetails(analysis: Analysis, inspected: InspectedPackage): AffectedDetails {
-  const stacks = inspected.stacks.map((stack) => displayPath(analysis.root, stack.dir));
+  const stacks = inspected.stacks;
   if (stacks.length > 0) {
     return [
-      { messageId: 'used-by', data: { stacks: listWithMore(stacks, 2) } },
-      { messageId: 'reinit', data: { commands: listWithMore(reinitCommands(analysis, inspected.stacks.map((stack) => stack.dir))) } },
+      { messageId: 'used-by', data: { stacks: listWithMore(stacks, 2, (stack) => displayPath(analysis.root, stack.dir)) } },
+      { messageId: 'reinit', data: { commands: listWithMore(stacks, 3, (stack) => reinitCommand(analysis, stack.dir)) } },
     ];
   }
   const caches = inspected.package.inCaches;

@@ -61,8 +61,8 @@ export function quarantineFix(analysis: Analysis, inspection: ProviderInspection
 }
 
 /** One `terramate` command per stack that re-initialises it alone (no sibling shares the cache meanwhile). */
-export function reinitCommands(analysis: Analysis, stackDirs: readonly string[]): string[] {
-  return stackDirs.map((dir) => `\`terramate -C ${shellWord(relative(analysis.root, dir) || '.')} run --no-recursive -- terraform init\``);
+export function reinitCommand(analysis: Analysis, stackDir: string): string {
+  return `\`terramate -C ${shellWord(relative(analysis.root, stackDir) || '.')} run --no-recursive -- terraform init\``;
 }
 
 function packageTarget(analysis: Analysis, inspection: ProviderInspection, subject: QuarantineSubject, packageDir: string): string {
