@@ -49,8 +49,8 @@ async function enableCompileCache() {
 
 /**
  * HashiCorp's HCL parser is a large wasm module: baseline compilation halves a cold start.
- * Set only where a run may parse HCL: loading node:v8 costs `--version` and a replayed report
- * milliseconds of their start-up, as do the compile cache's modules `--version` (bench/startup.mjs).
+ * Set only where a run may parse HCL: `--version` and a replayed report do not load node:v8
+ * (nor `--version` the compile cache's modules), milliseconds of their start-up (bench/startup.mjs).
  */
 async function compileWasmBaselineOnly() {
   (await import('node:v8')).setFlagsFromString('--liftoff-only');
