@@ -60,7 +60,7 @@ export function quarantineFix(analysis: Analysis, inspection: ProviderInspection
   };
 }
 
-/** One `terramate` command per stack that re-initialises it alone (no sibling shares the cache meanwhile). */
+/** The `terramate` command that re-initialises one stack alone (no sibling shares the cache meanwhile). */
 export function reinitCommand(analysis: Analysis, stackDir: string): string {
   return `\`terramate -C ${shellWord(relative(analysis.root, stackDir) || '.')} run --no-recursive -- terraform init\``;
 }
