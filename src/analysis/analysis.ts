@@ -23,7 +23,7 @@ import { findProjectRoot } from './root.js';
 import { effectiveSetting, type EffectiveSetting, type SettingName } from './settings.js';
 import { DiskSnapshot } from './snapshot.js';
 import { TerramateConfig, type Stack } from './terramate.js';
-import { versionEvidence, type VersionEvidence } from './tool-version.js';
+import { evidenceNotNeeded, versionEvidence, type VersionEvidence } from './tool-version.js';
 
 export type Environment = Record<string, string | undefined>;
 
@@ -85,6 +85,15 @@ export interface CommandSiteFile {
  * need (parse problems are data, in `problems`); derived facts are computed on first use and
  * kept for the pass. Nothing here is shared between passes except through the session.
  */
+/**
+ * path.dirname of a normal absolute path, by one slice on POSIX below the root (most paths a
+ * check asks about lie in a listed directory: their parent is the only one looked at).
+ */
+function parentDir(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return sep === '/' && slash > 0 ? path.slice(0, slash) : dirname(path);
+}
+
 export class Analysis {
   readonly files: FileStore;
   private readonly problemsByFile = new Map<string, FileProblem>();
@@ -128,13 +137,7 @@ export class Analysis {
     // Most files read are those the walk found (the same strings, whose hashes are kept).
     if (this.walkedFiles.has(path)) return false;
     let child = normalAbsolute(path);
-    // The parent first, without path.dirname's copies: most paths asked lie in a listed directory.
-    const slash = child.lastIndexOf(sep);
-    if (slash > 0) {
-      const listed = this.isListedIn(child.slice(0, slash), child.slice(slash + 1));
-      if (listed !== undefined) return !listed;
-    }
-    for (let dir = dirname(child); dir !== child; child = dir, dir = dirname(dir)) {
+    for (let dir = parentDir(child); dir !== child; child = dir, dir = parentDir(dir)) {
       const listed = this.isListedIn(dir, child.slice(dir.length + (dir.endsWith(sep) ? 0 : 1)));
       if (listed !== undefined) return !listed;
     }
@@ -450,8 +453,12 @@ export class Analysis {
   /**
    * Which version of the tool runs the given stacks, and whether it locks the plugin cache.
    * Asking the binary is done once per run (through the session), never under --no-exec.
+   * The evidence tells OpenTofu's versions apart; Terraform locks the cache in no version, so
+   * its answer (version unknown) reads no file and starts no binary.
    */
   toolVersion(tool: Tool, stackDirs: string[]): Promise<VersionEvidence> {
+    const known = evidenceNotNeeded(tool);
+    if (known) return Promise.resolve(known);
     const key = `tool-version:${tool}\0${[...stackDirs].sort().join('\0')}`;
     return this.session.fact(key, () =>
       versionEvidence({

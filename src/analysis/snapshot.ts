@@ -36,13 +36,13 @@ export function hashBytes(bytes: Uint8Array): string {
 }
 
 export function fingerprintBytes(bytes: Buffer, stats: Pick<Stats, 'size' | 'mtimeMs' | 'mode'>): FileFingerprint {
-  return new ReadFingerprint(bytes, isUtf8(bytes) ? null : bytes, stats);
+  return new ReadFingerprint(bytes, isUtf8(bytes), stats);
 }
 
 /**
- * The fingerprint of a read whose text is kept: valid UTF-8 decodes and encodes back to the
- * same bytes, so the hash is computed from the text when a write first asks; other bytes
- * (`lossyBytes`) are kept for it. A class: one is kept per file read, thousands per run.
+ * The fingerprint of a read, its hash computed when a write first asks. `source` is the bytes,
+ * or, for valid UTF-8 (which decodes and encodes back to the same bytes), the text already
+ * kept. A class: one is kept per file read, thousands per run.
  */
 class ReadFingerprint implements FileFingerprint {
   readonly size: number;
@@ -52,7 +52,7 @@ class ReadFingerprint implements FileFingerprint {
 
   constructor(
     private readonly source: Buffer | string,
-    private readonly lossyBytes: Buffer | null,
+    readonly lossless: boolean,
     stats: Pick<Stats, 'size' | 'mtimeMs' | 'mode'>,
   ) {
     this.size = stats.size;
@@ -60,12 +60,8 @@ class ReadFingerprint implements FileFingerprint {
     this.mode = stats.mode & 0o7777;
   }
 
-  get lossless(): boolean {
-    return this.lossyBytes === null;
-  }
-
   get hash(): string {
-    this.computedHash ??= hashBytes(this.lossyBytes ?? (typeof this.source === 'string' ? Buffer.from(this.source, 'utf8') : this.source));
+    this.computedHash ??= hashBytes(typeof this.source === 'string' ? Buffer.from(this.source, 'utf8') : this.source);
     return this.computedHash;
   }
 }
@@ -115,7 +111,8 @@ export class DiskSnapshot implements Snapshot {
     const text = bytes.toString('utf8');
     readStats.files++;
     readStats.bytes += bytes.length;
-    this.files.set(normalAbsolute(file), { text, fingerprint: new ReadFingerprint(text, isUtf8(bytes) ? null : bytes, stats) });
+    const lossless = isUtf8(bytes);
+    this.files.set(normalAbsolute(file), { text, fingerprint: new ReadFingerprint(lossless ? text : bytes, lossless, stats) });
     return text;
   }
 

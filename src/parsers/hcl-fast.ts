@@ -577,7 +577,6 @@ class FastParser {
     return out;
   }
 
-  /** `${` expression `}` where the expression is written as source: its converted form. */
   /**
    * At a `$` or `%` that opens no interpolation: `$${` and `%%{` are the escapes of `${` and
    * `%{` (three characters), anything else is the character itself.
@@ -591,6 +590,7 @@ class FastParser {
     return c === DOLLAR ? '$' : '%';
   }
 
+  /** `${` expression `}` where the expression is written as source: its converted form. */
   private interpolation(depth: number): string {
     this.pos += 2;
     if (this.code(this.pos) === TILDE) decline();

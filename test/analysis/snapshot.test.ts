@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DiskSnapshot } from '../../src/analysis/snapshot.js';
+import { FIXTURES } from '../support/project.js';
 
 // The snapshot keeps the text and computes a file's hash only when a write asks; the hash and
 // `lossless` must still describe the bytes on disk exactly, whatever they are.
@@ -38,6 +39,20 @@ describe('DiskSnapshot fingerprints', () => {
     expect(fingerprint?.lossless).toBe(Buffer.from(bytes.toString('utf8'), 'utf8').equals(bytes));
     expect(fingerprint?.hash).toBe(createHash('sha256').update(bytes).digest('hex'));
     expect(fingerprint?.size).toBe(bytes.length);
+  });
+
+  it("fingerprints the seed project's real files as their bytes", () => {
+    const root = join(FIXTURES, 'seed-blog');
+    const files = readdirSync(root, { recursive: true, encoding: 'utf8' })
+      .map((name) => join(root, name))
+      .filter((file) => /(\.tm\.hcl|\.tf|\.terraform\.lock\.hcl|Makefile)$/.test(file));
+    expect(files.length).toBeGreaterThan(5);
+    const snapshot = new DiskSnapshot(root);
+    for (const file of files) {
+      const bytes = readFileSync(file);
+      expect([file, snapshot.readText(file)]).toEqual([file, bytes.toString('utf8')]);
+      expect(snapshot.fingerprintOf(file)).toMatchObject({ lossless: true, size: bytes.length, hash: createHash('sha256').update(bytes).digest('hex') });
+    }
   });
 
   it('remembers bytes handed over the same way as bytes it read', () => {

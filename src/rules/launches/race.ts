@@ -13,7 +13,7 @@ import type { InitLaunch } from '../../analysis/launches.js';
 import type { ParallelCondition } from '../../analysis/parallelism.js';
 import { CACHE_DIR_VAR, MAY_BREAK_LOCK_VAR, sourceLocation } from '../../analysis/settings.js';
 import type { Stack } from '../../analysis/terramate.js';
-import { evidenceNotNeeded, type VersionEvidence } from '../../analysis/tool-version.js';
+import type { VersionEvidence } from '../../analysis/tool-version.js';
 import type { Location } from '../../types.js';
 import { isInsideRoot } from '../../util/path.js';
 import { isKnown, UNKNOWN } from '../../util/unknown.js';
@@ -200,9 +200,7 @@ async function findRacingLaunches(analysis: Analysis): Promise<RacingLaunch[]> {
     if (isCured(state)) continue;
     const condition = analysis.parallelCondition(launch);
     if (!condition) continue;
-    // The evidence tells OpenTofu's versions apart; Terraform's answer needs none (thousands of
-    // stacks' files read for nothing, and under exec a binary started).
-    const evidence = evidenceNotNeeded(launch.tool) ?? (await analysis.toolVersion(launch.tool, shared.stacks.map((stack) => stack.dir)));
+    const evidence = await analysis.toolVersion(launch.tool, shared.stacks.map((stack) => stack.dir));
     if (evidence.locksCache !== true) found.push({ launch, shared, cacheAssumed, state, condition, evidence });
   }
   return found;
